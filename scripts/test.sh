@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what is needed, builds every preset the tests need, runs every test and
+# prints a summary. Exits non-zero when anything failed. Idempotent; quick when warm.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$repo_root"
+
+ensure_packages || { echo "parley: could not install the Debian packages" >&2; exit 1; }
+
+declare -a summary=()
+failed=0
+
+# Runs one named step, records PASS/FAIL and its duration.
+step() {
+  local name="$1"; shift
+  local start=$SECONDS
+  echo "==> $name"
+  if "$@"; then
+    summary+=("PASS  $name ($((SECONDS - start)) s)")
+  else
+    summary+=("FAIL  $name ($((SECONDS - start)) s)")
+    failed=1
+    return 1
+  fi
+}
+
+# npm tooling for the tests (wscat, ws, playwright-core), pinned by the lockfile.
+if [ -f tests/package-lock.json ]; then
+  if [ ! -d tests/node_modules ] || [ tests/package-lock.json -nt tests/node_modules/.package-lock.json ]; then
+    step "npm ci (tests/)" npm ci --prefix tests --no-audit --no-fund --loglevel=error
+  fi
+fi
+
+for preset in native native-asan wasm; do
+  if step "build $preset" build_preset "$preset"; then
+    step "test $preset" ctest --preset "$preset"
+  fi
+done
+
+if [ -x tests/e2e/run.sh ]; then
+  step "browser and native end-to-end" tests/e2e/run.sh
+fi
+
+echo
+echo "parley test summary"
+printf '  %s\n' "${summary[@]}"
+exit "$failed"

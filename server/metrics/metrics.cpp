@@ -1,0 +1,120 @@
+// The Prometheus text exposition, format 0.0.4:
+// https://prometheus.io/docs/instrumenting/exposition_formats/
+#include "metrics/metrics.hpp"
+
+#include <charconv>
+#include <cstdint>
+#include <string_view>
+#include <system_error>
+
+namespace parley::server {
+namespace {
+
+void append_number(std::string& out, std::uint64_t value) {
+    char buf[24];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    if (ec == std::errc{}) out.append(buf, end);
+}
+
+void append_number(std::string& out, std::int64_t value) {
+    char buf[24];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+    if (ec == std::errc{}) out.append(buf, end);
+}
+
+/// Shortest round-trip form; `fixed` for bucket bounds so they read "0.00005", not "5e-05".
+void append_number(std::string& out, double value, std::chars_format format = std::chars_format::general) {
+    char buf[64];
+    const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value, format);
+    if (ec == std::errc{}) out.append(buf, end);
+}
+
+void append_header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+}
+
+template <class Number>
+void append_metric(std::string& out, std::string_view name, std::string_view type, std::string_view help,
+                   Number value) {
+    append_header(out, name, type, help);
+    out += name;
+    out += ' ';
+    append_number(out, value);
+    out += '\n';
+}
+
+void append_histogram(std::string& out, std::string_view name, std::string_view help,
+                      const latency_histogram& h) {
+    append_header(out, name, "histogram", help);
+    // _count is the sum of the buckets read here, not count(): under concurrent observations
+    // the separate counters can disagree for a moment, and a scraper expects +Inf == _count.
+    std::uint64_t cumulative = 0;
+    for (std::size_t i = 0; i <= latency_histogram::bounds.size(); ++i) {
+        cumulative += h.bucket(i);
+        out += name;
+        out += "_bucket{le=\"";
+        if (i < latency_histogram::bounds.size())
+            append_number(out, latency_histogram::bounds[i], std::chars_format::fixed);
+        else
+            out += "+Inf";
+        out += "\"} ";
+        append_number(out, cumulative);
+        out += '\n';
+    }
+    out += name;
+    out += "_sum ";
+    append_number(out, h.sum_seconds());
+    out += '\n';
+    out += name;
+    out += "_count ";
+    append_number(out, cumulative);
+    out += '\n';
+}
+
+}  // namespace
+
+std::string render_prometheus(const server_metrics& m) {
+    constexpr auto relaxed = std::memory_order_relaxed;
+    std::string out;
+    out.reserve(4096);  // the whole page is about 3 KB; one allocation
+
+    append_metric(out, "parley_connections_open", "gauge", "WebSocket connections open now.",
+                  m.connections_open.load(relaxed));
+    append_metric(out, "parley_connections_total", "counter", "WebSocket connections accepted since start.",
+                  m.connections_total.load(relaxed));
+    append_metric(out, "parley_channels_active", "gauge", "Channels with at least one connection.",
+                  m.channels_active.load(relaxed));
+    append_metric(out, "parley_messages_stored_total", "counter", "Messages committed to the store.",
+                  m.messages_stored.load(relaxed));
+    append_metric(out, "parley_deliveries_total", "counter", "Frames queued to connections.",
+                  m.deliveries.load(relaxed));
+    append_metric(out, "parley_slow_consumers_dropped_total", "counter",
+                  "Connections closed for exceeding their send queue bound.",
+                  m.slow_consumers_dropped.load(relaxed));
+    append_metric(out, "parley_http_requests_total", "counter", "Plain HTTP requests answered.",
+                  m.http_requests.load(relaxed));
+
+    // Every code gets a line, zero included, so a rate() query has a series from the start.
+    append_header(out, "parley_protocol_errors_total", "counter", "Error frames sent, by protocol error code.");
+    for (const error_code code : all_error_codes) {
+        out += "parley_protocol_errors_total{code=\"";
+        out += to_string(code);  // wire spellings are [a-z_]: nothing to escape
+        out += "\"} ";
+        append_number(out, m.protocol_errors[static_cast<std::size_t>(code)].load(relaxed));
+        out += '\n';
+    }
+
+    append_histogram(out, "parley_store_batch_seconds", "Time to commit one storage batch, in seconds.",
+                     m.store_batch_seconds);
+    return out;
+}
+
+}  // namespace parley::server

@@ -1,0 +1,64 @@
+#pragma once
+// The server's counters, shared by every thread. Plain relaxed atomics: they are
+// read only to render /metrics, so no ordering between them is promised.
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "parley/core/error_code.hpp"
+
+namespace parley::server {
+
+/// A fixed-bucket latency histogram (seconds), lock-free to observe.
+class latency_histogram {
+public:
+    /// Upper bounds in seconds; the last bucket is +Inf. Spans 50 us (a batched WAL commit)
+    /// to 1 s (a stalled disk).
+    static constexpr std::array<double, 12> bounds = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025,
+                                                      0.005,   0.01,   0.025,   0.1,    0.25,  1.0};
+
+    /// Records one observation; any thread.
+    void observe(double seconds) {
+        std::size_t i = 0;
+        while (i < bounds.size() && seconds > bounds[i]) ++i;
+        buckets_[i].fetch_add(1, std::memory_order_relaxed);
+        count_.fetch_add(1, std::memory_order_relaxed);
+        sum_us_.fetch_add(static_cast<std::uint64_t>(seconds * 1e6), std::memory_order_relaxed);
+    }
+
+    /// Observations in bucket `i` alone (not cumulative); `i == bounds.size()` is +Inf.
+    std::uint64_t bucket(std::size_t i) const { return buckets_[i].load(std::memory_order_relaxed); }
+    std::uint64_t count() const { return count_.load(std::memory_order_relaxed); }
+    double sum_seconds() const { return static_cast<double>(sum_us_.load(std::memory_order_relaxed)) / 1e6; }
+
+private:
+    std::array<std::atomic<std::uint64_t>, bounds.size() + 1> buckets_{};
+    std::atomic<std::uint64_t> count_{0};
+    std::atomic<std::uint64_t> sum_us_{0};
+};
+
+/// Every figure /metrics exposes. One instance per server, owned by it; any thread may update.
+struct server_metrics {
+    std::atomic<std::int64_t> connections_open{0};        ///< WebSocket connections now
+    std::atomic<std::uint64_t> connections_total{0};      ///< WebSocket connections ever accepted
+    std::atomic<std::int64_t> channels_active{0};         ///< channels with at least one connection
+    std::atomic<std::uint64_t> messages_stored{0};        ///< messages committed to the store
+    std::atomic<std::uint64_t> deliveries{0};             ///< frames queued to connections
+    std::atomic<std::uint64_t> slow_consumers_dropped{0}; ///< connections closed over their queue bound
+    std::atomic<std::uint64_t> http_requests{0};          ///< plain HTTP requests answered
+    std::array<std::atomic<std::uint64_t>, std::size(all_error_codes)> protocol_errors{};  ///< by code
+    latency_histogram store_batch_seconds;                ///< time to commit one storage batch
+
+    /// Counts one `error` frame sent with `code`.
+    void count_error(error_code code) {
+        protocol_errors[static_cast<std::size_t>(code)].fetch_add(1, std::memory_order_relaxed);
+    }
+};
+
+/// The Prometheus text exposition (format 0.0.4) of `m`.
+std::string render_prometheus(const server_metrics& m);
+
+}  // namespace parley::server

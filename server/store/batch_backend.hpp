@@ -1,0 +1,39 @@
+#pragma once
+// The database side of a message store: synchronous operations that batching_store runs
+// on its storage thread, grouped into one transaction per batch. Each database (SQLite,
+// later PostgreSQL) implements this; the queue, thread and group commit are shared.
+
+#include <string>
+
+#include "store/store.hpp"
+
+namespace parley::server {
+
+/// Synchronous storage operations. Owned by batching_store and called only from its
+/// storage thread (after construction), so implementations need no locking.
+/// A write runs only between begin() and commit(); reads may run in or out of one and
+/// see the transaction's own writes. A result marked failed makes the whole batch fail:
+/// batching_store rolls back and reports the error to every job in the batch.
+class batch_backend {
+public:
+    batch_backend() = default;
+    batch_backend(const batch_backend&) = delete;
+    batch_backend& operator=(const batch_backend&) = delete;
+    virtual ~batch_backend() = default;
+
+    /// Starts the batch's write transaction; false with `error` set when it cannot.
+    virtual bool begin(std::string& error) = 0;
+    /// Commits durably (per the backend's sync mode); false with `error` set when it fails,
+    /// in which case nothing of the batch is kept.
+    virtual bool commit(std::string& error) = 0;
+    /// Abandons the transaction begin() started, if one is open.
+    virtual void rollback() = 0;
+
+    virtual post_result post(const new_message& message) = 0;
+    virtual edit_result edit(const message_edit& change) = 0;
+    virtual remove_result remove(const message_removal& removal) = 0;
+    virtual history_result history(const history_query& query) = 0;
+    virtual channels_result channels() = 0;
+};
+
+}  // namespace parley::server

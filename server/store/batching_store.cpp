@@ -1,0 +1,185 @@
+#include "store/batching_store.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+namespace parley::server {
+
+namespace {
+
+constexpr const char* overloaded_error = "storage overloaded";
+constexpr const char* stopped_error = "storage stopped";
+
+bool failed(const post_result& r) { return r.outcome == post_outcome::failed; }
+bool failed(const edit_result& r) { return r.outcome == change_outcome::failed; }
+bool failed(const remove_result& r) { return r.outcome == change_outcome::failed; }
+bool failed(const history_result& r) { return !r.ok; }
+bool failed(const channels_result& r) { return !r.ok; }
+
+void fail(post_result& r, const std::string& error) {
+    r = {};
+    r.error = error;
+}
+void fail(edit_result& r, const std::string& error) {
+    r = {};
+    r.error = error;
+}
+void fail(remove_result& r, const std::string& error) {
+    r = {};
+    r.error = error;
+}
+void fail(history_result& r, const std::string& error) {
+    r = {};
+    r.error = error;
+}
+void fail(channels_result& r, const std::string& error) {
+    r = {};
+    r.error = error;
+}
+
+template <class Result>
+Result failure(const char* error) {
+    Result r{};
+    fail(r, error);
+    return r;
+}
+
+// The queue's byte bound counts what a job holds beyond its fixed size.
+std::size_t bytes_of(const new_message& m) {
+    return m.channel.size() + m.user.size() + m.text.size() + m.owner.size() +
+           m.resend_scope.size() + (m.nonce ? m.nonce->size() : 0);
+}
+
+}  // namespace
+
+batching_store::batching_store(std::unique_ptr<batch_backend> backend, server_metrics* metrics,
+                               job_queue_limits limits)
+    : backend_(std::move(backend)), metrics_(metrics), queue_(limits) {
+    thread_ = std::thread([this] { run(); });
+}
+
+batching_store::~batching_store() { flush_and_stop(); }
+
+void batching_store::post(new_message message, post_callback done) {
+    const std::size_t bytes = sizeof(any_job) + bytes_of(message);
+    enqueue(post_job{std::move(message), std::move(done)}, bytes);
+}
+
+void batching_store::history(history_query query, history_callback done) {
+    const std::size_t bytes = sizeof(any_job) + query.channel.size();
+    enqueue(history_job{std::move(query), std::move(done)}, bytes);
+}
+
+void batching_store::edit(message_edit change, edit_callback done) {
+    const std::size_t bytes = sizeof(any_job) + change.text.size() + change.requester.size();
+    enqueue(edit_job{std::move(change), std::move(done)}, bytes);
+}
+
+void batching_store::remove(message_removal removal, remove_callback done) {
+    const std::size_t bytes = sizeof(any_job) + removal.requester.size();
+    enqueue(remove_job{std::move(removal), std::move(done)}, bytes);
+}
+
+void batching_store::channels(channels_callback done) {
+    enqueue(channels_job{no_request{}, std::move(done)}, sizeof(any_job));
+}
+
+void batching_store::enqueue(any_job&& work, std::size_t bytes) {
+    const push_status status = queue_.push(std::move(work), bytes);
+    if (status == push_status::accepted) return;
+    // Refused: `work` was left intact, so its callback can still be answered, here and now.
+    const char* error = status == push_status::full ? overloaded_error : stopped_error;
+    std::visit(
+        [error](auto& j) {
+            if (j.done) j.done(failure<decltype(j.result)>(error));
+        },
+        work);
+}
+
+void batching_store::flush_and_stop() {
+    std::lock_guard lock(stop_mutex_);
+    queue_.stop();
+    // From a callback (against the contract) joining would deadlock; the thread ends by
+    // itself once the queue drains, and the destructor, on another thread, joins it.
+    if (std::this_thread::get_id() == thread_.get_id()) return;
+    if (thread_.joinable()) thread_.join();
+    backend_.reset();  // closes the database; the storage thread is gone
+}
+
+void batching_store::run() {
+    std::vector<any_job> batch;
+    while (queue_.take_all(batch)) {
+        run_batch(batch);
+        // Release what the callbacks captured now, not when the next batch arrives.
+        batch.clear();
+    }
+}
+
+void batching_store::run_batch(std::vector<any_job>& batch) {
+    auto& backend = *backend_;
+    auto execute = [&backend](auto& j) {
+        using request_type = std::decay_t<decltype(j.request)>;
+        if constexpr (std::is_same_v<request_type, new_message>)
+            j.result = backend.post(j.request);
+        else if constexpr (std::is_same_v<request_type, history_query>)
+            j.result = backend.history(j.request);
+        else if constexpr (std::is_same_v<request_type, message_edit>)
+            j.result = backend.edit(j.request);
+        else if constexpr (std::is_same_v<request_type, message_removal>)
+            j.result = backend.remove(j.request);
+        else
+            j.result = backend.channels();
+    };
+    const bool has_writes = std::any_of(batch.begin(), batch.end(), [](const any_job& j) {
+        return std::holds_alternative<post_job>(j) || std::holds_alternative<edit_job>(j) ||
+               std::holds_alternative<remove_job>(j);
+    });
+
+    if (!has_writes) {
+        // Reads alone need no transaction, and one failed read says nothing about the others.
+        for (auto& j : batch) std::visit(execute, j);
+    } else {
+        const auto start = std::chrono::steady_clock::now();
+        std::string error;
+        bool ok = backend.begin(error);
+        for (auto it = batch.begin(); ok && it != batch.end(); ++it) {
+            std::visit(execute, *it);
+            std::visit(
+                [&](auto& j) {
+                    if (failed(j.result)) {
+                        ok = false;
+                        error = j.result.error;
+                    }
+                },
+                *it);
+        }
+        if (ok) ok = backend.commit(error);
+        if (!ok) {
+            // Nothing of the batch was kept, so no job may report success, reads included:
+            // they may have seen the batch's uncommitted writes.
+            backend.rollback();
+            for (auto& j : batch) std::visit([&error](auto& x) { fail(x.result, error); }, j);
+        } else if (metrics_ != nullptr) {
+            const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+            metrics_->store_batch_seconds.observe(took.count());
+            const auto stored = std::count_if(batch.begin(), batch.end(), [](const any_job& j) {
+                const auto* p = std::get_if<post_job>(&j);
+                return p != nullptr && p->result.outcome == post_outcome::stored;
+            });
+            metrics_->messages_stored.fetch_add(static_cast<std::uint64_t>(stored),
+                                                std::memory_order_relaxed);
+        }
+    }
+
+    // Callbacks only after the commit: a message is acknowledged only once durable.
+    for (auto& j : batch) {
+        std::visit(
+            [](auto& x) {
+                if (x.done) x.done(std::move(x.result));
+            },
+            j);
+    }
+}
+
+}  // namespace parley::server

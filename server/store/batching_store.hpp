@@ -1,0 +1,62 @@
+#pragma once
+// A message_store that runs a batch_backend on one storage thread with group commit.
+
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "metrics/metrics.hpp"
+#include "store/batch_backend.hpp"
+#include "store/bounded_job_queue.hpp"
+#include "store/store.hpp"
+
+namespace parley::server {
+
+/// Every operation queued while the previous batch ran goes into the next batch: one
+/// transaction, one commit, then the callbacks in queue order. Throughput therefore does
+/// not hinge on one commit per message. Reads run in queue order too, inside the batch's
+/// transaction when it has writes, so they see every write enqueued before them.
+/// Owns the backend and the storage thread; any thread may call the members.
+class batching_store final : public message_store {
+public:
+    /// Starts the storage thread. `metrics` may be null (tests); it must outlive the store.
+    batching_store(std::unique_ptr<batch_backend> backend, server_metrics* metrics,
+                   job_queue_limits limits = {});
+    ~batching_store() override;
+
+    void post(new_message message, post_callback done) override;
+    void history(history_query query, history_callback done) override;
+    void edit(message_edit change, edit_callback done) override;
+    void remove(message_removal removal, remove_callback done) override;
+    void channels(channels_callback done) override;
+    void flush_and_stop() override;
+
+private:
+    template <class Request, class Result>
+    struct job {
+        Request request;
+        std::function<void(Result)> done;
+        Result result{};
+    };
+    struct no_request {};
+    using post_job = job<new_message, post_result>;
+    using history_job = job<history_query, history_result>;
+    using edit_job = job<message_edit, edit_result>;
+    using remove_job = job<message_removal, remove_result>;
+    using channels_job = job<no_request, channels_result>;
+    using any_job = std::variant<post_job, history_job, edit_job, remove_job, channels_job>;
+
+    void enqueue(any_job&& work, std::size_t bytes);
+    void run();
+    void run_batch(std::vector<any_job>& batch);
+
+    std::unique_ptr<batch_backend> backend_;  // storage thread only, until joined
+    server_metrics* metrics_;
+    bounded_job_queue<any_job> queue_;
+    std::mutex stop_mutex_;  // serialises flush_and_stop()
+    std::thread thread_;
+};
+
+}  // namespace parley::server
