@@ -5,7 +5,7 @@ add_library(parley_warnings INTERFACE)
 add_library(parley::warnings ALIAS parley_warnings)
 target_compile_options(parley_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Woverloaded-virtual
-  -Wimplicit-fallthrough -Wcast-align -Wnull-dereference)
+  -Wimplicit-fallthrough -Wcast-align)
 
 add_library(parley_sanitizers INTERFACE)
 add_library(parley::sanitizers ALIAS parley_sanitizers)

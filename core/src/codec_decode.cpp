@@ -99,6 +99,9 @@ std::string describe_unknown_type(const std::string& type) {
 
 /// Parses `text` into an object, or says why it is not one.
 result<json> parse_object(std::string_view text) {
+    // nlohmann reads a raw NUL as end of input, so `{...}\0junk` would parse; JSON has no raw NUL.
+    if (text.find('\0') != std::string_view::npos)
+        return protocol_error{error_code::invalid_json, "frame is not valid JSON", std::nullopt};
     if (detail::json_nesting_depth(text, limits::max_json_depth) > limits::max_json_depth)
         return protocol_error{error_code::invalid_json, "JSON nested too deeply", std::nullopt};
     json parsed = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);

@@ -109,7 +109,7 @@ bool is_acceptable_text(std::string_view text) {
         const std::size_t len = utf8_sequence_length(text, i, cp);
         if (len == 0) return false;
         i += len;
-        if (cp == '\n' || cp == '\t' || cp == ' ' || cp == '\r') continue;
+        if (cp == '\n' || cp == '\t' || cp == ' ') continue;
         // C0 controls, DEL and C1 controls render as nothing or garble terminals.
         if (cp < 0x20 || (cp >= 0x7F && cp < 0xA0)) return false;
         has_visible = true;

@@ -67,6 +67,7 @@ public:
     /// Empty after a clean load; otherwise why files are missing, for the start-up log.
     const std::string& problem() const { return problem_; }
 
+    /// Moves the files; `other` is left empty (its index pointer does not follow the nodes).
     static_files(static_files&& other) noexcept;
     static_files& operator=(static_files&& other) noexcept;
     static_files(const static_files&) = delete;

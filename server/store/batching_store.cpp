@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
+#include <type_traits>
 #include <utility>
 
 namespace parley::server {
@@ -57,6 +59,8 @@ batching_store::batching_store(std::unique_ptr<batch_backend> backend, server_me
                                job_queue_limits limits)
     : backend_(std::move(backend)), metrics_(metrics), queue_(limits) {
     thread_ = std::thread([this] { run(); });
+    // Set before any job can be queued, so the storage thread reads it after this write.
+    storage_thread_id_ = thread_.get_id();
 }
 
 batching_store::~batching_store() { flush_and_stop(); }
@@ -98,11 +102,14 @@ void batching_store::enqueue(any_job&& work, std::size_t bytes) {
 }
 
 void batching_store::flush_and_stop() {
+    if (std::this_thread::get_id() == storage_thread_id_) {
+        // From a callback (against the contract) joining would deadlock; the thread ends
+        // by itself once the queue drains, and a later call from another thread joins it.
+        queue_.stop();
+        return;
+    }
     std::lock_guard lock(stop_mutex_);
     queue_.stop();
-    // From a callback (against the contract) joining would deadlock; the thread ends by
-    // itself once the queue drains, and the destructor, on another thread, joins it.
-    if (std::this_thread::get_id() == thread_.get_id()) return;
     if (thread_.joinable()) thread_.join();
     backend_.reset();  // closes the database; the storage thread is gone
 }

@@ -1,6 +1,8 @@
 #pragma once
 // A message_store that runs a batch_backend on one storage thread with group commit.
 
+#include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -57,6 +59,7 @@ private:
     bounded_job_queue<any_job> queue_;
     std::mutex stop_mutex_;  // serialises flush_and_stop()
     std::thread thread_;
+    std::thread::id storage_thread_id_;
 };
 
 }  // namespace parley::server

@@ -18,7 +18,9 @@ enum class opcode : std::uint8_t {
 };
 
 /// Whether `op` is a control opcode (close, ping, pong): never fragmented, <= 125 bytes.
-constexpr bool is_control(opcode op) { return (static_cast<std::uint8_t>(op) & 0x8) != 0; }
+constexpr bool is_control(opcode op) {
+    return (static_cast<std::uint8_t>(op) & 0x8) != 0;
+}
 
 /// Largest payload of a control frame (RFC 6455 section 5.5).
 inline constexpr std::size_t max_control_payload = 125;
@@ -49,8 +51,7 @@ inline constexpr std::uint16_t internal_error = 1011;
 /// Whether a peer may put `code` in a close frame: 1000-1003, 1007-1014 (the registered
 /// codes that are not reserved for local use) and 3000-4999 (libraries and applications).
 constexpr bool is_valid_close_code(std::uint16_t code) {
-    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) ||
-           (code >= 3000 && code <= 4999);
+    return (code >= 1000 && code <= 1003) || (code >= 1007 && code <= 1014) || (code >= 3000 && code <= 4999);
 }
 
 }  // namespace parley::server::ws

@@ -39,8 +39,8 @@ public:
 
 /// Reassembles client frames into messages and checks every RFC 6455 rule a server must.
 /// One per connection, owned by its session and used from the session's strand only.
-/// Holds no heap memory unless a frame is split across reads; releases it once the
-/// message is delivered.
+/// Holds no heap memory unless a message is fragmented or split across reads, and
+/// releases it once the message is delivered.
 class frame_parser {
 public:
     /// `max_message_bytes` bounds a message's payload, fragments summed; larger is 1009.

@@ -1,0 +1,65 @@
+#include "app/config.hpp"
+
+#include <CLI/CLI.hpp>
+
+namespace parley::server {
+
+config_outcome parse_command_line(int argc, const char* const* argv) {
+    server_config config;
+    CLI::App app{"parley-server: self-hosted real-time chat (HTTP + WebSocket on one port)", "parley-server"};
+    app.option_defaults()->always_capture_default();
+
+    app.add_option("--bind", config.bind, "Address to listen on")->envname("PARLEY_BIND");
+    app.add_option("--port", config.port, "TCP port for HTTP and WebSocket (0: any free port)")
+        ->envname("PARLEY_PORT");
+    app.add_option("--data", config.data_dir, "Directory for the SQLite database (created if missing)")
+        ->envname("PARLEY_DATA");
+    app.add_option("--web-root", config.web_root, "Directory holding the browser client")
+        ->envname("PARLEY_WEB_ROOT");
+    app.add_option("--heartbeat-ms", config.heartbeat_ms, "Heartbeat period in milliseconds")
+        ->envname("PARLEY_HEARTBEAT_MS")
+        ->check(CLI::Range(100, 3'600'000));
+    app.add_option("--max-frame", config.max_frame, "Largest WebSocket message in bytes (bigger: close 1009)")
+        ->envname("PARLEY_MAX_FRAME")
+        ->check(CLI::Range(std::size_t{1024}, std::size_t{16} << 20));
+    app.add_option("--threads", config.threads, "I/O threads (0: one per core)")
+        ->envname("PARLEY_THREADS")
+        ->check(CLI::Range(0, 256));
+    std::map<std::string, log_level> levels{
+        {"error", log_level::error}, {"warn", log_level::warn}, {"info", log_level::info}, {"debug", log_level::debug}};
+    app.add_option("--log-level", config.level, "error, warn, info or debug")
+        ->envname("PARLEY_LOG_LEVEL")
+        ->transform(CLI::CheckedTransformer(levels, CLI::ignore_case))
+        ->default_str("info");
+    std::map<std::string, sync_mode> syncs{{"normal", sync_mode::normal}, {"full", sync_mode::full}};
+    app.add_option("--sync", config.sync,
+                   "normal: acknowledged messages survive a server crash; full: also power loss")
+        ->envname("PARLEY_SYNC")
+        ->transform(CLI::CheckedTransformer(syncs, CLI::ignore_case))
+        ->default_str("normal");
+    app.add_option("--rate-limit", config.rate_limit, "Posts per second per connection (0: no limit)")
+        ->envname("PARLEY_RATE_LIMIT")
+        ->check(CLI::Range(0.0, 1e6));
+    app.add_option("--rate-burst", config.rate_burst, "Posts a connection may send at once")
+        ->envname("PARLEY_RATE_BURST")
+        ->check(CLI::Range(1.0, 1e6));
+    app.add_option("--send-queue", config.send_queue_bytes,
+                   "Bytes queued for a connection before it is dropped as a slow consumer")
+        ->envname("PARLEY_SEND_QUEUE")
+        ->check(CLI::Range(std::size_t{64} << 10, std::size_t{1} << 30));
+    app.add_option("--allow-origin", config.allowed_origins,
+                   "Browser origins allowed besides the server's own (comma-separated)")
+        ->envname("PARLEY_ALLOW_ORIGIN")
+        ->delimiter(',');
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        return config_exit{0, app.help()};
+    } catch (const CLI::ParseError& e) {
+        return config_exit{e.get_exit_code() == 0 ? 0 : 2, std::string("parley-server: ") + e.what()};
+    }
+    return config;
+}
+
+}  // namespace parley::server

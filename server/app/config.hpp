@@ -1,0 +1,47 @@
+#pragma once
+// The server's configuration: every flag of parley-server, with its default and reason.
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "parley/core/limits.hpp"
+#include "store/store.hpp"
+
+namespace parley::server {
+
+/// How much the server logs. `info` logs connections and problems, never chat messages.
+enum class log_level { error, warn, info, debug };
+
+/// Everything parley-server can be told. Built once at start-up, then read-only.
+struct server_config {
+    std::string bind = "127.0.0.1";  ///< loopback by default: exposing a server is a choice
+    std::uint16_t port = 8080;       ///< 0 picks a free port (tests)
+    std::filesystem::path data_dir = "data";
+    std::filesystem::path web_root = "web";
+    int heartbeat_ms = limits::default_heartbeat_ms;
+    std::size_t max_frame = limits::default_max_frame_bytes;
+    int threads = 0;  ///< 0: one per core
+    log_level level = log_level::info;
+    sync_mode sync = sync_mode::normal;
+    double rate_limit = limits::default_rate_limit_per_s;  ///< messages/s per connection; 0 = none
+    double rate_burst = limits::default_rate_burst;
+    std::size_t send_queue_bytes = limits::default_send_queue_bytes;
+    std::vector<std::string> allowed_origins;  ///< browser origins besides the server's own
+};
+
+/// What the command line asked for: a configuration to run, or an exit (help, an error)
+/// with the text to print and the exit code.
+struct config_exit {
+    int code = 0;
+    std::string text;
+};
+using config_outcome = std::variant<server_config, config_exit>;
+
+/// Reads argv and PARLEY_<NAME> environment variables (flags win). Never throws.
+config_outcome parse_command_line(int argc, const char* const* argv);
+
+}  // namespace parley::server

@@ -1,0 +1,132 @@
+#include "app/server.hpp"
+
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "app/log.hpp"
+#include "chat/hub.hpp"
+#include "http/router.hpp"
+#include "http/static_files.hpp"
+#include "net/listener.hpp"
+#include "net/session_context.hpp"
+#include "store/sqlite_store.hpp"
+#include "ws/frame.hpp"
+
+namespace parley::server {
+
+namespace net = boost::asio;
+
+namespace {
+/// How long shutdown waits for clients to answer the 1001 close before closing anyway;
+/// with the store flush it keeps the whole stop under the 2 s the operators are promised.
+constexpr std::chrono::milliseconds shutdown_grace{1200};
+constexpr std::string_view server_name = "parley/1.0";
+}  // namespace
+
+struct server::impl {
+    server_config config;
+    server_metrics metrics;
+    std::atomic<bool> stopping{false};
+    std::unique_ptr<message_store> store;
+    static_files files;
+    http_context http;
+    std::optional<net::io_context> ioc;
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+    std::unique_ptr<chat::hub> hub;
+    std::unique_ptr<session_context> sessions;
+    std::shared_ptr<listener> acceptor;
+    std::optional<net::steady_timer> drain_timer;
+    std::chrono::steady_clock::time_point drain_deadline;
+
+    explicit impl(server_config c)
+        : config(std::move(c)),
+          files(static_files::load(config.web_root)),
+          http{files, metrics, server_name} {
+        std::string error;
+        store = open_sqlite_store(config.data_dir, config.sync, &metrics, error);
+        if (!store) throw std::runtime_error("cannot open the data directory " + config.data_dir.string() + ": " + error);
+        if (!files.problem().empty())
+            log_warn(files.problem());
+        const int threads = config.threads > 0 ? config.threads
+                                               : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+        config.threads = threads;
+        ioc.emplace(threads);
+        work.emplace(ioc->get_executor());
+        hub = std::make_unique<chat::hub>(ioc->get_executor(), *store, metrics,
+                                          chat::hub_options{std::string(server_name), config.heartbeat_ms});
+        sessions = std::make_unique<session_context>(session_context{config, *hub, metrics, http, stopping});
+        const auto address = net::ip::make_address(config.bind);
+        try {
+            acceptor = std::make_shared<listener>(*ioc, net::ip::tcp::endpoint(address, config.port), *sessions);
+        } catch (const boost::system::system_error& e) {
+            throw std::runtime_error("cannot listen on " + config.bind + ":" + std::to_string(config.port) + ": " +
+                                     e.code().message());
+        }
+    }
+
+    ~impl() {
+        // Order matters: no store callback may post into a destroyed io_context, and no
+        // handler may outlive the hub it points to.
+        if (store) store->flush_and_stop();
+        ioc.reset();
+    }
+
+    void begin_stop() {
+        if (stopping.exchange(true)) return;
+        log_info("stopping: closing connections");
+        acceptor->stop();
+        hub->close_all(ws::close_code::going_away, "server shutting down");
+        drain_deadline = std::chrono::steady_clock::now() + shutdown_grace;
+        drain_timer.emplace(*ioc);
+        wait_for_drain();
+    }
+
+    void wait_for_drain() {
+        if (metrics.connections_open.load() <= 0 || std::chrono::steady_clock::now() >= drain_deadline) {
+            store->flush_and_stop();
+            work.reset();
+            ioc->stop();
+            return;
+        }
+        drain_timer->expires_after(std::chrono::milliseconds(20));
+        drain_timer->async_wait([this](const boost::system::error_code&) { wait_for_drain(); });
+    }
+};
+
+server::server(server_config config) : impl_(std::make_unique<impl>(std::move(config))) {}
+
+server::~server() = default;
+
+void server::run(bool handle_signals) {
+    std::optional<net::signal_set> signals;
+    if (handle_signals) {
+        signals.emplace(*impl_->ioc, SIGINT, SIGTERM);
+        signals->async_wait([this](const boost::system::error_code& ec, int) {
+            if (!ec) impl_->begin_stop();
+        });
+    }
+    impl_->acceptor->run();
+    log_info("listening on http://" + impl_->config.bind + ":" + std::to_string(port()) + " (" +
+             std::to_string(impl_->config.threads) + " threads, data " + impl_->config.data_dir.string() + ")");
+    std::vector<std::thread> threads;
+    for (int i = 1; i < impl_->config.threads; ++i) threads.emplace_back([this] { impl_->ioc->run(); });
+    impl_->ioc->run();
+    for (auto& t : threads) t.join();
+    log_info("stopped");
+}
+
+void server::stop() {
+    net::post(*impl_->ioc, [this] { impl_->begin_stop(); });
+}
+
+unsigned short server::port() const { return impl_->acceptor->port(); }
+
+server_metrics& server::metrics() { return impl_->metrics; }
+
+}  // namespace parley::server

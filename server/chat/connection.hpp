@@ -1,0 +1,64 @@
+#pragma once
+// What the chat logic knows of one WebSocket connection: a way to send frames and to
+// close it, and the protocol state the hub keeps for it. The WebSocket session
+// implements the transport half; tests implement it with a recorder.
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chat/outgoing_frame.hpp"
+
+namespace parley::server::chat {
+
+/// One client connection. Made with make_shared (the hub keeps weak_ptrs to it).
+class connection : public std::enable_shared_from_this<connection> {
+public:
+    /// The protocol state of a connection. Read and written on the hub's strand only.
+    struct hub_state {
+        std::optional<std::string> name;     ///< display name, once identified
+        std::string folded;                  ///< fold_name(*name): the uniqueness key
+        std::optional<std::string> account;  ///< the account, when signed in with a token
+        bool admin = false;                  ///< the account's role is admin
+        std::vector<std::string> channels;   ///< channels joined, in join order
+        bool open = true;                    ///< false once the hub saw it close
+    };
+
+    explicit connection(std::string session_id) : session_id_(std::move(session_id)) {}
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+    virtual ~connection() = default;
+
+    /// Queues `frame` to be sent. Any thread; never blocks. A connection whose queue
+    /// would pass its bound closes itself as a slow consumer instead.
+    virtual void send(shared_frame frame) = 0;
+    /// Sends a close frame with `code` and ends the connection. Any thread; idempotent.
+    virtual void close(std::uint16_t code, std::string_view reason) = 0;
+    /// Charges a malformed frame to the connection's budget. False when it is over the
+    /// budget: the connection is then closing with 1008 and the frame is not answered.
+    /// Any thread.
+    virtual bool charge_protocol_error() = 0;
+
+    /// The random id sent in the `connection` frame; owner key of a guest's messages.
+    const std::string& session_id() const { return session_id_; }
+
+    /// Whether the connection has a name (the heartbeat's `authenticated`). Any thread.
+    bool is_named() const { return named_.load(std::memory_order_acquire); }
+    /// Sets is_named(); called by the hub when it grants a name.
+    void mark_named() { named_.store(true, std::memory_order_release); }
+
+    /// The hub's state for this connection; the hub's strand only.
+    hub_state& state() { return state_; }
+    const hub_state& state() const { return state_; }
+
+private:
+    std::string session_id_;
+    std::atomic<bool> named_{false};
+    hub_state state_;
+};
+
+}  // namespace parley::server::chat

@@ -1,0 +1,447 @@
+#include "chat/hub.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/post.hpp>
+
+#include "chat/clock.hpp"
+#include "parley/core/limits.hpp"
+#include "parley/core/text.hpp"
+#include "ws/frame.hpp"
+
+namespace parley::server::chat {
+
+namespace net = boost::asio;
+
+namespace {
+
+bool has_channel(const connection::hub_state& state, const std::string& channel) {
+    return std::find(state.channels.begin(), state.channels.end(), channel) != state.channels.end();
+}
+
+}  // namespace
+
+hub::hub(net::any_io_executor executor, message_store& store, server_metrics& metrics, hub_options options)
+    : strand_(net::make_strand(std::move(executor))),
+      store_(store),
+      metrics_(metrics),
+      options_(std::move(options)) {}
+
+template <class F>
+void hub::on_strand(F&& f) {
+    net::post(strand_, std::forward<F>(f));
+}
+
+// ------------------------------------------------------------------ entry points
+
+void hub::open(std::shared_ptr<connection> c, std::string channel, std::optional<message_id> since) {
+    on_strand([this, c = std::move(c), channel = std::move(channel), since] {
+        connections_.emplace(c.get(), c);
+        connection_info info;
+        info.id = channel;
+        info.session = c->session_id();
+        info.server = options_.server_name;
+        info.heartbeat_ms = options_.heartbeat_ms;
+        auto& state = c->state();
+        if (state.name) {  // opened with a token: its account from the start
+            info.user = state.name;
+            info.role = state.admin ? "admin" : "user";
+        }
+        c->send(make_frame(info));
+        on_join(c, channel, since, std::nullopt);
+    });
+}
+
+void hub::handle(std::shared_ptr<connection> c, client_frame frame) {
+    on_strand([this, c = std::move(c), frame = std::move(frame)]() mutable {
+        if (!c->state().open) return;
+        const auto& ref = frame.nonce;
+        std::visit(
+            [&](auto& m) {
+                using T = std::decay_t<decltype(m)>;
+                if constexpr (std::is_same_v<T, identity_request>) on_identity(c, m);
+                else if constexpr (std::is_same_v<T, post_message>) on_post(c, std::move(m), frame.nonce);
+                else if constexpr (std::is_same_v<T, join_request>) on_join(c, m.channel, m.since, ref);
+                else if constexpr (std::is_same_v<T, leave_request>) on_leave(c, m.channel, ref);
+                else if constexpr (std::is_same_v<T, channels_request>) on_channels(c);
+                else if constexpr (std::is_same_v<T, history_request>) on_history(c, m, ref);
+                else if constexpr (std::is_same_v<T, typing_request>) on_typing(c, m, ref);
+                else if constexpr (std::is_same_v<T, edit_request>) on_edit(c, std::move(m), ref);
+                else if constexpr (std::is_same_v<T, delete_request>) on_delete(c, m, ref);
+                else if constexpr (std::is_same_v<T, kick_request>) on_kick(c, m, ref);
+                else if constexpr (std::is_same_v<T, ban_request>)
+                    error(c, error_code::forbidden, "only admins may ban", ref);
+                else if constexpr (std::is_same_v<T, heartbeat_reply>) {
+                    // Answered by the session; nothing for the hub to do.
+                }
+            },
+            frame.message);
+    });
+}
+
+void hub::closed(std::shared_ptr<connection> c) {
+    on_strand([this, c = std::move(c)] { on_closed(c); });
+}
+
+void hub::close_all(std::uint16_t code, std::string reason) {
+    on_strand([this, code, reason = std::move(reason)] {
+        for (auto& [raw, weak] : connections_)
+            if (auto c = weak.lock()) c->close(code, reason);
+    });
+}
+
+void hub::send_error(connection& c, server_metrics& metrics, error_code code, std::string message,
+                     std::optional<std::string> ref) {
+    // The 21st malformed frame within the window is not answered: it closes the connection.
+    if (counts_toward_error_budget(code) && !c.charge_protocol_error()) return;
+    metrics.count_error(code);
+    c.send(make_frame(error_notice{code, std::move(message), std::move(ref)}));
+}
+
+void hub::error(const conn_ptr& c, error_code code, std::string message, const std::optional<std::string>& ref) {
+    send_error(*c, metrics_, code, std::move(message), ref);
+}
+
+// ------------------------------------------------------------------ channels
+
+void hub::on_join(const conn_ptr& c, const std::string& channel, std::optional<message_id> since,
+                  const std::optional<std::string>& ref) {
+    const auto& state = c->state();
+    if (state.name && name_conflicts(*c, channel, state.folded)) {
+        error(c, error_code::name_taken, "another connection in #" + channel + " holds the name " + *state.name,
+              ref);
+        return;
+    }
+    // The member enters the room only when the history read's answer comes back through
+    // the strand. The store runs operations in order, so every message committed before
+    // the read is in the history (and its broadcast reached the strand before the member
+    // entered), and every later one is broadcast to it: no gap and nothing twice.
+    auto query = since ? history_query::after(channel, *since, limits::resume_history_messages)
+                       : history_query::latest(channel, limits::join_history_messages);
+    store_.history(std::move(query), [this, c, channel](history_result result) {
+        on_strand([this, c, channel, result = std::move(result)]() mutable { on_joined(c, channel, std::move(result)); });
+    });
+}
+
+void hub::on_joined(const conn_ptr& c, const std::string& channel, history_result history) {
+    auto& state = c->state();
+    if (!state.open) return;
+    if (!history.ok) {
+        error(c, error_code::server_error, "could not read the history of #" + channel, std::nullopt);
+        return;
+    }
+    // Someone may have taken the name in this channel while the history was read.
+    if (state.name && !has_channel(state, channel) && name_conflicts(*c, channel, state.folded)) {
+        error(c, error_code::name_taken, "another connection in #" + channel + " holds the name " + *state.name,
+              std::nullopt);
+        return;
+    }
+    enter_room(c, channel);
+    joined_notice joined{channel, {}};
+    for (const auto& [folded, entry] : rooms_[channel].names) joined.users.push_back(entry.display);
+    std::sort(joined.users.begin(), joined.users.end());
+    c->send(make_frame(joined));
+    c->send(make_frame(history_page{channel, std::move(history.messages), history.has_more}));
+}
+
+void hub::on_leave(const conn_ptr& c, const std::string& channel, const std::optional<std::string>& ref) {
+    if (!has_channel(c->state(), channel)) {
+        error(c, error_code::not_in_channel, "not in #" + channel, ref);
+        return;
+    }
+    leave_room(*c, channel);
+    c->send(make_frame(left_notice{channel, std::nullopt}));
+}
+
+void hub::on_channels(const conn_ptr& c) {
+    store_.channels([this, c](channels_result stored) {
+        on_strand([this, c, stored = std::move(stored)] {
+            channel_list list;
+            for (const auto& name : stored.names) {
+                auto it = rooms_.find(name);
+                list.channels.push_back({name, it == rooms_.end() ? 0 : it->second.online()});
+            }
+            for (const auto& [name, r] : rooms_)
+                if (!std::binary_search(stored.names.begin(), stored.names.end(), name))
+                    list.channels.push_back({name, r.online()});
+            std::sort(list.channels.begin(), list.channels.end(),
+                      [](const auto& a, const auto& b) { return a.name < b.name; });
+            c->send(make_frame(list));
+        });
+    });
+}
+
+void hub::on_history(const conn_ptr& c, const history_request& request, const std::optional<std::string>& ref) {
+    auto channel = resolve_channel(c, request.channel, ref);
+    if (!channel) return;
+    history_query query = request.before ? history_query::before(*channel, *request.before, request.limit)
+                          : request.after ? history_query::after(*channel, *request.after, request.limit)
+                                          : history_query::latest(*channel, request.limit);
+    store_.history(std::move(query), [this, c, channel = *channel, ref](history_result result) {
+        on_strand([this, c, channel, ref, result = std::move(result)]() mutable {
+            if (!result.ok) {
+                error(c, error_code::server_error, "could not read the history of #" + channel, ref);
+                return;
+            }
+            c->send(make_frame(history_page{channel, std::move(result.messages), result.has_more}));
+        });
+    });
+}
+
+// ------------------------------------------------------------------ identity
+
+void hub::on_identity(const conn_ptr& c, const identity_request& request) {
+    auto& state = c->state();
+    auto refuse = [&](const char* reason) { c->send(make_frame(identity_result{false, std::nullopt, reason})); };
+    if (state.name) return refuse("already_identified");
+    if (!is_valid_user_name(request.user)) return refuse("invalid");
+    const std::string folded = fold_name(request.user);
+    for (const auto& channel : state.channels)
+        if (name_conflicts(*c, channel, folded)) return refuse("taken");
+    // Account names are reserved (issue: accounts); none exist until accounts land.
+
+    state.name = request.user;
+    state.folded = folded;
+    c->mark_named();
+    c->send(make_frame(identity_result{true, request.user, std::nullopt}));
+    for (const auto& channel : state.channels) {
+        auto& r = rooms_[channel];
+        auto& entry = r.names[folded];
+        if (entry.connections++ == 0) {
+            entry.display = request.user;
+            send_presence(channel, request.user, presence_notice::change::joined, c.get());
+        }
+    }
+}
+
+bool hub::name_conflicts(const connection& c, const std::string& channel, const std::string& folded) const {
+    auto r = rooms_.find(channel);
+    if (r == rooms_.end()) return false;
+    auto entry = r->second.names.find(folded);
+    if (entry == r->second.names.end()) return false;
+    // One account may be online on several connections; a guest name belongs to one.
+    const auto& state = c.state();
+    if (state.account && entry->second.is_account) return false;
+    // The connection's own entry (it is already in the channel) is no conflict.
+    if (r->second.has_member(&c) && entry->second.connections == 1 && state.folded == folded) return false;
+    return true;
+}
+
+// ------------------------------------------------------------------ messages
+
+void hub::on_post(const conn_ptr& c, post_message message, std::optional<std::string> nonce) {
+    const auto& state = c->state();
+    if (!state.name) return error(c, error_code::not_identified, "identify before posting", nonce);
+    auto channel = resolve_channel(c, message.channel, nonce);
+    if (!channel) return;
+
+    new_message stored;
+    stored.channel = std::move(*channel);
+    stored.user = *state.name;
+    stored.text = std::move(message.text);
+    stored.timestamp = unix_now_ms();
+    stored.owner = state.account ? "a:" + *state.account : "g:" + c->session_id();
+    stored.nonce = nonce;
+    stored.resend_scope = state.account ? "a:" + *state.account : "g:" + state.folded;
+    // The broadcast waits for the commit: the echo is the delivery receipt.
+    store_.post(std::move(stored), [this, c, nonce = std::move(nonce)](post_result result) {
+        on_strand([this, c, nonce, result = std::move(result)]() mutable { on_posted(c, std::move(result), nonce); });
+    });
+}
+
+void hub::on_posted(const conn_ptr& sender, post_result result, const std::optional<std::string>& nonce) {
+    switch (result.outcome) {
+        case post_outcome::failed:
+            error(sender, error_code::server_error, "the message could not be stored", nonce);
+            return;
+        case post_outcome::duplicate: {
+            // A resend: the stored message goes back to the sender alone.
+            chat_message echo = std::move(result.message);
+            echo.nonce = nonce;
+            sender->send(make_frame(echo));
+            if (result.deleted) sender->send(make_frame(deleted_notice{echo.id, echo.channel}));
+            return;
+        }
+        case post_outcome::stored:
+            break;
+    }
+    const std::string channel = result.message.channel;
+    const shared_frame plain = make_frame(result.message);
+    shared_frame echo = plain;
+    if (nonce) {
+        result.message.nonce = nonce;
+        echo = make_frame(result.message);
+    }
+    bool sender_reached = false;
+    if (auto r = rooms_.find(channel); r != rooms_.end()) {
+        for (const auto& m : r->second.members) {
+            if (m.raw == sender.get()) {
+                sender->send(echo);
+                sender_reached = true;
+            } else if (auto peer = m.weak.lock()) {
+                peer->send(plain);
+            }
+        }
+    }
+    // The receipt reaches the sender even if it left the channel meanwhile.
+    if (!sender_reached && sender->state().open) sender->send(echo);
+}
+
+void hub::on_typing(const conn_ptr& c, const typing_request& request, const std::optional<std::string>& ref) {
+    const auto& state = c->state();
+    if (!state.name) return error(c, error_code::not_identified, "identify before typing", ref);
+    auto channel = resolve_channel(c, request.channel, ref);
+    if (!channel) return;
+    auto& entry = rooms_[*channel].names[state.folded];
+    const auto now = steady_now_ms();
+    if (entry.last_typing_ms != 0 && now - entry.last_typing_ms < limits::typing_relay_interval_ms) return;
+    entry.last_typing_ms = now;
+    const auto frame = make_frame(typing_notice{*channel, *state.name});
+    for (const auto& m : rooms_[*channel].members) {
+        // Not to the sender, nor to the sender's other connections (same name).
+        auto peer = m.weak.lock();
+        if (peer && peer->state().folded != state.folded) peer->send(frame);
+    }
+}
+
+void hub::on_edit(const conn_ptr& c, edit_request request, const std::optional<std::string>& ref) {
+    const auto& state = c->state();
+    if (!state.name) return error(c, error_code::not_identified, "identify before editing", ref);
+    message_edit change{request.id, std::move(request.text),
+                        state.account ? "a:" + *state.account : "g:" + c->session_id(), state.admin,
+                        unix_now_ms()};
+    store_.edit(std::move(change), [this, c, ref](edit_result result) {
+        on_strand([this, c, ref, result = std::move(result)] {
+            switch (result.outcome) {
+                case change_outcome::ok:
+                    return broadcast_change(result.notice.channel, make_frame(result.notice), c);
+                case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
+                case change_outcome::forbidden:
+                    return error(c, error_code::forbidden, "only the author or an admin may edit", ref);
+                case change_outcome::failed:
+                    return error(c, error_code::server_error, "the edit could not be stored", ref);
+            }
+        });
+    });
+}
+
+void hub::on_delete(const conn_ptr& c, const delete_request& request, const std::optional<std::string>& ref) {
+    const auto& state = c->state();
+    if (!state.name) return error(c, error_code::not_identified, "identify before deleting", ref);
+    message_removal removal{request.id, state.account ? "a:" + *state.account : "g:" + c->session_id(),
+                            state.admin};
+    store_.remove(std::move(removal), [this, c, ref](remove_result result) {
+        on_strand([this, c, ref, result = std::move(result)] {
+            switch (result.outcome) {
+                case change_outcome::ok:
+                    return broadcast_change(result.notice.channel, make_frame(result.notice), c);
+                case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
+                case change_outcome::forbidden:
+                    return error(c, error_code::forbidden, "only the author or an admin may delete", ref);
+                case change_outcome::failed:
+                    return error(c, error_code::server_error, "the deletion could not be stored", ref);
+            }
+        });
+    });
+}
+
+void hub::on_kick(const conn_ptr& c, const kick_request& request, const std::optional<std::string>& ref) {
+    if (!c->state().admin) return error(c, error_code::forbidden, "only admins may kick", ref);
+    auto r = rooms_.find(request.channel);
+    const std::string folded = fold_name(request.user);
+    if (r == rooms_.end() || !r->second.names.contains(folded))
+        return error(c, error_code::not_found, request.user + " is not in #" + request.channel, ref);
+    std::vector<conn_ptr> targets;
+    for (const auto& m : r->second.members)
+        if (auto peer = m.weak.lock(); peer && peer->state().folded == folded) targets.push_back(peer);
+    for (const auto& target : targets) {
+        leave_room(*target, request.channel);
+        target->send(make_frame(left_notice{request.channel, "kicked"}));
+    }
+}
+
+void hub::on_closed(const conn_ptr& c) {
+    auto& state = c->state();
+    if (!state.open) return;
+    state.open = false;
+    const auto channels = state.channels;
+    for (const auto& channel : channels) leave_room(*c, channel);
+    connections_.erase(c.get());
+}
+
+// ------------------------------------------------------------------ rooms
+
+std::optional<std::string> hub::resolve_channel(const conn_ptr& c, const std::optional<std::string>& channel,
+                                                const std::optional<std::string>& ref) {
+    const auto& joined = c->state().channels;
+    if (channel) {
+        if (has_channel(c->state(), *channel)) return channel;
+        error(c, error_code::not_in_channel, "not in #" + *channel, ref);
+        return std::nullopt;
+    }
+    if (joined.size() == 1) return joined.front();
+    if (joined.empty()) error(c, error_code::not_in_channel, "not in any channel", ref);
+    else error(c, error_code::invalid_message, "'channel' is required when in several channels", ref);
+    return std::nullopt;
+}
+
+void hub::enter_room(const conn_ptr& c, const std::string& channel) {
+    auto& state = c->state();
+    if (has_channel(state, channel)) return;  // a repeated join only resends joined + history
+    auto [it, created] = rooms_.try_emplace(channel);
+    if (created) metrics_.channels_active.fetch_add(1, std::memory_order_relaxed);
+    room& r = it->second;
+    r.members.push_back({c, c.get()});
+    state.channels.push_back(channel);
+    if (!state.name) return;
+    auto& entry = r.names[state.folded];
+    if (entry.connections++ == 0) {
+        entry.display = *state.name;
+        entry.is_account = state.account.has_value();
+        send_presence(channel, *state.name, presence_notice::change::joined, c.get());
+    }
+}
+
+void hub::leave_room(connection& c, const std::string& channel) {
+    auto& state = c.state();
+    std::erase(state.channels, channel);
+    auto it = rooms_.find(channel);
+    if (it == rooms_.end()) return;
+    room& r = it->second;
+    std::erase_if(r.members, [&](const room::member& m) { return m.raw == &c; });
+    if (state.name) {
+        auto entry = r.names.find(state.folded);
+        if (entry != r.names.end() && --entry->second.connections <= 0) {
+            const std::string display = entry->second.display;
+            r.names.erase(entry);
+            send_presence(channel, display, presence_notice::change::left, &c);
+        }
+    }
+    if (r.members.empty()) {
+        rooms_.erase(it);
+        metrics_.channels_active.fetch_sub(1, std::memory_order_relaxed);
+    }
+}
+
+void hub::broadcast(const std::string& channel, const shared_frame& frame, const connection* skip) {
+    auto it = rooms_.find(channel);
+    if (it == rooms_.end()) return;
+    for (const auto& m : it->second.members) {
+        if (m.raw == skip) continue;
+        if (auto peer = m.weak.lock()) peer->send(frame);
+    }
+}
+
+void hub::broadcast_change(const std::string& channel, const shared_frame& frame, const conn_ptr& requester) {
+    broadcast(channel, frame);
+    if (!has_channel(requester->state(), channel) && requester->state().open) requester->send(frame);
+}
+
+void hub::send_presence(const std::string& channel, const std::string& display, presence_notice::change state,
+                        const connection* skip) {
+    auto it = rooms_.find(channel);
+    const int online = it == rooms_.end() ? 0 : it->second.online();
+    broadcast(channel, make_frame(presence_notice{channel, display, state, online}), skip);
+}
+
+}  // namespace parley::server::chat

@@ -1,0 +1,105 @@
+#pragma once
+// The chat logic: what each client message does to channels and who is sent what.
+// No sockets: connections are reached through chat::connection, storage through
+// message_store. All state lives on one strand, so the logic reads like single-threaded
+// code and message order is the order of that strand; sessions decode frames in
+// parallel on their own strands and post the results here.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "chat/connection.hpp"
+#include "chat/room.hpp"
+#include "metrics/metrics.hpp"
+#include "parley/core/messages.hpp"
+#include "store/store.hpp"
+
+namespace parley::server::chat {
+
+/// Settings the hub needs from the server's configuration.
+struct hub_options {
+    std::string server_name = "parley/1.0";
+    int heartbeat_ms = 15000;
+};
+
+/// Rooms, identities and the flow of messages. Owned by the server; outlives every
+/// connection and every store callback. Public members may be called from any thread:
+/// each posts its work to the hub's strand.
+class hub {
+public:
+    hub(boost::asio::any_io_executor executor, message_store& store, server_metrics& metrics,
+        hub_options options);
+    hub(const hub&) = delete;
+    hub& operator=(const hub&) = delete;
+
+    /// A new connection opened on the path of `channel`: sends `connection`, then joins it
+    /// (resuming after `since` when given).
+    void open(std::shared_ptr<connection> c, std::string channel, std::optional<message_id> since);
+    /// A well-formed frame from `c` (decoded, rate-limited and budgeted by the session).
+    void handle(std::shared_ptr<connection> c, client_frame frame);
+    /// `c` has closed: it leaves every channel.
+    void closed(std::shared_ptr<connection> c);
+    /// Closes every connection with `code` (server shutdown).
+    void close_all(std::uint16_t code, std::string reason);
+
+    /// Sends an `error` frame to `c` and counts it; a malformed-frame code is first charged
+    /// to the connection's budget (over it, nothing is sent: the connection closes). Any thread.
+    static void send_error(connection& c, server_metrics& metrics, error_code code, std::string message,
+                           std::optional<std::string> ref);
+
+private:
+    using conn_ptr = std::shared_ptr<connection>;
+
+    // Each on_x runs on the strand.
+    void on_join(const conn_ptr& c, const std::string& channel, std::optional<message_id> since,
+                 const std::optional<std::string>& ref);
+    void on_joined(const conn_ptr& c, const std::string& channel, history_result history);
+    void on_leave(const conn_ptr& c, const std::string& channel, const std::optional<std::string>& ref);
+    void on_identity(const conn_ptr& c, const identity_request& request);
+    void on_post(const conn_ptr& c, post_message message, std::optional<std::string> nonce);
+    void on_posted(const conn_ptr& sender, post_result result, const std::optional<std::string>& nonce);
+    void on_history(const conn_ptr& c, const history_request& request, const std::optional<std::string>& ref);
+    void on_typing(const conn_ptr& c, const typing_request& request, const std::optional<std::string>& ref);
+    void on_channels(const conn_ptr& c);
+    void on_edit(const conn_ptr& c, edit_request request, const std::optional<std::string>& ref);
+    void on_delete(const conn_ptr& c, const delete_request& request, const std::optional<std::string>& ref);
+    void on_kick(const conn_ptr& c, const kick_request& request, const std::optional<std::string>& ref);
+    void on_closed(const conn_ptr& c);
+
+    /// The channel a message without `channel` goes to, or sends the error and returns nullopt.
+    std::optional<std::string> resolve_channel(const conn_ptr& c, const std::optional<std::string>& channel,
+                                               const std::optional<std::string>& ref);
+    /// Adds `c` to `channel`'s room; announces its name if it is new there.
+    void enter_room(const conn_ptr& c, const std::string& channel);
+    /// Removes `c` from `channel`'s room; announces its name's departure if it was the last.
+    void leave_room(connection& c, const std::string& channel);
+    /// Sends `frame` to every connection in `channel` except `skip`.
+    void broadcast(const std::string& channel, const shared_frame& frame, const connection* skip = nullptr);
+    /// Sends a change notice (edited, deleted) to the channel and to `requester` if it is not there.
+    void broadcast_change(const std::string& channel, const shared_frame& frame, const conn_ptr& requester);
+    void send_presence(const std::string& channel, const std::string& display, presence_notice::change state,
+                       const connection* skip);
+    /// Whether another connection in `channel` holds `c`'s name in a way that conflicts.
+    bool name_conflicts(const connection& c, const std::string& channel, const std::string& folded) const;
+    void error(const conn_ptr& c, error_code code, std::string message, const std::optional<std::string>& ref);
+
+    /// Runs `f` on the strand.
+    template <class F>
+    void on_strand(F&& f);
+
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    message_store& store_;
+    server_metrics& metrics_;
+    hub_options options_;
+    std::unordered_map<std::string, room> rooms_;  ///< channels with at least one connection
+    std::unordered_map<connection*, std::weak_ptr<connection>> connections_;  ///< every open one
+};
+
+}  // namespace parley::server::chat

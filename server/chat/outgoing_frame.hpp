@@ -1,0 +1,34 @@
+#pragma once
+// A server frame ready for the wire: the WebSocket header and the JSON payload in one
+// buffer, built once and shared by every connection it goes to.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "parley/core/messages.hpp"
+
+namespace parley::server::chat {
+
+/// One complete WebSocket frame. Immutable once built; shared between connections.
+struct outgoing_frame {
+    std::string bytes;               ///< header + payload, as sent
+    std::uint8_t payload_offset = 0; ///< where the payload starts in `bytes`
+
+    /// The frame's payload (the JSON text for text frames).
+    std::string_view payload() const { return std::string_view(bytes).substr(payload_offset); }
+};
+
+using shared_frame = std::shared_ptr<const outgoing_frame>;
+
+/// A text frame holding `json`.
+shared_frame make_text_frame(std::string_view json);
+/// A text frame holding the encoding of `message`.
+shared_frame make_frame(const server_message& message);
+/// A close frame (control frames go through the same single-writer queue).
+shared_frame make_close_frame(std::uint16_t code, std::string_view reason);
+/// A pong answering a ping's payload.
+shared_frame make_pong_frame(std::string_view payload);
+
+}  // namespace parley::server::chat

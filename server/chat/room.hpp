@@ -1,0 +1,42 @@
+#pragma once
+// One channel's live state: who is connected and which names are online.
+// Owned by the hub and used on its strand only.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "chat/connection.hpp"
+
+namespace parley::server::chat {
+
+/// A name online in a room, with the number of its connections there.
+struct online_name {
+    std::string display;
+    int connections = 0;
+    bool is_account = false;    ///< an account's name (may be online on several connections)
+    std::int64_t last_typing_ms = 0;  ///< when a typing notice of this name was last relayed
+};
+
+/// The live state of a channel. Members are weak: a room never keeps a connection alive.
+struct room {
+    struct member {
+        std::weak_ptr<connection> weak;
+        connection* raw = nullptr;  ///< identity for lookup and removal only
+    };
+    std::vector<member> members;                          ///< every connection in the channel
+    std::unordered_map<std::string, online_name> names;   ///< folded name -> online entry
+
+    bool has_member(const connection* c) const {
+        for (const auto& m : members)
+            if (m.raw == c) return true;
+        return false;
+    }
+    /// Distinct online names: the `online` count of the protocol.
+    int online() const { return static_cast<int>(names.size()); }
+};
+
+}  // namespace parley::server::chat

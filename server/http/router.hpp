@@ -1,0 +1,35 @@
+#pragma once
+// What answers a plain HTTP request: the browser client's files, its channel deep links,
+// /healthz and /metrics. A pure function of the parsed request and the server's state, so
+// it is tested without sockets; the http session only reads requests and writes the answers.
+
+#include <boost/beast/http/message_generator.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <string_view>
+
+#include "http/static_files.hpp"
+#include "metrics/metrics.hpp"
+
+namespace parley::server {
+
+/// What the router reads to answer. Borrowed: everything referenced is owned by the server
+/// and outlives every session. Any thread may use one context concurrently.
+struct http_context {
+    const static_files& files;  ///< the loaded web root (possibly empty)
+    server_metrics& metrics;    ///< counts http_requests; read for /metrics
+    std::string_view server_name;  ///< the Server header, e.g. "parley/1.0"
+};
+
+/// The answer to one plain (non-upgrade) request. Never throws on any request; keep-alive
+/// follows `req.keep_alive()`. File bodies share the loaded bytes, so the answer stays valid
+/// even if it outlives `ctx`. Any thread.
+///
+/// GET/HEAD `/healthz` 200 "ok"; `/metrics` Prometheus text; `/`, `/<channel>` index.html
+/// (503 page when the client is not built); `/<file>` a loaded file (gzip when accepted, 304 on
+/// a matching If-None-Match). `/api/...` 404 JSON (any method); other methods 405; a hostile
+/// or malformed target 400; anything else 404.
+boost::beast::http::message_generator handle_http(
+    boost::beast::http::request<boost::beast::http::string_body>&& req, const http_context& ctx);
+
+}  // namespace parley::server

@@ -1,0 +1,159 @@
+#include "net/http_session.hpp"
+
+#include <openssl/rand.h>
+
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "app/log.hpp"
+#include "http/limits.hpp"
+#include "net/upgrade.hpp"
+#include "net/ws_session.hpp"
+#include "parley/core/text.hpp"
+
+namespace parley::server {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using boost::system::error_code;
+
+namespace {
+
+/// A session id: 128 random bits, hex. Guest authorship hangs on it, so it must not be guessable.
+std::string random_session_id() {
+    unsigned char bytes[16];
+    if (RAND_bytes(bytes, sizeof bytes) != 1) {
+        // OpenSSL's generator failing means the process cannot make secrets at all.
+        log_error("RAND_bytes failed");
+        std::abort();
+    }
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string id;
+    for (unsigned char b : bytes) {
+        id += hex[b >> 4];
+        id += hex[b & 15];
+    }
+    return id;
+}
+
+bool header_has_token(std::string_view value, std::string_view token) {
+    // Connection: keep-alive, Upgrade — a comma list, case-insensitive.
+    while (!value.empty()) {
+        const auto comma = value.find(',');
+        std::string_view item = value.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (item.size() == token.size() && same_name(item, token)) return true;
+        if (comma == std::string_view::npos) break;
+        value.remove_prefix(comma + 1);
+    }
+    return false;
+}
+
+bool is_upgrade(const http::request<http::string_body>& req) {
+    return req.method() == http::verb::get && header_has_token(req[http::field::connection], "upgrade") &&
+           header_has_token(req[http::field::upgrade], "websocket");
+}
+
+}  // namespace
+
+http_session::http_session(net::ip::tcp::socket socket, session_context& ctx)
+    : stream_(std::move(socket)), ctx_(ctx) {
+    error_code ec;
+    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    peer_ = ec ? "?" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+}
+
+void http_session::run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+}
+
+void http_session::do_read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(http_limits::max_request_header_bytes));
+    parser_->body_limit(http_limits::max_request_body_bytes);
+    // A first request gets the header timeout; a kept-alive connection the idle timeout.
+    stream_.expires_after(buffer_.size() == 0 && ctx_.metrics.http_requests.load() == 0
+                              ? http_limits::header_read_timeout
+                              : http_limits::keep_alive_idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+}
+
+void http_session::on_read(const error_code& ec, std::size_t) {
+    if (ec == http::error::end_of_stream || ec == beast::error::timeout) return do_close();
+    if (ec) {
+        if (ec == http::error::header_limit || ec == http::error::body_limit) {
+            return refuse(ec == http::error::header_limit ? 431 : 413, "request too large", false);
+        }
+        if (ec != net::error::operation_aborted && ec != net::error::connection_reset)
+            return refuse(400, "bad request", false);
+        return do_close();
+    }
+    auto req = parser_->release();
+    if (is_upgrade(req)) return upgrade(std::move(req));
+    if (ctx_.stopping.load()) return refuse(503, "server shutting down", false);
+    auto answer = handle_http(std::move(req), ctx_.http);
+    const bool keep_alive = answer.keep_alive();
+    stream_.expires_after(http_limits::keep_alive_idle_timeout);
+    beast::async_write(stream_, std::move(answer),
+                       [self = shared_from_this(), keep_alive](const error_code& e, std::size_t n) {
+                           self->on_write(keep_alive, e, n);
+                       });
+}
+
+void http_session::on_write(bool keep_alive, const error_code& ec, std::size_t) {
+    if (ec || !keep_alive) return do_close();
+    do_read();
+}
+
+void http_session::refuse(unsigned status, const std::string& reason, bool keep_alive) {
+    auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
+    res->set(http::field::server, ctx_.http.server_name);
+    res->set(http::field::content_type, "text/plain; charset=utf-8");
+    res->set("X-Content-Type-Options", "nosniff");
+    if (status == 426) res->set(http::field::sec_websocket_version, "13");
+    res->keep_alive(keep_alive);
+    res->body() = reason + "\n";
+    res->prepare_payload();
+    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](const error_code& e, std::size_t n) {
+        self->on_write(keep_alive, e, n);
+    });
+}
+
+void http_session::upgrade(http::request<http::string_body>&& req) {
+    if (ctx_.stopping.load()) return refuse(503, "server shutting down", false);
+    upgrade_request view;
+    view.target = req.target();
+    view.host = req[http::field::host];
+    view.origin = req[http::field::origin];
+    view.version = req[http::field::sec_websocket_version];
+    view.key = req[http::field::sec_websocket_key];
+    auto checked = check_upgrade(view, ctx_.config.allowed_origins, ctx_.http.server_name);
+    if (auto* refused = std::get_if<upgrade_refused>(&checked)) {
+        log_info("upgrade refused " + peer_ + " status=" + std::to_string(refused->status) + " " + refused->reason);
+        return refuse(refused->status, refused->reason, false);
+    }
+    auto& accepted = std::get<upgrade_accepted>(checked);
+    // Accounts and tokens are not implemented yet: no token can be valid (PROTOCOL.md: 401).
+    if (accepted.token || req.count(http::field::authorization))
+        return refuse(401, "invalid or revoked token", false);
+
+    stream_.expires_never();
+    std::string leftover = beast::buffers_to_string(buffer_.data());
+    error_code ec;
+    auto socket = stream_.release_socket();
+    socket.set_option(net::ip::tcp::no_delay(true), ec);
+    auto session = std::make_shared<ws_session>(std::move(socket), ctx_, random_session_id(), peer_);
+    session->start(std::move(accepted.response), std::move(accepted.channel), accepted.since, std::move(leftover));
+}
+
+void http_session::do_close() {
+    error_code ec;
+    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+    stream_.close();
+}
+
+}  // namespace parley::server

@@ -1,0 +1,37 @@
+#pragma once
+// Accepts TCP connections and starts an http_session for each, on a strand of its own.
+
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "net/session_context.hpp"
+
+namespace parley::server {
+
+/// The accepting socket. Made with make_shared; the pending accept holds it.
+class listener : public std::enable_shared_from_this<listener> {
+public:
+    /// Binds and listens on `endpoint`; throws boost::system::system_error on failure
+    /// (start-up only: main turns it into a message and an exit code).
+    listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& endpoint, session_context& ctx);
+
+    /// Starts accepting.
+    void run();
+    /// Stops accepting; any thread.
+    void stop();
+    /// The bound port (useful with port 0).
+    unsigned short port() const { return port_; }
+
+private:
+    void do_accept();
+    void on_accept(const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket);
+
+    boost::asio::io_context& ioc_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    session_context& ctx_;
+    unsigned short port_ = 0;
+};
+
+}  // namespace parley::server

@@ -1,0 +1,22 @@
+#pragma once
+// What every session borrows from the server. Owned by the server; outlives all sessions.
+
+#include <atomic>
+
+#include "app/config.hpp"
+#include "chat/hub.hpp"
+#include "http/router.hpp"
+#include "metrics/metrics.hpp"
+
+namespace parley::server {
+
+/// Shared, read-mostly state handed to each session by reference.
+struct session_context {
+    const server_config& config;
+    chat::hub& hub;
+    server_metrics& metrics;
+    const http_context& http;
+    std::atomic<bool>& stopping;  ///< set at shutdown: refuse new connections
+};
+
+}  // namespace parley::server

@@ -1,0 +1,86 @@
+#pragma once
+// One WebSocket connection after the upgrade: reads client frames, writes queued server
+// frames, keeps the heartbeat. It only moves bytes; what frames mean is the hub's job.
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "chat/connection.hpp"
+#include "chat/error_budget.hpp"
+#include "chat/token_bucket.hpp"
+#include "net/session_context.hpp"
+#include "ws/frame_parser.hpp"
+
+namespace parley::server {
+
+/// A WebSocket session. Made with make_shared; every pending operation holds a
+/// shared_ptr to it; the hub holds weak_ptrs. Its socket's executor is a strand:
+/// everything but send(), close() and charge_protocol_error() runs on it.
+class ws_session final : public chat::connection, private ws::frame_events {
+public:
+    /// Takes over `socket` (whose executor is a strand) after a valid upgrade request.
+    ws_session(boost::asio::ip::tcp::socket socket, session_context& ctx, std::string session_id,
+               std::string peer);
+    ~ws_session() override;
+
+    /// Sends the handshake answer (`handshake`, raw HTTP bytes) and starts the session
+    /// in `channel`; `leftover` holds bytes the client sent after its upgrade request.
+    void start(std::string handshake, std::string channel, std::optional<message_id> since,
+               std::string leftover);
+
+    void send(chat::shared_frame frame) override;
+    void close(std::uint16_t code, std::string_view reason) override;
+    bool charge_protocol_error() override;
+
+private:
+    // frame_events: called by parser_ during feed(), on the strand.
+    void on_text(std::string_view payload) override;
+    void on_binary(std::string_view payload) override;
+    void on_ping(std::string_view payload) override;
+    void on_pong(std::string_view payload) override;
+    void on_close(std::uint16_t code, std::string_view reason) override;
+    void on_failure(std::uint16_t code) override;
+
+    std::shared_ptr<ws_session> self();
+    void feed(char* data, std::size_t size);
+    void do_wait_read();
+    void on_readable(const boost::system::error_code& ec);
+    void do_write();
+    void on_write(const boost::system::error_code& ec, std::size_t bytes);
+    void do_heartbeat(std::chrono::milliseconds delay);
+    void on_heartbeat(const boost::system::error_code& ec);
+    /// Starts the closing handshake: queues a close frame (after the frames already queued,
+    /// or instead of them when `drop_queue`), tells the hub, bounds the wait with a timer.
+    void start_close(std::uint16_t code, std::string reason, bool drop_queue);
+    /// Ends the session at once: closes the socket and cancels the timer.
+    void finish(std::string_view why);
+
+    boost::asio::ip::tcp::socket socket_;
+    boost::asio::steady_timer timer_;  ///< heartbeat; after start_close, the close deadline
+    session_context& ctx_;
+    std::string peer_;
+    ws::frame_parser parser_;
+    chat::token_bucket bucket_;
+    int unanswered_heartbeats_ = 0;
+    bool closing_ = false;   ///< strand: the closing handshake has begun
+    bool finished_ = false;  ///< strand: the socket is closed
+    bool writing_ = false;   ///< strand: an async_write is in flight
+    std::uint16_t close_code_ = 0;
+    std::vector<chat::shared_frame> in_flight_;        ///< strand: the frames being written
+    std::vector<boost::asio::const_buffer> buffers_;  ///< strand: their buffers
+
+    std::mutex mutex_;  ///< guards the members below; never held during I/O
+    std::vector<chat::shared_frame> queue_;
+    std::size_t queued_bytes_ = 0;  ///< queued + in flight, against the send-queue bound
+    bool write_posted_ = false;     ///< a do_write is posted or a write is in flight
+    bool send_closed_ = false;      ///< a close frame is queued: nothing more is accepted
+    chat::error_budget budget_;
+};
+
+}  // namespace parley::server

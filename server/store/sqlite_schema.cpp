@@ -1,0 +1,107 @@
+#include "store/sqlite_schema.hpp"
+
+#include <sqlite3.h>
+
+#include <charconv>
+
+namespace parley::server::sqlite {
+
+namespace {
+
+// Version 1. Messages are soft-deleted (`deleted` = 1) so that a resend of a deleted
+// message can still be recognised and answered with `deleted`. AUTOINCREMENT keeps ids
+// from ever being reused, whatever is removed later.
+constexpr const char* schema_v1 = R"sql(
+CREATE TABLE messages (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    channel   TEXT    NOT NULL,
+    user_name TEXT    NOT NULL,
+    body      TEXT    NOT NULL,
+    posted_at INTEGER NOT NULL,
+    owner     TEXT    NOT NULL,
+    edited_at INTEGER,
+    deleted   INTEGER NOT NULL DEFAULT 0
+);
+-- History pages walk one channel by id; deleted rows are not in the index at all.
+CREATE INDEX messages_live_by_channel ON messages (channel, id) WHERE deleted = 0;
+
+CREATE TABLE channels (
+    name TEXT PRIMARY KEY
+) WITHOUT ROWID;
+
+-- Resend detection: (scope, channel, nonce) -> the message it produced.
+CREATE TABLE nonces (
+    scope      TEXT    NOT NULL,
+    channel    TEXT    NOT NULL,
+    nonce      TEXT    NOT NULL,
+    message_id INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (scope, channel, nonce)
+) WITHOUT ROWID;
+CREATE INDEX nonces_by_age ON nonces (created_at);
+
+PRAGMA user_version = 1;
+)sql";
+
+// Runs a one-row, one-column PRAGMA and returns its text.
+bool pragma_text(connection& db, const char* sql, std::string& value, std::string& error) {
+    statement s;
+    if (!s.prepare(db, sql, error)) return false;
+    const int rc = s.step();
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        error = db.last_error();
+        return false;
+    }
+    value = rc == SQLITE_ROW ? s.column_text(0) : std::string();
+    return true;
+}
+
+}  // namespace
+
+bool configure(connection& db, sync_mode sync, std::string& error) {
+    // 5 s: another process (a backup, the sqlite3 shell) may hold a lock briefly; waiting
+    // beats failing a whole batch of posts.
+    if (!db.exec("PRAGMA busy_timeout = 5000", error)) return false;
+
+    // WAL: readers never block the writer and a commit is one append to the log.
+    std::string mode;
+    if (!pragma_text(db, "PRAGMA journal_mode = WAL", mode, error)) return false;
+    if (mode != "wal") {
+        error = "cannot switch to WAL mode (journal_mode is \"" + mode + "\")";
+        return false;
+    }
+    // NORMAL in WAL mode: a commit survives a crash of the process; FULL adds an fsync per
+    // commit so that it also survives power loss.
+    const char* sync_sql =
+        sync == sync_mode::full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL";
+    if (!db.exec(sync_sql, error)) return false;
+    // 64 MiB: a burst can grow the WAL far past its checkpoint size; truncate it back to
+    // this afterwards instead of keeping the peak on disk forever.
+    return db.exec("PRAGMA journal_size_limit = 67108864", error);
+}
+
+bool migrate(connection& db, std::string& error) {
+    std::string text;
+    if (!pragma_text(db, "PRAGMA user_version", text, error)) return false;
+    int version = 0;
+    std::from_chars(text.data(), text.data() + text.size(), version);
+    if (version == schema_version) return true;
+    if (version > schema_version) {
+        error = "database schema version " + std::to_string(version) +
+                " is newer than this server supports (" + std::to_string(schema_version) + ")";
+        return false;
+    }
+    // Each step upgrades one version; all of them commit together or not at all.
+    if (!db.exec("BEGIN IMMEDIATE", error)) return false;
+    bool ok = true;
+    if (version < 1) ok = db.exec(schema_v1, error);
+    if (ok) ok = db.exec("COMMIT", error);
+    if (!ok) {
+        std::string ignored;
+        if (db.in_transaction()) db.exec("ROLLBACK", ignored);
+        error = "cannot create the schema: " + error;
+    }
+    return ok;
+}
+
+}  // namespace parley::server::sqlite

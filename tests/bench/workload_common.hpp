@@ -1,0 +1,63 @@
+#pragma once
+// What the three workloads share: connecting the pool and reporting on it, the
+// timestamped message text, CPU meters, and number formatting for the results block.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bench_options.hpp"
+#include "client_pool.hpp"
+
+namespace parley::bench {
+
+/// The three workloads; each prints its results block and returns the process exit code.
+int run_fanout(const bench_options& options);
+int run_channels(const bench_options& options);
+int run_idle(const bench_options& options);
+
+/// Six hex digits unique to this run, so channels of earlier runs (and their history)
+/// never mix with this one.
+std::string run_tag();
+
+/// The pool's settings from the options.
+pool_config make_pool_config(const bench_options& options);
+
+/// Connects and identifies every client of `pool`, prints the connection lines of the
+/// results block, and says whether enough became ready for the workload to go on.
+bool connect_clients(client_pool& pool, const bench_options& options, std::string_view title);
+
+/// Message text of exactly `bytes` bytes (if they suffice) that starts with the send
+/// time: "t=<ns>;s=<sender>;q=<seq>;" padded with dots. ASCII only, so no server escapes it.
+std::string make_text(std::int64_t sent_ns, int sender, std::uint64_t seq, int bytes);
+
+/// The send time at the start of a text made by `make_text`; nullopt for any other text.
+std::optional<std::int64_t> sent_time_of(std::string_view text);
+
+/// CPU used by the server (if its pid is known) and by the bench over a window.
+class cpu_meter {
+public:
+    /// Starts the window now.
+    explicit cpu_meter(pid_t server_pid);
+    /// Ends the window now; later calls do nothing.
+    void stop();
+    /// Percent of one core over the window; nullopt if the server's pid is unknown or gone.
+    std::optional<double> server_percent() const;
+    double bench_percent() const;
+
+private:
+    pid_t pid_;
+    std::int64_t start_ns_ = 0;
+    std::int64_t stop_ns_ = 0;
+    std::optional<double> server_start_, server_stop_;
+    double bench_start_ = 0;
+    double bench_stop_ = 0;
+};
+
+/// "1.23" for a latency in nanoseconds shown in milliseconds.
+std::string format_ms(std::uint64_t ns);
+/// A value with `digits` decimals, or "n/a".
+std::string format_optional(std::optional<double> value, int digits);
+
+}  // namespace parley::bench

@@ -1,0 +1,252 @@
+#include "http/static_files.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "http/url_path.hpp"
+
+namespace fs = std::filesystem;
+using parley::server::mime_type_for;
+using parley::server::static_file;
+using parley::server::static_files;
+
+namespace {
+
+/// A scratch directory under the system temp dir, removed at the end of the test.
+class temp_dir {
+public:
+    temp_dir() {
+        std::string pattern = (fs::temp_directory_path() / "parley-static-XXXXXX").string();
+        REQUIRE(mkdtemp(pattern.data()) != nullptr);
+        path_ = pattern;
+    }
+    ~temp_dir() {
+        std::error_code ec;
+        fs::remove_all(path_, ec);
+    }
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+
+    const fs::path& path() const { return path_; }
+
+    void write(const std::string& relative, const std::string& bytes) const {
+        const fs::path file = path_ / relative;
+        fs::create_directories(file.parent_path());
+        std::ofstream out(file, std::ios::binary);
+        out << bytes;
+        REQUIRE(out.good());
+    }
+
+private:
+    fs::path path_;
+};
+
+/// The start of a gzip member (magic, deflate, no flags) and padding: enough for the loader,
+/// which checks the header and never inflates.
+std::string fake_gzip(const std::string& tail) { return std::string("\x1f\x8b\x08\0\0\0\0\0\0\x03", 10) + tail + std::string(10, 'z'); }
+
+/// A web root laid out like the browser bundle, plus things that must never be served.
+void write_bundle(const temp_dir& root) {
+    root.write("index.html", "<!doctype html><title>Parley</title>");
+    root.write("parley.js", "console.log('parley');");
+    root.write("parley.js.gz", fake_gzip("js"));
+    root.write("parley.wasm", std::string("\0asm\x01\0\0\0", 8));
+    root.write("style.css", "body{}");
+    root.write("style.css.gz", "this is not gzip at all, just text");
+    root.write("font.ttf", "ttf");
+    root.write("logo.png", "png");
+    root.write("icon.svg", "<svg/>");
+    root.write("favicon.ico", "ico");
+    root.write("assets/extra.js", "extra");
+    root.write("orphan.js.gz", fake_gzip("orphan"));  // no orphan.js: not servable to everyone
+    root.write(".env", "SECRET=1");
+    root.write(".git/config.js", "hidden dir");
+    root.write("server.key", "private key");
+    root.write("notes", "no extension");
+}
+
+}  // namespace
+
+TEST_CASE("mime type follows the extension, case-insensitively") {
+    const struct {
+        const char* name;
+        const char* type;
+    } cases[] = {
+        {"index.html", "text/html; charset=utf-8"},
+        {"parley.js", "text/javascript; charset=utf-8"},
+        {"parley.wasm", "application/wasm"},
+        {"style.css", "text/css; charset=utf-8"},
+        {"font.ttf", "font/ttf"},
+        {"logo.png", "image/png"},
+        {"icon.svg", "image/svg+xml"},
+        {"favicon.ico", "image/x-icon"},
+        {"parley.data", "application/octet-stream"},
+        {"font.woff2", "font/woff2"},
+        {"LOGO.PNG", "image/png"},
+        {"assets/a.b/app.js", "text/javascript; charset=utf-8"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.name);
+        REQUIRE(mime_type_for(c.name).has_value());
+        CHECK(*mime_type_for(c.name) == c.type);
+    }
+    CHECK_FALSE(mime_type_for("server.key").has_value());
+    CHECK_FALSE(mime_type_for("notes").has_value());
+    CHECK_FALSE(mime_type_for(".js").has_value());  // a dot-file, not a .js file
+    CHECK_FALSE(mime_type_for("a.js.gz").has_value());
+    CHECK_FALSE(mime_type_for("dir.js/notes").has_value());
+}
+
+TEST_CASE("static files load the bundle and nothing else") {
+    temp_dir root;
+    write_bundle(root);
+    const static_files files = static_files::load(root.path());
+
+    CHECK(files.has_index());
+    CHECK(files.size() == 9);
+    for (const char* url : {"/index.html", "/parley.js", "/parley.wasm", "/style.css", "/font.ttf", "/logo.png",
+                            "/icon.svg", "/favicon.ico", "/assets/extra.js"}) {
+        CAPTURE(url);
+        CHECK(files.find(url) != nullptr);
+    }
+    for (const char* url : {"/.env", "/.git/config.js", "/server.key", "/notes", "/orphan.js.gz", "/orphan.js",
+                            "/parley.js.gz", "/", "/assets", "/assets/"}) {
+        CAPTURE(url);
+        CHECK(files.find(url) == nullptr);
+    }
+    const static_file* js = files.find("/parley.js");
+    REQUIRE(js != nullptr);
+    CHECK(js->path == "parley.js");
+    CHECK(js->content_type == "text/javascript; charset=utf-8");
+    CHECK(*js->identity.bytes == "console.log('parley');");
+    CHECK(files.find("/parley%2Ejs") == js);  // an escaped ordinary byte is still that byte
+    CHECK(files.find("/index.html") == files.index());
+}
+
+TEST_CASE("static files attach a valid gzip sibling and ignore a bogus one") {
+    temp_dir root;
+    write_bundle(root);
+    const static_files files = static_files::load(root.path());
+
+    const static_file* js = files.find("/parley.js");
+    REQUIRE(js != nullptr);
+    REQUIRE(js->gzip.has_value());
+    CHECK(*js->gzip->bytes == fake_gzip("js"));
+    CHECK(js->gzip->etag != js->identity.etag);  // two representations, two tags
+
+    const static_file* css = files.find("/style.css");
+    REQUIRE(css != nullptr);
+    CHECK_FALSE(css->gzip.has_value());
+    CHECK(files.problem().find("style.css.gz") != std::string::npos);
+}
+
+TEST_CASE("static file etag is a stable quoted hash of the content") {
+    temp_dir root;
+    write_bundle(root);
+    const static_files first = static_files::load(root.path());
+    const static_files second = static_files::load(root.path());
+    const std::string tag = first.find("/parley.js")->identity.etag;
+
+    CHECK(tag.size() == 34);
+    CHECK(tag.front() == '"');
+    CHECK(tag.back() == '"');
+    CHECK(tag.find_first_not_of("0123456789abcdef", 1) == 33);
+    CHECK(second.find("/parley.js")->identity.etag == tag);
+
+    root.write("parley.js", "console.log('changed');");
+    const static_files changed = static_files::load(root.path());
+    CHECK(changed.find("/parley.js")->identity.etag != tag);
+    // Same bytes under another name get the same tag: it hashes content, not names.
+    root.write("copy.js", "console.log('changed');");
+    const static_files copied = static_files::load(root.path());
+    CHECK(copied.find("/copy.js")->identity.etag == copied.find("/parley.js")->identity.etag);
+}
+
+TEST_CASE("static files from a missing web root are empty and say why") {
+    temp_dir root;
+    const static_files files = static_files::load(root.path() / "does-not-exist");
+    CHECK_FALSE(files.has_index());
+    CHECK(files.index() == nullptr);
+    CHECK(files.size() == 0);
+    CHECK_FALSE(files.problem().empty());
+    CHECK(files.find("/index.html") == nullptr);
+
+    const static_files none;  // no web root configured at all
+    CHECK_FALSE(none.has_index());
+    CHECK(none.find("/index.html") == nullptr);
+}
+
+TEST_CASE("static files without index.html still serve the other files") {
+    temp_dir root;
+    root.write("parley.js", "js");
+    const static_files files = static_files::load(root.path());
+    CHECK_FALSE(files.has_index());
+    CHECK(files.find("/parley.js") != nullptr);
+    CHECK(files.problem().find("index.html") != std::string::npos);
+}
+
+TEST_CASE("static files refuse a web root over the file limit") {
+    temp_dir root;
+    root.write("index.html", "x");
+    for (std::size_t i = 0; i < static_files::max_files; ++i) root.write("f" + std::to_string(i) + ".js", "x");
+    const static_files files = static_files::load(root.path());
+    CHECK(files.size() == 0);
+    CHECK_FALSE(files.has_index());
+    CHECK_FALSE(files.problem().empty());
+}
+
+TEST_CASE("static files keep their index across a move") {
+    temp_dir root;
+    write_bundle(root);
+    static_files from = static_files::load(root.path());
+    const static_file* index = from.index();
+    const static_files to = std::move(from);
+    CHECK(to.index() == index);
+    CHECK(*to.index()->identity.bytes == "<!doctype html><title>Parley</title>");
+}
+
+TEST_CASE("static file lookup refuses path traversal in every spelling") {
+    // A root inside a parent that holds a file a traversal would reach.
+    temp_dir parent;
+    parent.write("secret.js", "outside the web root");
+    parent.write("root/index.html", "index");
+    parent.write("root/a/x.js", "nested");
+    parent.write("root/x.js", "top");
+    const static_files files = static_files::load(parent.path() / "root");
+    REQUIRE(files.find("/x.js") != nullptr);
+    REQUIRE(files.find("/a/x.js") != nullptr);
+
+    const char* hostile[] = {
+        "/../secret.js",
+        "/../etc/passwd",
+        "/%2e%2e/secret.js",
+        "/%2E%2E/secret.js",
+        "/a/%2E%2E/%2E%2E/secret.js",
+        "/a/../x.js",          // would land inside the root, but ".." is refused outright
+        "/a/%2e%2e/x.js",
+        "/..%2fsecret.js",
+        "/a%2fx.js",           // an encoded slash is never a separator
+        "/x%00.js",
+        "/x.js%00",
+        "/\\..\\secret.js",
+        "/a\\x.js",
+        "//etc/passwd",
+        "//x.js",
+        "/./x.js",
+        "/%2e/x.js",
+        "/%252e%252e/secret.js",
+        "/x.js%",
+        "/%c0%ae%c0%ae/secret.js",  // overlong UTF-8 dots: bytes, not dots, so simply no such file
+        "x.js",
+        "/.git/config.js",
+    };
+    for (const char* target : hostile) {
+        CAPTURE(target);
+        CHECK(files.find(target) == nullptr);
+    }
+    CHECK(files.find(std::string_view("/x.js\0", 6)) == nullptr);
+}

@@ -1,0 +1,178 @@
+// batching_store over a scripted backend: what a batch does when the database fails.
+#include "store/batching_store.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <memory>
+
+#include "store_test_support.hpp"
+
+namespace {
+
+using namespace parley;
+using namespace parley::server;
+using namespace parley::server::test;
+
+// Counts transactions; fails what it is told to. Called on the storage thread only; the
+// test reads the counters after waiting for a callback, which orders the accesses.
+struct scripted_backend final : batch_backend {
+    std::atomic<int> begins{0}, commits{0}, rollbacks{0};
+    std::atomic<bool> fail_commit{false};
+    std::atomic<bool> fail_begin{false};
+    message_id next_id = 1;
+
+    bool begin(std::string& error) override {
+        ++begins;
+        if (fail_begin) error = "begin refused";
+        return !fail_begin;
+    }
+    bool commit(std::string& error) override {
+        ++commits;
+        if (fail_commit) error = "disk full";
+        return !fail_commit;
+    }
+    void rollback() override { ++rollbacks; }
+
+    post_result post(const new_message& m) override {
+        post_result r;
+        if (m.text == "poison") {
+            r.error = "cannot store poison";
+            return r;
+        }
+        r.outcome = post_outcome::stored;
+        r.message.id = next_id++;
+        r.message.channel = m.channel;
+        r.message.text = m.text;
+        return r;
+    }
+    edit_result edit(const message_edit& e) override {
+        edit_result r;
+        r.outcome = change_outcome::ok;
+        r.notice.id = e.id;
+        return r;
+    }
+    remove_result remove(const message_removal& removal) override {
+        remove_result r;
+        r.outcome = change_outcome::ok;
+        r.notice.id = removal.id;
+        return r;
+    }
+    history_result history(const history_query&) override {
+        history_result r;
+        r.ok = true;
+        return r;
+    }
+    channels_result channels() override {
+        channels_result r;
+        r.ok = true;
+        return r;
+    }
+};
+
+struct fixture {
+    scripted_backend* backend = nullptr;  // owned by the store
+    server_metrics metrics;
+    std::unique_ptr<batching_store> store;
+
+    fixture() {
+        auto b = std::make_unique<scripted_backend>();
+        backend = b.get();
+        store = std::make_unique<batching_store>(std::move(b), &metrics);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("batching store runs reads alone without a transaction") {
+    fixture f;
+    CHECK(history_sync(*f.store, history_query::latest("fishing", 5)).ok);
+    CHECK(channels_sync(*f.store).ok);
+    CHECK(f.backend->begins == 0);
+    CHECK(f.metrics.store_batch_seconds.count() == 0);
+}
+
+TEST_CASE("batching store wraps writes in one transaction per batch") {
+    fixture f;
+    CHECK(post_sync(*f.store, make_message("fishing", "a")).outcome == post_outcome::stored);
+    CHECK(edit_sync(*f.store, {1, "b", "a:ann", false, 0}).outcome == change_outcome::ok);
+    CHECK(remove_sync(*f.store, {1, "a:ann", false}).outcome == change_outcome::ok);
+    CHECK(f.backend->begins == 3);
+    CHECK(f.backend->commits == 3);
+    CHECK(f.backend->rollbacks == 0);
+    CHECK(f.metrics.store_batch_seconds.count() == 3);
+    CHECK(f.metrics.messages_stored.load() == 1);
+}
+
+TEST_CASE("a failed commit fails every job of its batch, reads included") {
+    fixture f;
+    f.backend->fail_commit = true;
+    std::future<post_result> first, second;
+    std::future<history_result> read;
+    {
+        storage_blocker hold(*f.store);
+        auto p1 = std::make_shared<std::promise<post_result>>();
+        auto p2 = std::make_shared<std::promise<post_result>>();
+        auto p3 = std::make_shared<std::promise<history_result>>();
+        first = p1->get_future();
+        second = p2->get_future();
+        read = p3->get_future();
+        f.store->post(make_message("fishing", "a"), [p1](post_result r) { p1->set_value(r); });
+        f.store->history(history_query::latest("fishing", 5), [p3](history_result r) { p3->set_value(r); });
+        f.store->post(make_message("fishing", "b"), [p2](post_result r) { p2->set_value(r); });
+    }
+    const auto a = first.get();
+    const auto b = second.get();
+    const auto h = read.get();
+    CHECK(a.outcome == post_outcome::failed);
+    CHECK(a.error == "disk full");
+    CHECK(b.outcome == post_outcome::failed);
+    CHECK_FALSE(h.ok);
+    CHECK(h.error == "disk full");
+    CHECK(f.backend->rollbacks == 1);
+    CHECK(f.metrics.messages_stored.load() == 0);
+    CHECK(f.metrics.store_batch_seconds.count() == 0);
+
+    // The store keeps going once the database recovers.
+    f.backend->fail_commit = false;
+    CHECK(post_sync(*f.store, make_message("fishing", "c")).outcome == post_outcome::stored);
+}
+
+TEST_CASE("a job that fails rolls back its whole batch and skips the rest") {
+    fixture f;
+    std::future<post_result> before, poison, after;
+    {
+        storage_blocker hold(*f.store);
+        auto p1 = std::make_shared<std::promise<post_result>>();
+        auto p2 = std::make_shared<std::promise<post_result>>();
+        auto p3 = std::make_shared<std::promise<post_result>>();
+        before = p1->get_future();
+        poison = p2->get_future();
+        after = p3->get_future();
+        f.store->post(make_message("fishing", "fine"), [p1](post_result r) { p1->set_value(r); });
+        f.store->post(make_message("fishing", "poison"), [p2](post_result r) { p2->set_value(r); });
+        f.store->post(make_message("fishing", "fine too"), [p3](post_result r) { p3->set_value(r); });
+    }
+    CHECK(before.get().error == "cannot store poison");
+    CHECK(poison.get().error == "cannot store poison");
+    CHECK(after.get().outcome == post_outcome::failed);
+    CHECK(f.backend->commits == 0);
+    CHECK(f.backend->rollbacks == 1);
+    CHECK(f.backend->next_id == 2);  // "fine too" never reached the backend
+}
+
+TEST_CASE("a batch whose transaction cannot start fails its jobs") {
+    fixture f;
+    f.backend->fail_begin = true;
+    const auto r = post_sync(*f.store, make_message("fishing", "a"));
+    CHECK(r.outcome == post_outcome::failed);
+    CHECK(r.error == "begin refused");
+    CHECK(f.backend->commits == 0);
+}
+
+TEST_CASE("a call without a callback is still carried out") {
+    fixture f;
+    f.store->post(make_message("fishing", "fire and forget"), nullptr);
+    f.store->flush_and_stop();
+    CHECK(f.metrics.messages_stored.load() == 1);
+}

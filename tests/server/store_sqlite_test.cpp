@@ -1,0 +1,519 @@
+#include "store/sqlite_store.hpp"
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "store_test_support.hpp"
+
+namespace {
+
+using namespace parley;
+using namespace parley::server;
+using namespace parley::server::test;
+
+std::unique_ptr<message_store> open_store(const std::filesystem::path& dir,
+                                          const sqlite_store_options& options = {},
+                                          server_metrics* metrics = nullptr) {
+    std::string error;
+    auto store = open_sqlite_store(dir, options, metrics, error);
+    INFO(error);
+    REQUIRE(store != nullptr);
+    CHECK(error.empty());
+    return store;
+}
+
+message_id post_ok(message_store& store, new_message m) {
+    const auto r = post_sync(store, std::move(m));
+    INFO(r.error);
+    REQUIRE(r.outcome == post_outcome::stored);
+    return r.message.id;
+}
+
+std::vector<message_id> ids_of(const history_result& h) {
+    std::vector<message_id> ids;
+    for (const auto& m : h.messages) ids.push_back(m.id);
+    return ids;
+}
+
+// Runs one SQL query returning a single integer on the file directly, bypassing the store.
+std::int64_t query_file(const std::filesystem::path& dir, const char* sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir / "parley.sqlite3").c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    const std::int64_t value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+}
+
+std::string query_file_text(const std::filesystem::path& dir, const char* sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir / "parley.sqlite3").c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    std::string value(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0)));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+}
+
+}  // namespace
+
+TEST_CASE("sqlite store assigns positive ids from one sequence across channels") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    const auto a1 = post_ok(*store, make_message("fishing", "one"));
+    const auto b1 = post_ok(*store, make_message("random", "two"));
+    const auto a2 = post_ok(*store, make_message("fishing", "three"));
+    CHECK(a1 > 0);
+    CHECK(b1 > a1);
+    CHECK(a2 > b1);
+}
+
+TEST_CASE("sqlite store returns the stored message with the caller's fields and no nonce") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    const auto r = post_sync(*store, make_message("fishing", "morning is best", "k1"));
+    REQUIRE(r.outcome == post_outcome::stored);
+    CHECK(r.message.channel == "fishing");
+    CHECK(r.message.user == "ann");
+    CHECK(r.message.text == "morning is best");
+    CHECK(r.message.timestamp == base_time);
+    CHECK_FALSE(r.message.nonce.has_value());
+    CHECK_FALSE(r.message.edited_at.has_value());
+}
+
+TEST_CASE("sqlite store keeps history across reopen and keeps ids increasing") {
+    temp_dir dir;
+    std::vector<message_id> before_restart;
+    {
+        auto store = open_store(dir.path());
+        for (int i = 0; i < 3; ++i)
+            before_restart.push_back(post_ok(*store, make_message("fishing", std::to_string(i))));
+        store->flush_and_stop();
+    }
+    auto store = open_store(dir.path());
+    const auto h = history_sync(*store, history_query::latest("fishing", 50));
+    REQUIRE(h.ok);
+    CHECK(ids_of(h) == before_restart);
+    CHECK(h.messages.at(2).text == "2");
+    const auto next = post_ok(*store, make_message("random", "after restart"));
+    CHECK(next > before_restart.back());
+}
+
+TEST_CASE("sqlite store never reuses the id of the newest message after it was deleted") {
+    temp_dir dir;
+    message_id newest = 0;
+    {
+        auto store = open_store(dir.path());
+        newest = post_ok(*store, make_message("fishing", "gone soon"));
+        REQUIRE(remove_sync(*store, {newest, "a:ann", false}).outcome == change_outcome::ok);
+    }
+    auto store = open_store(dir.path());
+    CHECK(post_ok(*store, make_message("fishing", "next")) > newest);
+}
+
+TEST_CASE("history latest returns the newest messages oldest first, with has_more") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    std::vector<message_id> ids;
+    for (int i = 0; i < 5; ++i) {
+        ids.push_back(post_ok(*store, make_message("fishing", std::to_string(i))));
+        post_ok(*store, make_message("random", "noise"));  // another channel, interleaved
+    }
+
+    auto h = history_sync(*store, history_query::latest("fishing", 3));
+    REQUIRE(h.ok);
+    CHECK(ids_of(h) == std::vector<message_id>{ids[2], ids[3], ids[4]});
+    CHECK(h.has_more);
+    for (const auto& m : h.messages) CHECK(m.channel == "fishing");
+
+    h = history_sync(*store, history_query::latest("fishing", 5));
+    CHECK(ids_of(h) == ids);
+    CHECK_FALSE(h.has_more);
+
+    h = history_sync(*store, history_query::latest("fishing", 50));
+    CHECK(ids_of(h) == ids);
+    CHECK_FALSE(h.has_more);
+
+    h = history_sync(*store, history_query::latest("empty", 50));
+    REQUIRE(h.ok);
+    CHECK(h.messages.empty());
+    CHECK_FALSE(h.has_more);
+}
+
+TEST_CASE("history before pages backwards and says when the start is reached") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    std::vector<message_id> ids;
+    for (int i = 0; i < 5; ++i) ids.push_back(post_ok(*store, make_message("fishing", "m")));
+
+    auto h = history_sync(*store, history_query::before("fishing", ids[3], 2));
+    REQUIRE(h.ok);
+    CHECK(ids_of(h) == std::vector<message_id>{ids[1], ids[2]});
+    CHECK(h.has_more);
+
+    h = history_sync(*store, history_query::before("fishing", ids[2], 2));
+    CHECK(ids_of(h) == std::vector<message_id>{ids[0], ids[1]});
+    CHECK_FALSE(h.has_more);
+
+    h = history_sync(*store, history_query::before("fishing", ids[0], 2));
+    REQUIRE(h.ok);
+    CHECK(h.messages.empty());
+    CHECK_FALSE(h.has_more);
+}
+
+TEST_CASE("history after pages forwards and after 0 starts at the first message") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    std::vector<message_id> ids;
+    for (int i = 0; i < 5; ++i) ids.push_back(post_ok(*store, make_message("fishing", "m")));
+
+    auto h = history_sync(*store, history_query::after("fishing", 0, 2));
+    REQUIRE(h.ok);
+    CHECK(ids_of(h) == std::vector<message_id>{ids[0], ids[1]});
+    CHECK(h.has_more);
+
+    h = history_sync(*store, history_query::after("fishing", ids[2], 2));
+    CHECK(ids_of(h) == std::vector<message_id>{ids[3], ids[4]});
+    CHECK_FALSE(h.has_more);
+
+    h = history_sync(*store, history_query::after("fishing", ids[4], 2));
+    REQUIRE(h.ok);
+    CHECK(h.messages.empty());
+    CHECK_FALSE(h.has_more);
+}
+
+TEST_CASE("history clamps its limit to 1..200") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    for (int i = 0; i < 205; ++i) store->post(make_message("fishing", "m"), nullptr);
+    post_ok(*store, make_message("fishing", "last"));  // completes after the 205 before it
+
+    auto h = history_sync(*store, history_query::latest("fishing", 0));
+    REQUIRE(h.ok);
+    CHECK(h.messages.size() == 1);
+    CHECK(h.has_more);
+
+    h = history_sync(*store, history_query::latest("fishing", 1000));
+    CHECK(h.messages.size() == 200);
+    CHECK(h.has_more);
+}
+
+TEST_CASE("history leaves deleted messages out and shows edited ones with text and edited_at") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    const auto a = post_ok(*store, make_message("fishing", "first"));
+    const auto b = post_ok(*store, make_message("fishing", "second"));
+    const auto c = post_ok(*store, make_message("fishing", "third"));
+
+    REQUIRE(remove_sync(*store, {b, "a:ann", false}).outcome == change_outcome::ok);
+    const auto e = edit_sync(*store, {c, "third, edited", "a:ann", false, base_time + 5000});
+    REQUIRE(e.outcome == change_outcome::ok);
+    CHECK(e.notice.id == c);
+    CHECK(e.notice.channel == "fishing");
+    CHECK(e.notice.text == "third, edited");
+    CHECK(e.notice.edited_at == base_time + 5000);
+
+    for (const auto& q : {history_query::latest("fishing", 50), history_query::after("fishing", 0, 50),
+                          history_query::before("fishing", c + 1, 50)}) {
+        const auto h = history_sync(*store, q);
+        REQUIRE(h.ok);
+        CHECK(ids_of(h) == std::vector<message_id>{a, c});
+        CHECK(h.messages.at(1).text == "third, edited");
+        CHECK(h.messages.at(1).edited_at == base_time + 5000);
+        CHECK_FALSE(h.messages.at(0).edited_at.has_value());
+    }
+}
+
+TEST_CASE("a resend with the same nonce returns the earlier message and stores nothing new") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    const auto first = post_sync(*store, make_message("fishing", "hello", "k1"));
+    REQUIRE(first.outcome == post_outcome::stored);
+
+    auto resend = make_message("fishing", "hello", "k1");
+    resend.timestamp = base_time + 60'000;
+    const auto again = post_sync(*store, resend);
+    REQUIRE(again.outcome == post_outcome::duplicate);
+    CHECK(again.message == first.message);
+    CHECK_FALSE(again.deleted);
+
+    const auto h = history_sync(*store, history_query::latest("fishing", 50));
+    CHECK(ids_of(h) == std::vector<message_id>{first.message.id});
+}
+
+TEST_CASE("a resend of an edited message returns its current text") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    const auto first = post_sync(*store, make_message("fishing", "hello", "k1"));
+    REQUIRE(edit_sync(*store, {first.message.id, "hello!", "a:ann", false, base_time + 1}).outcome ==
+            change_outcome::ok);
+    const auto again = post_sync(*store, make_message("fishing", "hello", "k1"));
+    REQUIRE(again.outcome == post_outcome::duplicate);
+    CHECK(again.message.text == "hello!");
+    CHECK(again.message.edited_at == base_time + 1);
+}
+
+TEST_CASE("the same nonce from another scope or in another channel is a new message") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    const auto first = post_sync(*store, make_message("fishing", "hello", "k1", "a:ann"));
+    REQUIRE(first.outcome == post_outcome::stored);
+
+    const auto other_scope = post_sync(*store, make_message("fishing", "hello", "k1", "g:bob"));
+    CHECK(other_scope.outcome == post_outcome::stored);
+    CHECK(other_scope.message.id != first.message.id);
+
+    const auto other_channel = post_sync(*store, make_message("random", "hello", "k1", "a:ann"));
+    CHECK(other_channel.outcome == post_outcome::stored);
+
+    const auto no_nonce = post_sync(*store, make_message("fishing", "hello"));
+    CHECK(no_nonce.outcome == post_outcome::stored);
+
+    CHECK(history_sync(*store, history_query::latest("fishing", 50)).messages.size() == 3);
+}
+
+TEST_CASE("a resend of a deleted message is a duplicate reported as deleted") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    const auto first = post_sync(*store, make_message("fishing", "oops", "k1"));
+    REQUIRE(remove_sync(*store, {first.message.id, "a:ann", false}).outcome == change_outcome::ok);
+    const auto again = post_sync(*store, make_message("fishing", "oops", "k1"));
+    REQUIRE(again.outcome == post_outcome::duplicate);
+    CHECK(again.message.id == first.message.id);
+    CHECK(again.deleted);
+}
+
+TEST_CASE("a nonce is recognised for 24 hours and not after") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    const auto first = post_sync(*store, make_message("fishing", "hi", "k1"));
+    const unix_ms day = limits::nonce_memory_ms;
+
+    auto within = make_message("fishing", "hi", "k1");
+    within.timestamp = base_time + day;
+    CHECK(post_sync(*store, within).outcome == post_outcome::duplicate);
+
+    auto later = make_message("fishing", "hi", "k1");
+    later.timestamp = base_time + day + 1;
+    const auto r = post_sync(*store, later);
+    CHECK(r.outcome == post_outcome::stored);
+    CHECK(r.message.id > first.message.id);
+
+    // The new post took over the nonce.
+    auto resend = make_message("fishing", "hi", "k1");
+    resend.timestamp = base_time + day + 2;
+    const auto again = post_sync(*store, resend);
+    REQUIRE(again.outcome == post_outcome::duplicate);
+    CHECK(again.message.id == r.message.id);
+}
+
+TEST_CASE("a nonce is recognised after reopening the store") {
+    temp_dir dir;
+    message_id id = 0;
+    {
+        auto store = open_store(dir.path());
+        id = post_sync(*store, make_message("fishing", "hi", "k1")).message.id;
+    }
+    auto store = open_store(dir.path());
+    const auto again = post_sync(*store, make_message("fishing", "hi", "k1"));
+    CHECK(again.outcome == post_outcome::duplicate);
+    CHECK(again.message.id == id);
+}
+
+TEST_CASE("nonces older than 24 hours are pruned when the store opens") {
+    temp_dir dir;
+    {
+        auto store = open_store(dir.path());
+        post_ok(*store, make_message("fishing", "old", "k1"));
+        post_ok(*store, make_message("fishing", "new", std::nullopt, "a:ann",
+                                     base_time + limits::nonce_memory_ms + 1));
+    }
+    REQUIRE(query_file(dir.path(), "SELECT count(*) FROM nonces") == 1);
+    { auto store = open_store(dir.path()); }
+    CHECK(query_file(dir.path(), "SELECT count(*) FROM nonces") == 0);
+}
+
+TEST_CASE("nonces older than 24 hours are pruned between batches, fresh ones kept") {
+    temp_dir dir;
+    sqlite_store_options options;
+    options.backend.nonce_prune_interval = std::chrono::milliseconds(0);  // every batch
+    {
+        auto store = open_store(dir.path(), options);
+        post_ok(*store, make_message("fishing", "old", "k1"));
+        post_ok(*store, make_message("fishing", "new", "k2", "a:ann",
+                                     base_time + limits::nonce_memory_ms + 1));
+        // The next batch's start prunes by the newest timestamp seen.
+        post_ok(*store, make_message("fishing", "newer", std::nullopt, "a:ann",
+                                     base_time + limits::nonce_memory_ms + 2));
+    }
+    CHECK(query_file(dir.path(), "SELECT count(*) FROM nonces") == 1);
+    CHECK(query_file_text(dir.path(), "SELECT nonce FROM nonces") == "k2");
+}
+
+TEST_CASE("edit and delete by someone else are forbidden, by an admin allowed") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    const auto guest = post_ok(*store, make_message("fishing", "guest text", std::nullopt, "g:session-1"));
+
+    // A later connection with the same guest name is someone else.
+    CHECK(edit_sync(*store, {guest, "x", "g:session-2", false, base_time}).outcome ==
+          change_outcome::forbidden);
+    CHECK(remove_sync(*store, {guest, "a:bob", false}).outcome == change_outcome::forbidden);
+    CHECK(history_sync(*store, history_query::latest("fishing", 50)).messages.at(0).text ==
+          "guest text");
+
+    CHECK(edit_sync(*store, {guest, "own edit", "g:session-1", false, base_time}).outcome ==
+          change_outcome::ok);
+    const auto by_admin = edit_sync(*store, {guest, "admin edit", "a:root", true, base_time + 1});
+    CHECK(by_admin.outcome == change_outcome::ok);
+    const auto removed = remove_sync(*store, {guest, "a:root", true});
+    REQUIRE(removed.outcome == change_outcome::ok);
+    CHECK(removed.notice.id == guest);
+    CHECK(removed.notice.channel == "fishing");
+    CHECK(history_sync(*store, history_query::latest("fishing", 50)).messages.empty());
+}
+
+TEST_CASE("edit and delete of an unknown or deleted id are not found") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    CHECK(edit_sync(*store, {12345, "x", "a:ann", true, base_time}).outcome == change_outcome::not_found);
+    CHECK(remove_sync(*store, {12345, "a:ann", true}).outcome == change_outcome::not_found);
+
+    const auto id = post_ok(*store, make_message("fishing", "soon gone"));
+    REQUIRE(remove_sync(*store, {id, "a:ann", false}).outcome == change_outcome::ok);
+    CHECK(edit_sync(*store, {id, "x", "a:ann", false, base_time}).outcome == change_outcome::not_found);
+    CHECK(remove_sync(*store, {id, "a:ann", false}).outcome == change_outcome::not_found);
+    CHECK(remove_sync(*store, {id, "a:root", true}).outcome == change_outcome::not_found);
+}
+
+TEST_CASE("channels lists the channels that have messages, sorted, across reopen") {
+    temp_dir dir;
+    {
+        auto store = open_store(dir.path());
+        auto c = channels_sync(*store);
+        REQUIRE(c.ok);
+        CHECK(c.names.empty());
+        post_ok(*store, make_message("random", "a"));
+        post_ok(*store, make_message("fishing", "b"));
+        post_ok(*store, make_message("random", "c"));
+        c = channels_sync(*store);
+        CHECK(c.names == std::vector<std::string>{"fishing", "random"});
+    }
+    auto store = open_store(dir.path());
+    CHECK(channels_sync(*store).names == std::vector<std::string>{"fishing", "random"});
+}
+
+TEST_CASE("a read sees the writes enqueued before it in the same batch") {
+    temp_dir dir;
+    auto store = open_store(dir.path());
+    std::future<history_result> page;
+    std::future<channels_result> names;
+    {
+        storage_blocker hold(*store);
+        store->post(make_message("fishing", "just queued"), nullptr);
+        auto p = std::make_shared<std::promise<history_result>>();
+        page = p->get_future();
+        store->history(history_query::latest("fishing", 50),
+                       [p](history_result r) { p->set_value(std::move(r)); });
+        auto c = std::make_shared<std::promise<channels_result>>();
+        names = c->get_future();
+        store->channels([c](channels_result r) { c->set_value(std::move(r)); });
+    }
+    const auto h = page.get();
+    REQUIRE(h.ok);
+    REQUIRE(h.messages.size() == 1);
+    CHECK(h.messages[0].text == "just queued");
+    CHECK(names.get().names == std::vector<std::string>{"fishing"});
+}
+
+TEST_CASE("opening a data directory under a regular file fails with an error naming it") {
+    temp_dir dir;
+    const auto file = dir.path() / "plain-file";
+    std::ofstream(file) << "not a directory";
+    std::string error;
+    auto store = open_sqlite_store(file / "data", sync_mode::normal, nullptr, error);
+    CHECK(store == nullptr);
+    CHECK(error.find("plain-file") != std::string::npos);
+}
+
+TEST_CASE("opening a data directory that is a regular file fails with an error") {
+    temp_dir dir;
+    const auto file = dir.path() / "plain-file";
+    std::ofstream(file) << "not a directory";
+    std::string error;
+    CHECK(open_sqlite_store(file, sync_mode::normal, nullptr, error) == nullptr);
+    CHECK_FALSE(error.empty());
+}
+
+TEST_CASE("opening a file that is not a database fails with an error") {
+    temp_dir dir;
+    std::ofstream(dir.path() / "parley.sqlite3") << std::string(4096, 'x');
+    std::string error;
+    CHECK(open_sqlite_store(dir.path(), sync_mode::normal, nullptr, error) == nullptr);
+    CHECK(error.find("parley.sqlite3") != std::string::npos);
+    CHECK(error.find("not a database") != std::string::npos);
+}
+
+TEST_CASE("opening a database with a newer schema version fails with an error") {
+    temp_dir dir;
+    { auto store = open_store(dir.path()); }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir.path() / "parley.sqlite3").c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    std::string error;
+    CHECK(open_sqlite_store(dir.path(), sync_mode::normal, nullptr, error) == nullptr);
+    CHECK(error.find("newer") != std::string::npos);
+}
+
+TEST_CASE("open creates a missing data directory, a WAL database and schema version 1") {
+    temp_dir dir;
+    const auto nested = dir.path() / "a" / "b";
+    { auto store = open_store(nested, {}); }
+    CHECK(std::filesystem::exists(nested / "parley.sqlite3"));
+    CHECK(query_file_text(nested, "PRAGMA journal_mode") == "wal");
+    CHECK(query_file(nested, "PRAGMA user_version") == 1);
+}
+
+TEST_CASE("history uses the channel index") {
+    temp_dir dir;
+    { auto store = open_store(dir.path()); }
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir.path() / "parley.sqlite3").c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db,
+                               "EXPLAIN QUERY PLAN SELECT id FROM messages WHERE channel = 'x' "
+                               "AND deleted = 0 AND id < 10 ORDER BY id DESC LIMIT 5",
+                               -1, &stmt, nullptr) == SQLITE_OK);
+    std::string plan;
+    while (sqlite3_step(stmt) == SQLITE_ROW)
+        plan += reinterpret_cast<const char*>(sqlite3_column_text(stmt, 3));
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    INFO(plan);
+    CHECK(plan.find("messages_live_by_channel") != std::string::npos);
+    CHECK(plan.find("TEMP B-TREE") == std::string::npos);  // no sort: the index gives the order
+}
+
+TEST_CASE("a store opened with sync full stores and keeps messages") {
+    temp_dir dir;
+    sqlite_store_options options;
+    options.backend.sync = sync_mode::full;
+    message_id id = 0;
+    {
+        auto store = open_store(dir.path(), options);
+        id = post_ok(*store, make_message("fishing", "durable"));
+    }
+    auto store = open_store(dir.path(), options);
+    CHECK(ids_of(history_sync(*store, history_query::latest("fishing", 5))) ==
+          std::vector<message_id>{id});
+}

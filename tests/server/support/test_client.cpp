@@ -1,0 +1,173 @@
+#include "test_client.hpp"
+
+#include <deque>
+#include <stdexcept>
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+namespace parley::test {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using tcp = net::ip::tcp;
+
+struct test_client::impl {
+    net::io_context ioc;
+    websocket::stream<beast::tcp_stream> ws{ioc};
+    beast::flat_buffer buffer;
+    std::deque<std::string> frames;
+    bool reading = false;
+    bool closed = false;
+    std::optional<std::uint16_t> close_code;
+
+    void start_read() {
+        if (reading || closed) return;
+        reading = true;
+        ws.async_read(buffer, [this](beast::error_code ec, std::size_t) {
+            reading = false;
+            if (ec) {
+                closed = true;
+                close_code = ec == websocket::error::closed ? std::optional<std::uint16_t>(ws.reason().code)
+                                                            : std::optional<std::uint16_t>(1006);
+                return;
+            }
+            frames.push_back(beast::buffers_to_string(buffer.data()));
+            buffer.consume(buffer.size());
+            start_read();
+        });
+    }
+
+    /// Runs the loop until a frame is queued, the connection closed, or the deadline passed.
+    bool wait(std::chrono::steady_clock::time_point deadline) {
+        while (frames.empty() && !closed) {
+            const auto now = std::chrono::steady_clock::now();
+            if (now >= deadline) return false;
+            start_read();
+            ioc.restart();
+            ioc.run_one_for(deadline - now);
+        }
+        return !frames.empty();
+    }
+};
+
+test_client::test_client(unsigned short port, std::string target,
+                         std::vector<std::pair<std::string, std::string>> headers)
+    : impl_(std::make_unique<impl>()) {
+    auto& ws = impl_->ws;
+    beast::get_lowest_layer(ws).connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(5));
+    ws.set_option(websocket::stream_base::decorator([headers](websocket::request_type& req) {
+        for (const auto& [name, value] : headers) req.set(name, value);
+    }));
+    ws.read_message_max(64 << 20);
+    ws.handshake("127.0.0.1:" + std::to_string(port), target);
+    beast::get_lowest_layer(ws).expires_never();
+}
+
+test_client::~test_client() {
+    if (!impl_->closed) {
+        beast::error_code ec;
+        beast::get_lowest_layer(impl_->ws).socket().close(ec);
+    }
+}
+
+void test_client::send(std::string_view text) {
+    impl_->ws.text(true);
+    impl_->ws.write(net::buffer(text.data(), text.size()));
+}
+
+void test_client::send_binary(std::string_view bytes) {
+    impl_->ws.binary(true);
+    impl_->ws.write(net::buffer(bytes.data(), bytes.size()));
+    impl_->ws.text(true);
+}
+
+std::optional<std::string> test_client::next_text(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (impl_->wait(deadline)) {
+        std::string text = std::move(impl_->frames.front());
+        impl_->frames.pop_front();
+        if (text.starts_with(R"({"type":"heartbeat")")) {
+            if (answer_heartbeats_) send(R"({"type":"heartbeat"})");
+            continue;
+        }
+        return text;
+    }
+    return std::nullopt;
+}
+
+std::optional<server_message> test_client::next(std::chrono::milliseconds timeout) {
+    auto text = next_text(timeout);
+    if (!text) return std::nullopt;
+    auto decoded = decode_server_message(*text);
+    if (!decoded) throw std::runtime_error("server sent an undecodable frame: " + *text);
+    return std::move(decoded).value();
+}
+
+connection_info test_client::read_welcome() {
+    auto hello = next_of<connection_info>();
+    if (!hello) throw std::runtime_error("no connection frame");
+    if (!next_of<joined_notice>()) throw std::runtime_error("no joined frame");
+    if (!next_of<history_page>()) throw std::runtime_error("no history frame");
+    return *hello;
+}
+
+identity_result test_client::identify(const std::string& name) {
+    send(client_frame{identity_request{name}, std::nullopt});
+    auto answer = next_of<identity_result>();
+    if (!answer) throw std::runtime_error("no identity answer");
+    return *answer;
+}
+
+std::optional<std::uint16_t> test_client::wait_closed(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!impl_->closed) {
+        if (!impl_->wait(deadline) && !impl_->closed) return std::nullopt;
+        impl_->frames.clear();
+    }
+    return impl_->close_code;
+}
+
+bool test_client::is_open() const { return !impl_->closed; }
+
+std::size_t test_client::raw_socket_fd() {
+    return static_cast<std::size_t>(beast::get_lowest_layer(impl_->ws).socket().native_handle());
+}
+
+std::string raw_exchange(unsigned short port, std::string_view request, std::chrono::milliseconds timeout) {
+    net::io_context ioc;
+    beast::tcp_stream stream(ioc);
+    stream.connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port));
+    net::write(stream.socket(), net::buffer(request.data(), request.size()));
+    std::string response;
+    std::array<char, 4096> chunk;
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    bool done = false;
+    std::function<void()> read_more = [&] {
+        stream.async_read_some(net::buffer(chunk), [&](beast::error_code ec, std::size_t n) {
+            response.append(chunk.data(), n);
+            if (ec) done = true;
+            else read_more();
+        });
+    };
+    read_more();
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+        ioc.restart();
+        ioc.run_one_for(deadline - std::chrono::steady_clock::now());
+    }
+    return response;
+}
+
+int http_status(std::string_view response) {
+    if (!response.starts_with("HTTP/1.") || response.size() < 12) return 0;
+    return std::atoi(std::string(response.substr(9, 3)).c_str());
+}
+
+}  // namespace parley::test

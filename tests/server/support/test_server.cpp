@@ -1,0 +1,49 @@
+#include "test_server.hpp"
+
+#include <atomic>
+#include <random>
+
+#include "app/log.hpp"
+
+namespace parley::test {
+
+temp_dir::temp_dir() {
+    static std::atomic<int> counter{0};
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() /
+            ("parley-test-" + std::to_string(rd()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(path_);
+}
+
+temp_dir::~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+server::server_config test_config(const std::filesystem::path& data) {
+    server::server_config config;
+    config.bind = "127.0.0.1";
+    config.port = 0;
+    config.data_dir = data;
+    config.web_root = data / "no-web-root";
+    config.threads = 2;
+    config.level = server::log_level::warn;
+    server::set_log_level(config.level);
+    return config;
+}
+
+test_server::test_server(server::server_config config)
+    : server_(std::make_unique<server::server>(std::move(config))) {
+    port_ = server_->port();
+    thread_ = std::thread([this] { server_->run(); });
+}
+
+test_server::~test_server() { stop(); }
+
+void test_server::stop() {
+    if (!thread_.joinable()) return;
+    server_->stop();
+    thread_.join();
+}
+
+}  // namespace parley::test

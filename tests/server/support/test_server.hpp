@@ -1,0 +1,49 @@
+#pragma once
+// A real parley server on an ephemeral loopback port, in a background thread, with a
+// fresh data directory: what the integration tests talk to over sockets.
+
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include "app/config.hpp"
+#include "app/server.hpp"
+
+namespace parley::test {
+
+/// A fresh directory under the system temp dir, removed on destruction.
+class temp_dir {
+public:
+    temp_dir();
+    ~temp_dir();
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// The configuration tests start from: port 0, loopback, quiet logs, `data` as data dir.
+server::server_config test_config(const std::filesystem::path& data);
+
+/// A running server; stops (and waits) on destruction.
+class test_server {
+public:
+    explicit test_server(server::server_config config);
+    ~test_server();
+    test_server(const test_server&) = delete;
+    test_server& operator=(const test_server&) = delete;
+
+    unsigned short port() const { return port_; }
+    server::server_metrics& metrics() { return server_->metrics(); }
+    /// Stops the server and waits for run() to return.
+    void stop();
+
+private:
+    std::unique_ptr<server::server> server_;
+    std::thread thread_;
+    unsigned short port_ = 0;
+};
+
+}  // namespace parley::test
