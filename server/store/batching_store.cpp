@@ -13,11 +13,21 @@ namespace {
 constexpr const char* overloaded_error = "storage overloaded";
 constexpr const char* stopped_error = "storage stopped";
 
-bool failed(const post_result& r) { return r.outcome == post_outcome::failed; }
-bool failed(const edit_result& r) { return r.outcome == change_outcome::failed; }
-bool failed(const remove_result& r) { return r.outcome == change_outcome::failed; }
-bool failed(const history_result& r) { return !r.ok; }
-bool failed(const channels_result& r) { return !r.ok; }
+bool failed(const post_result& r) {
+    return r.outcome == post_outcome::failed;
+}
+bool failed(const edit_result& r) {
+    return r.outcome == change_outcome::failed;
+}
+bool failed(const remove_result& r) {
+    return r.outcome == change_outcome::failed;
+}
+bool failed(const history_result& r) {
+    return !r.ok;
+}
+bool failed(const channels_result& r) {
+    return !r.ok;
+}
 
 void fail(post_result& r, const std::string& error) {
     r = {};
@@ -49,8 +59,8 @@ Result failure(const char* error) {
 
 // The queue's byte bound counts what a job holds beyond its fixed size.
 std::size_t bytes_of(const new_message& m) {
-    return m.channel.size() + m.user.size() + m.text.size() + m.owner.size() +
-           m.resend_scope.size() + (m.nonce ? m.nonce->size() : 0);
+    return m.channel.size() + m.user.size() + m.text.size() + m.owner.size() + m.resend_scope.size() +
+           (m.nonce ? m.nonce->size() : 0);
 }
 
 }  // namespace
@@ -63,7 +73,9 @@ batching_store::batching_store(std::unique_ptr<batch_backend> backend, server_me
     storage_thread_id_ = thread_.get_id();
 }
 
-batching_store::~batching_store() { flush_and_stop(); }
+batching_store::~batching_store() {
+    flush_and_stop();
+}
 
 void batching_store::post(new_message message, post_callback done) {
     const std::size_t bytes = sizeof(any_job) + bytes_of(message);

@@ -38,8 +38,7 @@ public:
             if (stopped_) return push_status::stopped;
             // An empty queue takes any job, so a single job larger than max_bytes is not
             // refused forever.
-            if (jobs_.size() >= limits_.max_jobs ||
-                (!jobs_.empty() && bytes_ + bytes > limits_.max_bytes))
+            if (jobs_.size() >= limits_.max_jobs || (!jobs_.empty() && bytes_ + bytes > limits_.max_bytes))
                 return push_status::full;
             jobs_.push_back(std::move(job));
             bytes_ += bytes;

@@ -64,14 +64,12 @@ bool sqlite_backend::prepare_statements(std::string& error) {
     // Deleted rows are left out by `deleted = 0`, which also lets SQLite use the partial
     // index messages_live_by_channel. One extra row is read to learn `has_more`.
     constexpr const char* history_columns = "SELECT id, user_name, body, posted_at, edited_at FROM messages ";
-    const std::string latest_sql = std::string(history_columns) +
-                                   "WHERE channel = ?1 AND deleted = 0 ORDER BY id DESC LIMIT ?2";
-    const std::string before_sql =
-        std::string(history_columns) +
-        "WHERE channel = ?1 AND deleted = 0 AND id < ?2 ORDER BY id DESC LIMIT ?3";
-    const std::string after_sql =
-        std::string(history_columns) +
-        "WHERE channel = ?1 AND deleted = 0 AND id > ?2 ORDER BY id ASC LIMIT ?3";
+    const std::string latest_sql =
+        std::string(history_columns) + "WHERE channel = ?1 AND deleted = 0 ORDER BY id DESC LIMIT ?2";
+    const std::string before_sql = std::string(history_columns) +
+                                   "WHERE channel = ?1 AND deleted = 0 AND id < ?2 ORDER BY id DESC LIMIT ?3";
+    const std::string after_sql = std::string(history_columns) +
+                                  "WHERE channel = ?1 AND deleted = 0 AND id > ?2 ORDER BY id ASC LIMIT ?3";
 
     const std::pair<sqlite::statement*, const char*> all[] = {
         {&begin_, "BEGIN IMMEDIATE"},
@@ -117,7 +115,8 @@ bool sqlite_backend::load_state(std::string& error) {
         if (!newest.prepare(*db_, "SELECT posted_at FROM messages ORDER BY id DESC LIMIT 1", error))
             return false;
         const int rc = newest.step();
-        if (rc == SQLITE_ROW) newest_timestamp_ = newest.column_int64(0);
+        if (rc == SQLITE_ROW)
+            newest_timestamp_ = newest.column_int64(0);
         else if (rc != SQLITE_DONE) {
             error = failure("reading the newest message");
             return false;
@@ -287,8 +286,7 @@ edit_result sqlite_backend::edit(const message_edit& change) {
         if (!update_text_.run()) return failed_result<edit_result>(failure("editing a message"));
     }
     r.outcome = change_outcome::ok;
-    r.notice = edited_notice{change.id, std::move(target.message.channel), change.text,
-                             change.edited_at};
+    r.notice = edited_notice{change.id, std::move(target.message.channel), change.text, change.edited_at};
     return r;
 }
 
@@ -346,8 +344,7 @@ history_result sqlite_backend::history(const history_query& query) {
     // The extra row is the last one walked (the oldest going back, the newest going on).
     r.has_more = r.messages.size() > static_cast<std::size_t>(limit);
     if (r.has_more) r.messages.pop_back();
-    if (query.direction != history_direction::after)
-        std::reverse(r.messages.begin(), r.messages.end());
+    if (query.direction != history_direction::after) std::reverse(r.messages.begin(), r.messages.end());
     r.ok = true;
     return r;
 }

@@ -31,8 +31,7 @@ public:
     /// Creates `data_dir` if missing, opens or creates the database, migrates the schema
     /// and prunes stale nonces. Null with `error` set (naming the path) when any step fails.
     static std::unique_ptr<sqlite_backend> open(const std::filesystem::path& data_dir,
-                                                const sqlite_backend_options& options,
-                                                std::string& error);
+                                                const sqlite_backend_options& options, std::string& error);
 
     bool begin(std::string& error) override;
     bool commit(std::string& error) override;
@@ -49,8 +48,7 @@ public:
         friend class sqlite_backend;
         open_tag() = default;
     };
-    sqlite_backend(open_tag, std::unique_ptr<sqlite::connection> db,
-                   const sqlite_backend_options& options);
+    sqlite_backend(open_tag, std::unique_ptr<sqlite::connection> db, const sqlite_backend_options& options);
     ~sqlite_backend() override;
 
 private:

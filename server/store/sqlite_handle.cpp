@@ -11,8 +11,8 @@ std::unique_ptr<connection> connection::open(const std::filesystem::path& file, 
     const int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     const int rc = sqlite3_open_v2(file.c_str(), &db, flags, nullptr);
     if (rc != SQLITE_OK) {
-        error = "cannot open " + file.string() + ": " +
-                (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+        error =
+            "cannot open " + file.string() + ": " + (db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
         sqlite3_close(db);  // a handle comes back even on failure (or null: harmless)
         return nullptr;
     }
@@ -32,13 +32,21 @@ bool connection::exec(const char* sql, std::string& error) {
     return false;
 }
 
-std::string connection::last_error() const { return sqlite3_errmsg(db_); }
+std::string connection::last_error() const {
+    return sqlite3_errmsg(db_);
+}
 
-bool connection::in_transaction() const { return sqlite3_get_autocommit(db_) == 0; }
+bool connection::in_transaction() const {
+    return sqlite3_get_autocommit(db_) == 0;
+}
 
-std::int64_t connection::last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+std::int64_t connection::last_insert_id() const {
+    return sqlite3_last_insert_rowid(db_);
+}
 
-statement::~statement() { sqlite3_finalize(stmt_); }
+statement::~statement() {
+    sqlite3_finalize(stmt_);
+}
 
 statement::statement(statement&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
 
@@ -54,14 +62,15 @@ bool statement::prepare(connection& db, const char* sql, std::string& error) {
     sqlite3_finalize(stmt_);
     stmt_ = nullptr;
     // PERSISTENT: these statements live as long as the connection.
-    if (sqlite3_prepare_v3(db.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) ==
-        SQLITE_OK)
+    if (sqlite3_prepare_v3(db.get(), sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) == SQLITE_OK)
         return true;
     error = "cannot prepare \"" + std::string(sql) + "\": " + db.last_error();
     return false;
 }
 
-void statement::bind(int index, std::int64_t value) { sqlite3_bind_int64(stmt_, index, value); }
+void statement::bind(int index, std::int64_t value) {
+    sqlite3_bind_int64(stmt_, index, value);
+}
 
 void statement::bind(int index, std::string_view text) {
     // A null pointer would bind SQL NULL, not an empty string.
@@ -76,11 +85,17 @@ void statement::bind(int index, const std::optional<std::int64_t>& value) {
         sqlite3_bind_null(stmt_, index);
 }
 
-int statement::step() { return sqlite3_step(stmt_); }
+int statement::step() {
+    return sqlite3_step(stmt_);
+}
 
-bool statement::run() { return step() == SQLITE_DONE; }
+bool statement::run() {
+    return step() == SQLITE_DONE;
+}
 
-std::int64_t statement::column_int64(int index) const { return sqlite3_column_int64(stmt_, index); }
+std::int64_t statement::column_int64(int index) const {
+    return sqlite3_column_int64(stmt_, index);
+}
 
 std::optional<std::int64_t> statement::column_optional_int64(int index) const {
     if (sqlite3_column_type(stmt_, index) == SQLITE_NULL) return std::nullopt;

@@ -5,16 +5,15 @@
 namespace parley::server {
 
 std::unique_ptr<message_store> open_sqlite_store(const std::filesystem::path& data_dir,
-                                                 const sqlite_store_options& options,
-                                                 server_metrics* metrics, std::string& error) {
+                                                 const sqlite_store_options& options, server_metrics* metrics,
+                                                 std::string& error) {
     auto backend = sqlite_backend::open(data_dir, options.backend, error);
     if (!backend) return nullptr;
     return std::make_unique<batching_store>(std::move(backend), metrics, options.queue);
 }
 
-std::unique_ptr<message_store> open_sqlite_store(const std::filesystem::path& data_dir,
-                                                 sync_mode sync, server_metrics* metrics,
-                                                 std::string& error) {
+std::unique_ptr<message_store> open_sqlite_store(const std::filesystem::path& data_dir, sync_mode sync,
+                                                 server_metrics* metrics, std::string& error) {
     sqlite_store_options options;
     options.backend.sync = sync;
     return open_sqlite_store(data_dir, options, metrics, error);

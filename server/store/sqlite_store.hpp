@@ -24,12 +24,11 @@ struct sqlite_store_options {
 /// database, newer schema); never throws for those. `metrics` may be null; it must outlive
 /// the store. Call from any thread, typically at start-up.
 std::unique_ptr<message_store> open_sqlite_store(const std::filesystem::path& data_dir,
-                                                 const sqlite_store_options& options,
-                                                 server_metrics* metrics, std::string& error);
+                                                 const sqlite_store_options& options, server_metrics* metrics,
+                                                 std::string& error);
 
 /// The same with default options but `sync`.
-std::unique_ptr<message_store> open_sqlite_store(const std::filesystem::path& data_dir,
-                                                 sync_mode sync, server_metrics* metrics,
-                                                 std::string& error);
+std::unique_ptr<message_store> open_sqlite_store(const std::filesystem::path& data_dir, sync_mode sync,
+                                                 server_metrics* metrics, std::string& error);
 
 }  // namespace parley::server

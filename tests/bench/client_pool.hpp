@@ -136,10 +136,14 @@ public:
     /// until `deadline_ns`; the rest are reset.
     void close_all(std::int64_t deadline_ns);
 
+    /// Clients added, whatever their state.
     std::size_t size() const { return clients_.size(); }
+    /// Clients identified and still open.
     std::size_t ready_count() const { return ready_; }
+    /// Client `index`; the workload may read it and set `tag`, never its socket state.
     const bench_client& client(std::size_t index) const { return clients_[index]; }
     bench_client& client(std::size_t index) { return clients_[index]; }
+    /// What the loop has seen so far.
     const pool_counters& counters() const { return counters_; }
 
     /// Total clients that failed before ready / were lost after.

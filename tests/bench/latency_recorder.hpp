@@ -28,7 +28,9 @@ public:
         if (other.max_ > max_) max_ = other.max_;
     }
 
+    /// Samples recorded.
     std::uint64_t count() const { return count_; }
+    /// The largest sample, exactly.
     std::uint64_t max_ns() const { return max_; }
 
     /// The latency below which a fraction `q` (0..1) of samples fall; 0 with no samples.

@@ -54,6 +54,7 @@ w3_clients=19000
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/parley-bench.XXXXXX")"
 server_pid=""
 
+# shellcheck disable=SC2317  # also called by the EXIT trap
 stop_server() {
   [[ -z "$server_pid" ]] && return 0
   if kill -0 "$server_pid" 2>/dev/null; then
@@ -65,6 +66,7 @@ stop_server() {
   server_pid=""
 }
 
+# shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   stop_server
   if [[ $keep_logs -eq 1 ]]; then

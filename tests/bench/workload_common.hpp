@@ -44,6 +44,7 @@ public:
     void stop();
     /// Percent of one core over the window; nullopt if the server's pid is unknown or gone.
     std::optional<double> server_percent() const;
+    /// Percent of one core this process used over the window.
     double bench_percent() const;
 
 private:

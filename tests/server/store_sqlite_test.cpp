@@ -349,8 +349,8 @@ TEST_CASE("nonces older than 24 hours are pruned between batches, fresh ones kep
     {
         auto store = open_store(dir.path(), options);
         post_ok(*store, make_message("fishing", "old", "k1"));
-        post_ok(*store, make_message("fishing", "new", "k2", "a:ann",
-                                     base_time + limits::nonce_memory_ms + 1));
+        post_ok(*store,
+                make_message("fishing", "new", "k2", "a:ann", base_time + limits::nonce_memory_ms + 1));
         // The next batch's start prunes by the newest timestamp seen.
         post_ok(*store, make_message("fishing", "newer", std::nullopt, "a:ann",
                                      base_time + limits::nonce_memory_ms + 2));
@@ -368,8 +368,7 @@ TEST_CASE("edit and delete by someone else are forbidden, by an admin allowed") 
     CHECK(edit_sync(*store, {guest, "x", "g:session-2", false, base_time}).outcome ==
           change_outcome::forbidden);
     CHECK(remove_sync(*store, {guest, "a:bob", false}).outcome == change_outcome::forbidden);
-    CHECK(history_sync(*store, history_query::latest("fishing", 50)).messages.at(0).text ==
-          "guest text");
+    CHECK(history_sync(*store, history_query::latest("fishing", 50)).messages.at(0).text == "guest text");
 
     CHECK(edit_sync(*store, {guest, "own edit", "g:session-1", false, base_time}).outcome ==
           change_outcome::ok);
@@ -514,6 +513,5 @@ TEST_CASE("a store opened with sync full stores and keeps messages") {
         id = post_ok(*store, make_message("fishing", "durable"));
     }
     auto store = open_store(dir.path(), options);
-    CHECK(ids_of(history_sync(*store, history_query::latest("fishing", 5))) ==
-          std::vector<message_id>{id});
+    CHECK(ids_of(history_sync(*store, history_query::latest("fishing", 5))) == std::vector<message_id>{id});
 }

@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <unistd.h>
 #include <atomic>
 #include <filesystem>
 #include <future>
@@ -12,7 +13,6 @@
 #include <random>
 #include <string>
 #include <system_error>
-#include <unistd.h>
 
 #include "store/store.hpp"
 
@@ -72,8 +72,8 @@ inline constexpr unix_ms base_time = 1'700'000'000'000;
 
 /// A message by account "ann" unless told otherwise.
 inline new_message make_message(std::string channel, std::string text,
-                                std::optional<std::string> nonce = std::nullopt,
-                                std::string owner = "a:ann", unix_ms timestamp = base_time) {
+                                std::optional<std::string> nonce = std::nullopt, std::string owner = "a:ann",
+                                unix_ms timestamp = base_time) {
     new_message m;
     m.channel = std::move(channel);
     m.user = owner.substr(2);
