@@ -109,6 +109,7 @@ enum class post_result : std::uint8_t {
     invalid,     ///< not valid UTF-8, blank, or with control characters: refused
     no_channel,  ///< the channel is not joined
     queue_full,  ///< too many messages pending: refused
+    not_connected,  ///< (edits) no connection that can post right now: refused
 };
 
 /// "ann is typing…", "ann and bob are typing…", "3 people are typing…", or "" for none.

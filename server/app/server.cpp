@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "app/log.hpp"
+#include "bus/bus.hpp"
 #include "chat/hub.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
@@ -34,6 +35,7 @@ struct server::impl {
     server_metrics metrics;
     std::atomic<bool> stopping{false};
     std::unique_ptr<message_store> store;
+    local_bus bus;
     static_files files;
     http_context http;
     std::optional<net::io_context> ioc;
@@ -58,7 +60,7 @@ struct server::impl {
         config.threads = threads;
         ioc.emplace(threads);
         work.emplace(ioc->get_executor());
-        hub = std::make_unique<chat::hub>(ioc->get_executor(), *store, metrics,
+        hub = std::make_unique<chat::hub>(ioc->get_executor(), *store, bus, metrics,
                                           chat::hub_options{std::string(server_name), config.heartbeat_ms});
         sessions = std::make_unique<session_context>(session_context{config, *hub, metrics, http, stopping});
         const auto address = net::ip::make_address(config.bind);

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 
 #include "chat/clock.hpp"
+#include "parley/core/codec.hpp"
 #include "parley/core/limits.hpp"
 #include "parley/core/text.hpp"
 #include "ws/frame.hpp"
@@ -21,11 +22,19 @@ bool has_channel(const connection::hub_state& state, const std::string& channel)
 
 }  // namespace
 
-hub::hub(net::any_io_executor executor, message_store& store, server_metrics& metrics, hub_options options)
+hub::hub(net::any_io_executor executor, message_store& store, message_bus& bus, server_metrics& metrics,
+         hub_options options)
     : strand_(net::make_strand(std::move(executor))),
       store_(store),
+      bus_(bus),
       metrics_(metrics),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+    bus_.subscribe([this](const channel_event& event) {
+        // The local bus calls back on the strand, inline; a remote one from its own thread.
+        if (strand_.running_in_this_thread()) deliver(event);
+        else on_strand([this, event] { deliver(event); });
+    });
+}
 
 template <class F>
 void hub::on_strand(F&& f) {
@@ -265,26 +274,13 @@ void hub::on_posted(const conn_ptr& sender, post_result result, const std::optio
         case post_outcome::stored:
             break;
     }
-    const std::string channel = result.message.channel;
-    const shared_frame plain = make_frame(result.message);
-    shared_frame echo = plain;
-    if (nonce) {
-        result.message.nonce = nonce;
-        echo = make_frame(result.message);
-    }
-    bool sender_reached = false;
-    if (auto r = rooms_.find(channel); r != rooms_.end()) {
-        for (const auto& m : r->second.members) {
-            if (m.raw == sender.get()) {
-                sender->send(echo);
-                sender_reached = true;
-            } else if (auto peer = m.weak.lock()) {
-                peer->send(plain);
-            }
-        }
-    }
-    // The receipt reaches the sender even if it left the channel meanwhile.
-    if (!sender_reached && sender->state().open) sender->send(echo);
+    // The echo (with the nonce) is the sender's receipt; everyone else, on every instance,
+    // gets the message through the bus.
+    chat_message& message = result.message;
+    std::string plain = encode(server_message{message});
+    message.nonce = nonce;
+    sender->send(nonce ? make_frame(message) : make_text_frame(plain));
+    bus_.publish(channel_event{message.channel, std::move(plain), sender->session_id(), {}});
 }
 
 void hub::on_typing(const conn_ptr& c, const typing_request& request, const std::optional<std::string>& ref) {
@@ -296,12 +292,8 @@ void hub::on_typing(const conn_ptr& c, const typing_request& request, const std:
     const auto now = steady_now_ms();
     if (entry.last_typing_ms != 0 && now - entry.last_typing_ms < limits::typing_relay_interval_ms) return;
     entry.last_typing_ms = now;
-    const auto frame = make_frame(typing_notice{*channel, *state.name});
-    for (const auto& m : rooms_[*channel].members) {
-        // Not to the sender, nor to the sender's other connections (same name).
-        auto peer = m.weak.lock();
-        if (peer && peer->state().folded != state.folded) peer->send(frame);
-    }
+    // Not to the sender, nor to the sender's other connections (same name).
+    bus_.publish(channel_event{*channel, encode(server_message{typing_notice{*channel, *state.name}}), {}, state.folded});
 }
 
 void hub::on_edit(const conn_ptr& c, edit_request request, const std::optional<std::string>& ref) {
@@ -313,8 +305,7 @@ void hub::on_edit(const conn_ptr& c, edit_request request, const std::optional<s
     store_.edit(std::move(change), [this, c, ref](edit_result result) {
         on_strand([this, c, ref, result = std::move(result)] {
             switch (result.outcome) {
-                case change_outcome::ok:
-                    return broadcast_change(result.notice.channel, make_frame(result.notice), c);
+                case change_outcome::ok: return publish_change(result.notice, result.notice.channel, c);
                 case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
                 case change_outcome::forbidden:
                     return error(c, error_code::forbidden, "only the author or an admin may edit", ref);
@@ -333,8 +324,7 @@ void hub::on_delete(const conn_ptr& c, const delete_request& request, const std:
     store_.remove(std::move(removal), [this, c, ref](remove_result result) {
         on_strand([this, c, ref, result = std::move(result)] {
             switch (result.outcome) {
-                case change_outcome::ok:
-                    return broadcast_change(result.notice.channel, make_frame(result.notice), c);
+                case change_outcome::ok: return publish_change(result.notice, result.notice.channel, c);
                 case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
                 case change_outcome::forbidden:
                     return error(c, error_code::forbidden, "only the author or an admin may delete", ref);
@@ -432,9 +422,24 @@ void hub::broadcast(const std::string& channel, const shared_frame& frame, const
     }
 }
 
-void hub::broadcast_change(const std::string& channel, const shared_frame& frame, const conn_ptr& requester) {
-    broadcast(channel, frame);
-    if (!has_channel(requester->state(), channel) && requester->state().open) requester->send(frame);
+void hub::publish_change(const server_message& notice, const std::string& channel, const conn_ptr& requester) {
+    std::string payload = encode(notice);
+    if (!has_channel(requester->state(), channel) && requester->state().open) requester->send(make_text_frame(payload));
+    bus_.publish(channel_event{channel, std::move(payload), {}, {}});
+}
+
+void hub::deliver(const channel_event& event) {
+    auto it = rooms_.find(event.channel);
+    if (it == rooms_.end()) return;
+    // Serialised once, shared by every recipient.
+    const shared_frame frame = make_text_frame(event.payload);
+    for (const auto& m : it->second.members) {
+        auto peer = m.weak.lock();
+        if (!peer) continue;
+        if (!event.skip_session.empty() && peer->session_id() == event.skip_session) continue;
+        if (!event.skip_user.empty() && peer->state().folded == event.skip_user) continue;
+        peer->send(frame);
+    }
 }
 
 void hub::send_presence(const std::string& channel, const std::string& display, presence_notice::change state,

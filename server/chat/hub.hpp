@@ -17,6 +17,7 @@
 
 #include "chat/connection.hpp"
 #include "chat/room.hpp"
+#include "bus/bus.hpp"
 #include "metrics/metrics.hpp"
 #include "parley/core/messages.hpp"
 #include "store/store.hpp"
@@ -34,7 +35,8 @@ struct hub_options {
 /// each posts its work to the hub's strand.
 class hub {
 public:
-    hub(boost::asio::any_io_executor executor, message_store& store, server_metrics& metrics,
+    /// Subscribes to `bus`; `store`, `bus` and `metrics` must outlive the hub.
+    hub(boost::asio::any_io_executor executor, message_store& store, message_bus& bus, server_metrics& metrics,
         hub_options options);
     hub(const hub&) = delete;
     hub& operator=(const hub&) = delete;
@@ -80,10 +82,13 @@ private:
     void enter_room(const conn_ptr& c, const std::string& channel);
     /// Removes `c` from `channel`'s room; announces its name's departure if it was the last.
     void leave_room(connection& c, const std::string& channel);
-    /// Sends `frame` to every connection in `channel` except `skip`.
+    /// Sends `frame` to every connection in `channel` except `skip` (local: presence).
     void broadcast(const std::string& channel, const shared_frame& frame, const connection* skip = nullptr);
-    /// Sends a change notice (edited, deleted) to the channel and to `requester` if it is not there.
-    void broadcast_change(const std::string& channel, const shared_frame& frame, const conn_ptr& requester);
+    /// Publishes a change notice (edited, deleted) to the channel on every instance, and sends
+    /// it to `requester` directly if it is not in the channel.
+    void publish_change(const server_message& notice, const std::string& channel, const conn_ptr& requester);
+    /// Delivers a bus event to this instance's connections in its channel (strand).
+    void deliver(const channel_event& event);
     void send_presence(const std::string& channel, const std::string& display, presence_notice::change state,
                        const connection* skip);
     /// Whether another connection in `channel` holds `c`'s name in a way that conflicts.
@@ -96,6 +101,7 @@ private:
 
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     message_store& store_;
+    message_bus& bus_;
     server_metrics& metrics_;
     hub_options options_;
     std::unordered_map<std::string, room> rooms_;  ///< channels with at least one connection

@@ -74,10 +74,10 @@ void http_session::do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(http_limits::max_request_header_bytes));
     parser_->body_limit(http_limits::max_request_body_bytes);
-    // A first request gets the header timeout; a kept-alive connection the idle timeout.
-    stream_.expires_after(buffer_.size() == 0 && ctx_.metrics.http_requests.load() == 0
-                              ? http_limits::header_read_timeout
-                              : http_limits::keep_alive_idle_timeout);
+    // The deadline covers the whole request: a slow-loris trickling bytes is cut off. A new
+    // connection has the header timeout; a kept-alive one may first sit idle a while.
+    stream_.expires_after(requests_served_ == 0 ? http_limits::header_read_timeout
+                                                : http_limits::keep_alive_idle_timeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
 }
@@ -105,6 +105,7 @@ void http_session::on_read(const error_code& ec, std::size_t) {
 }
 
 void http_session::on_write(bool keep_alive, const error_code& ec, std::size_t) {
+    ++requests_served_;
     if (ec || !keep_alive) return do_close();
     do_read();
 }

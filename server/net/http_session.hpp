@@ -35,6 +35,7 @@ private:
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     session_context& ctx_;
     std::string peer_;
+    int requests_served_ = 0;
 };
 
 }  // namespace parley::server

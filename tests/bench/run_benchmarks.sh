@@ -53,6 +53,8 @@ w3_clients=19000
 
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/parley-bench.XXXXXX")"
 server_pid=""
+bench_pid=""
+tail_pid=""
 
 # shellcheck disable=SC2317  # also called by the EXIT trap
 stop_server() {
@@ -68,6 +70,8 @@ stop_server() {
 
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
+  for pid in $bench_pid $tail_pid; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in $bench_pid $tail_pid; do wait "$pid" 2>/dev/null || true; done
   stop_server
   if [[ $keep_logs -eq 1 ]]; then
     echo "logs kept in $workdir"
@@ -147,11 +151,18 @@ for kind in "${server_list[@]}"; do
     echo
     if ! start_server "$kind" "$w"; then status=1; continue; fi
     out="$workdir/$kind-$w.bench.log"
+    : >"$out"  # exists before tail opens it
+    # In the background, so that a signal to this script stops the run at once.
     # shellcheck disable=SC2086  # bench_args are deliberately word-split
-    if "$parley_bench" --workload "$w" --url "ws://127.0.0.1:$port" --server-pid "$server_pid" \
-         ${bench_args[$w]} 2>&1 | tee "$out"; then
-      :
-    fi
+    "$parley_bench" --workload "$w" --url "ws://127.0.0.1:$port" --server-pid "$server_pid" \
+      ${bench_args[$w]} >"$out" 2>&1 &
+    bench_pid=$!
+    tail -n +1 -f --pid="$bench_pid" "$out" &
+    tail_pid=$!
+    wait "$bench_pid" || true
+    bench_pid=""
+    wait "$tail_pid" || true
+    tail_pid=""
     if ! grep -q '^RESULT .*status=ok' "$out"; then status=1; fi
     results["$kind,$w"]="$(grep '^RESULT ' "$out" | tail -n 1 || true)"
     if ! kill -0 "$server_pid" 2>/dev/null; then
