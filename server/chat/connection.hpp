@@ -33,9 +33,17 @@ public:
     connection& operator=(const connection&) = delete;
     virtual ~connection() = default;
 
-    /// Queues `frame` to be sent. Any thread; never blocks. A connection whose queue
-    /// would pass its bound closes itself as a slow consumer instead.
-    virtual void send(shared_frame frame) = 0;
+    /// Queues `frame` without starting a write. True when the caller must call flush()
+    /// (this frame reserved the next write); false when a write is already on its way.
+    /// Any thread; never blocks. A connection whose queue would pass its bound closes
+    /// itself as a slow consumer instead (and returns false).
+    virtual bool enqueue(shared_frame frame) = 0;
+    /// Starts the write that enqueue() reserved. Any thread.
+    virtual void flush() = 0;
+    /// Queues `frame` and makes sure it is written. Any thread.
+    void send(shared_frame frame) {
+        if (enqueue(std::move(frame))) flush();
+    }
     /// Sends a close frame with `code` and ends the connection. Any thread; idempotent.
     virtual void close(std::uint16_t code, std::string_view reason) = 0;
     /// Charges a malformed frame to the connection's budget. False when it is over the

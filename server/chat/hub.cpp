@@ -38,7 +38,39 @@ hub::hub(net::any_io_executor executor, message_store& store, message_bus& bus, 
 
 template <class F>
 void hub::on_strand(F&& f) {
-    net::post(strand_, std::forward<F>(f));
+    net::post(strand_, [this, f = std::forward<F>(f)]() mutable {
+        f();
+        flush_dirty();
+    });
+}
+
+void hub::push(const conn_ptr& c, shared_frame frame) {
+    if (c->enqueue(std::move(frame))) dirty_.push_back(c);
+}
+
+void hub::flush_dirty() {
+    for (const auto& c : dirty_) c->flush();
+    dirty_.clear();
+}
+
+void hub::from_store(std::function<void()> work) {
+    bool post_drain = false;
+    {
+        std::lock_guard lock(completed_mutex_);
+        completed_.push_back(std::move(work));
+        post_drain = !std::exchange(drain_posted_, true);
+    }
+    if (post_drain) on_strand([this] { drain_store_completions(); });
+}
+
+void hub::drain_store_completions() {
+    std::vector<std::function<void()>> batch;
+    {
+        std::lock_guard lock(completed_mutex_);
+        batch.swap(completed_);
+        drain_posted_ = false;
+    }
+    for (auto& work : batch) work();
 }
 
 // ------------------------------------------------------------------ entry points
@@ -128,7 +160,7 @@ void hub::on_join(const conn_ptr& c, const std::string& channel, std::optional<m
     auto query = since ? history_query::after(channel, *since, limits::resume_history_messages)
                        : history_query::latest(channel, limits::join_history_messages);
     store_.history(std::move(query), [this, c, channel](history_result result) {
-        on_strand([this, c, channel, result = std::move(result)]() mutable { on_joined(c, channel, std::move(result)); });
+        from_store([this, c, channel, result = std::move(result)]() mutable { on_joined(c, channel, std::move(result)); });
     });
 }
 
@@ -164,7 +196,7 @@ void hub::on_leave(const conn_ptr& c, const std::string& channel, const std::opt
 
 void hub::on_channels(const conn_ptr& c) {
     store_.channels([this, c](channels_result stored) {
-        on_strand([this, c, stored = std::move(stored)] {
+        from_store([this, c, stored = std::move(stored)] {
             channel_list list;
             for (const auto& name : stored.names) {
                 auto it = rooms_.find(name);
@@ -187,7 +219,7 @@ void hub::on_history(const conn_ptr& c, const history_request& request, const st
                           : request.after ? history_query::after(*channel, *request.after, request.limit)
                                           : history_query::latest(*channel, request.limit);
     store_.history(std::move(query), [this, c, channel = *channel, ref](history_result result) {
-        on_strand([this, c, channel, ref, result = std::move(result)]() mutable {
+        from_store([this, c, channel, ref, result = std::move(result)]() mutable {
             if (!result.ok) {
                 error(c, error_code::server_error, "could not read the history of #" + channel, ref);
                 return;
@@ -253,8 +285,10 @@ void hub::on_post(const conn_ptr& c, post_message message, std::optional<std::st
     stored.nonce = nonce;
     stored.resend_scope = state.account ? "a:" + *state.account : "g:" + state.folded;
     // The broadcast waits for the commit: the echo is the delivery receipt.
-    store_.post(std::move(stored), [this, c, nonce = std::move(nonce)](post_result result) {
-        on_strand([this, c, nonce, result = std::move(result)]() mutable { on_posted(c, std::move(result), nonce); });
+    store_.post(std::move(stored), [this, c, nonce = std::move(nonce)](post_result result) mutable {
+        from_store([this, c = std::move(c), nonce = std::move(nonce), result = std::move(result)]() mutable {
+            on_posted(c, std::move(result), nonce);
+        });
     });
 }
 
@@ -279,7 +313,7 @@ void hub::on_posted(const conn_ptr& sender, post_result result, const std::optio
     chat_message& message = result.message;
     std::string plain = encode(server_message{message});
     message.nonce = nonce;
-    sender->send(nonce ? make_frame(message) : make_text_frame(plain));
+    push(sender, nonce ? make_frame(message) : make_text_frame(plain));
     bus_.publish(channel_event{message.channel, std::move(plain), sender->session_id(), {}});
 }
 
@@ -303,7 +337,7 @@ void hub::on_edit(const conn_ptr& c, edit_request request, const std::optional<s
                         state.account ? "a:" + *state.account : "g:" + c->session_id(), state.admin,
                         unix_now_ms()};
     store_.edit(std::move(change), [this, c, ref](edit_result result) {
-        on_strand([this, c, ref, result = std::move(result)] {
+        from_store([this, c, ref, result = std::move(result)] {
             switch (result.outcome) {
                 case change_outcome::ok: return publish_change(result.notice, result.notice.channel, c);
                 case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
@@ -322,7 +356,7 @@ void hub::on_delete(const conn_ptr& c, const delete_request& request, const std:
     message_removal removal{request.id, state.account ? "a:" + *state.account : "g:" + c->session_id(),
                             state.admin};
     store_.remove(std::move(removal), [this, c, ref](remove_result result) {
-        on_strand([this, c, ref, result = std::move(result)] {
+        from_store([this, c, ref, result = std::move(result)] {
             switch (result.outcome) {
                 case change_outcome::ok: return publish_change(result.notice, result.notice.channel, c);
                 case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
@@ -438,7 +472,7 @@ void hub::deliver(const channel_event& event) {
         if (!peer) continue;
         if (!event.skip_session.empty() && peer->session_id() == event.skip_session) continue;
         if (!event.skip_user.empty() && peer->state().folded == event.skip_user) continue;
-        peer->send(frame);
+        push(peer, frame);
     }
 }
 

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
+#include <vector>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -95,9 +97,19 @@ private:
     bool name_conflicts(const connection& c, const std::string& channel, const std::string& folded) const;
     void error(const conn_ptr& c, error_code code, std::string message, const std::optional<std::string>& ref);
 
-    /// Runs `f` on the strand.
+    /// Runs `f` on the strand, then flushes every connection it queued frames for.
     template <class F>
     void on_strand(F&& f);
+    /// Queues `frame` for `c` and remembers `c` for the flush at the end of this handler.
+    void push(const conn_ptr& c, shared_frame frame);
+    void flush_dirty();
+    /// Runs `work` (a store completion) on the strand. Called on the storage thread, in
+    /// commit order. Completions are handed over in batches: all that arrived by the time
+    /// the strand gets to them run in one handler, in order, so each connection gets one
+    /// gather write per batch instead of one per message, and the order of commits is the
+    /// order of broadcasts (which the join invariant relies on).
+    void from_store(std::function<void()> work);
+    void drain_store_completions();
 
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     message_store& store_;
@@ -106,6 +118,11 @@ private:
     hub_options options_;
     std::unordered_map<std::string, room> rooms_;  ///< channels with at least one connection
     std::unordered_map<connection*, std::weak_ptr<connection>> connections_;  ///< every open one
+    std::vector<conn_ptr> dirty_;  ///< strand: connections with frames queued but not flushed
+
+    std::mutex completed_mutex_;  ///< guards the two members below (storage thread and strand)
+    std::vector<std::function<void()>> completed_;
+    bool drain_posted_ = false;
 };
 
 }  // namespace parley::server::chat

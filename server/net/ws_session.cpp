@@ -150,23 +150,26 @@ void ws_session::on_failure(std::uint16_t code) {
 
 // ------------------------------------------------------------------ writing
 
-void ws_session::send(chat::shared_frame frame) {
+bool ws_session::enqueue(chat::shared_frame frame) {
     std::unique_lock lock(mutex_);
-    if (send_closed_) return;
+    if (send_closed_) return false;
     const std::size_t size = frame->bytes.size();
     if (queued_bytes_ + size > ctx_.config.send_queue_bytes) {
         // A slow consumer: it is dropped, never allowed to grow the server's memory.
         lock.unlock();
         ctx_.metrics.slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
         close(ws::close_code::policy_violation, "slow consumer");
-        return;
+        return false;
     }
     queued_bytes_ += size;
     queue_.push_back(std::move(frame));
     ctx_.metrics.deliveries.fetch_add(1, std::memory_order_relaxed);
-    if (write_posted_) return;
+    if (write_posted_) return false;
     write_posted_ = true;
-    lock.unlock();
+    return true;
+}
+
+void ws_session::flush() {
     net::post(socket_.get_executor(), [self = self()] { self->do_write(); });
 }
 

@@ -34,7 +34,8 @@ public:
     void start(std::string handshake, std::string channel, std::optional<message_id> since,
                std::string leftover);
 
-    void send(chat::shared_frame frame) override;
+    bool enqueue(chat::shared_frame frame) override;
+    void flush() override;
     void close(std::uint16_t code, std::string_view reason) override;
     bool charge_protocol_error() override;
 

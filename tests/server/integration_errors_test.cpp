@@ -453,6 +453,43 @@ TEST_CASE("identity fails with taken, invalid and already_identified") {
     CHECK(echo->user == std::string(32, 'b'));
 }
 
+TEST_CASE("frames sent right after the upgrade are not refused: the path join counts from the start") {
+    // wscat -x and bots send at once after the 101; the URL-path join is a join
+    // (PROTOCOL.md Details: Connect), so a post without channel goes to that channel.
+    fixture f;
+    for (int round = 0; round < 5; ++round) {
+        CAPTURE(round);
+        const std::string name = "quick" + std::to_string(round);
+        const std::string identity = R"({"type":"identity","user":")" + name + R"("})";
+        const std::string message = R"({"type":"message","text":"right away","nonce":"w1"})";
+        raw_options options;
+        if (round % 2 == 1)  // odd rounds pipeline the frames behind the upgrade request itself
+            options.after_request = encode_client_frame(0x1, identity) + encode_client_frame(0x1, message);
+        raw_ws_client c(f.server.port(), "/general", {}, options);
+        REQUIRE(c.status() == 101);
+        if (round % 2 == 0) {
+            c.send_text(identity);
+            c.send_text(message);
+        }
+        std::optional<chat_message> echo;
+        std::vector<error_notice> errors;
+        while (!echo) {
+            auto m = c.next();
+            if (!m) break;
+            if (auto* e = std::get_if<error_notice>(&*m)) errors.push_back(*e);
+            if (auto* cm = std::get_if<chat_message>(&*m)) echo = *cm;
+        }
+        std::string codes;
+        for (const auto& e : errors) codes += std::string(to_string(e.code)) + " ";
+        CAPTURE(codes);
+        CHECK(errors.empty());
+        REQUIRE(echo);
+        CHECK(echo->channel == "general");
+        CHECK(echo->user == name);
+        CHECK(echo->nonce == "w1");
+    }
+}
+
 // ------------------------------------------------------------------ closing codes
 
 TEST_CASE("a frame over 64 KiB closes with 1009; a frame of exactly 64 KiB is read") {
@@ -574,11 +611,17 @@ TEST_CASE("a consumer that stops reading is closed with 1008 and counted; a read
         c.rate_limit = 0;
     });
     // A small receive buffer so the kernel holds little of what the server sends it.
-    raw_ws_client slow(f.server.port(), "/general", {}, raw_options{4096});
+    raw_options small_buffer;
+    small_buffer.receive_buffer_bytes = 4096;
+    raw_ws_client slow(f.server.port(), "/general", {}, small_buffer);
     slow.read_welcome();
     test_client reader(f.server.port(), "/general");
     reader.read_welcome();
-    auto poster = named(f, "poster");
+    // A raw client posts: it writes each frame in one send with TCP_NODELAY (Beast's client
+    // masks in 4 KiB chunks, which Nagle's algorithm would hold back for a delayed ACK).
+    auto poster = std::make_unique<raw_ws_client>(f.server.port(), "/general");
+    poster->read_welcome();
+    REQUIRE(poster->identify("poster").success);
 
     const std::string big = repeat("\xF0\x9F\x98\x80", 4000);  // 16,000 bytes of text per message
     int sent = 0;

@@ -52,6 +52,10 @@ std::string encode_frame(std::uint8_t opcode, bool fin, std::uint64_t length, st
 
 }  // namespace
 
+std::string encode_client_frame(std::uint8_t opcode, std::string_view payload, bool fin) {
+    return encode_frame(opcode, fin, payload.size(), payload);
+}
+
 raw_ws_client::raw_ws_client(unsigned short port, std::string target,
                              std::vector<std::pair<std::string, std::string>> headers, raw_options options) {
     fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
@@ -94,7 +98,7 @@ raw_ws_client::raw_ws_client(unsigned short port, std::string target,
     for (const auto& [name, value] : fields)
         if (!value.empty()) request += name + ": " + value + "\r\n";
     request += "\r\n";
-    send_bytes(request);
+    send_bytes(request + options.after_request);
 
     const auto deadline = clock::now() + 3s;
     std::size_t end = std::string::npos;

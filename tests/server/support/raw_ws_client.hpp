@@ -29,7 +29,13 @@ struct raw_frame {
 struct raw_options {
     /// SO_RCVBUF in bytes before connect (the window is negotiated from it); 0 leaves the default.
     int receive_buffer_bytes = 0;
+    /// Bytes sent in the same write as the upgrade request, before any answer (a client
+    /// that pipelines its first frames); build them with encode_client_frame.
+    std::string after_request;
 };
+
+/// The bytes of one masked client frame, as raw_ws_client sends them.
+std::string encode_client_frame(std::uint8_t opcode, std::string_view payload, bool fin = true);
 
 /// One raw connection. Not thread-safe: use from the test's thread.
 class raw_ws_client {

@@ -1,0 +1,241 @@
+// chat_model: channels — join, leave, history pages (initial, older, resume), presence, typing.
+#include <algorithm>
+#include <utility>
+
+#include "model/chat_model.hpp"
+#include "model/message_store.hpp"
+#include "parley/core/text.hpp"
+
+namespace parley::client {
+
+void chat_model::send_join(const std::string& channel, unix_ms now) {
+    (void)now;
+    channel_state* state = channel_mut(channel);
+    channel_book* entry = book(channel);
+    if (!state || !entry) return;
+    join_request request{channel, std::nullopt};
+    // Resume after the newest message on screen; an empty channel takes the last 50.
+    if (!state->messages.empty()) request.since = state->messages.back().id;
+    if (send_frame(client_frame{request, std::nullopt}))
+        entry->expected.push_back(request.since ? page_kind::join_since : page_kind::join);
+}
+
+bool chat_model::join_channel(const std::string& channel, unix_ms now) {
+    if (!is_valid_channel_name(channel)) {
+        add_error(error_source::client, error_code::no_such_channel,
+                  "\"" + channel + "\" is not a channel name: use a-z, 0-9, '_' or '-', up to 32", std::nullopt, now);
+        return false;
+    }
+    if (channel_book* entry = book(channel)) {
+        if (!entry->leaving) return set_active_channel(channel);
+        // Leaving it still: the `left` answer would drop it, so start over with a fresh entry.
+        drop_channel(channel);
+    }
+    channels_.push_back(channel_state{});
+    channels_.back().name = channel;
+    books_.push_back(channel_book{});
+    books_.back().name = channel;
+    active_ = channel;
+    if (welcomed_) send_join(channel, now);
+    changed();
+    return true;
+}
+
+bool chat_model::leave_channel(const std::string& channel) {
+    channel_book* entry = book(channel);
+    if (!entry || entry->leaving) return false;
+    entry->leaving = true;
+    if (!welcomed_ || !send_frame(client_frame{leave_request{channel}, std::nullopt})) drop_channel(channel);
+    changed();
+    return true;
+}
+
+void chat_model::drop_channel(std::string_view name) {
+    channels_.erase(std::remove_if(channels_.begin(), channels_.end(),
+                                   [name](const channel_state& c) { return c.name == name; }),
+                    channels_.end());
+    books_.erase(std::remove_if(books_.begin(), books_.end(), [name](const channel_book& b) { return b.name == name; }),
+                 books_.end());
+    if (active_ == name) active_ = channels_.empty() ? std::string() : channels_.front().name;
+    changed();
+}
+
+bool chat_model::set_active_channel(const std::string& channel) {
+    channel_state* state = channel_mut(channel);
+    if (!state) return false;
+    active_ = channel;
+    state->unread = 0;
+    changed();
+    return true;
+}
+
+bool chat_model::load_older(const std::string& channel) {
+    channel_state* state = channel_mut(channel);
+    channel_book* entry = book(channel);
+    if (!state || !entry || !welcomed_ || !state->joined) return false;
+    if (state->loading_older || !state->has_more_before || state->messages.empty()) return false;
+    history_request request;
+    request.channel = channel;
+    request.before = state->messages.front().id;
+    request.limit = config_.history_page;
+    if (!send_frame(client_frame{request, std::nullopt})) return false;
+    entry->expected.push_back(page_kind::before);
+    state->loading_older = true;
+    changed();
+    return true;
+}
+
+bool chat_model::request_channels() {
+    return welcomed_ && send_frame(client_frame{channels_request{}, std::nullopt});
+}
+
+void chat_model::on_joined(const joined_notice& notice, unix_ms now) {
+    (void)now;
+    channel_state* state = channel_mut(notice.channel);
+    if (!state) return;  // left meanwhile
+    state->joined = true;
+    state->users = notice.users;
+    std::sort(state->users.begin(), state->users.end());
+    state->users.erase(std::unique(state->users.begin(), state->users.end()), state->users.end());
+    state->online = static_cast<int>(state->users.size());
+    changed();
+}
+
+void chat_model::on_history(const history_page& page, unix_ms now) {
+    (void)now;
+    channel_state* state = channel_mut(page.channel);
+    channel_book* entry = book(page.channel);
+    if (!state || !entry) return;
+    // The server answers in order, so the oldest outstanding request is this page's.
+    // An unasked page (a join the server repeated) reads as a join: merged, no harm.
+    page_kind kind = page_kind::join;
+    if (!entry->expected.empty()) {
+        kind = entry->expected.front();
+        entry->expected.pop_front();
+    }
+    const bool catching_up = kind == page_kind::join_since || kind == page_kind::after;
+    const std::string& me = granted_name_.empty() ? wanted_name_ : granted_name_;
+
+    std::vector<message_entry> fresh;
+    int missed = 0;
+    for (const chat_message& message : page.messages) {
+        if (message_entry* known = find_message(state->messages, message.id)) {
+            // History carries the current text: an edit we missed while away.
+            known->text = message.text;
+            known->edited_at = message.edited_at.value_or(0);
+            continue;
+        }
+        bool mine = message.nonce && is_own_nonce(*message.nonce);
+        if (catching_up && !mine && !me.empty() && same_name(message.user, me)) {
+            // An own message sent before the link broke, whose echo never came: the
+            // resumed history shows it, so its pending copy goes (shown once). It is still
+            // resent silently, because only the server can say whether it was this one.
+            auto& pending = state->pending;
+            auto it = std::find_if(pending.begin(), pending.end(), [&](const pending_message& p) {
+                return p.status == pending_message::state::queued && p.text == message.text;
+            });
+            if (it != pending.end()) {
+                silent_resends_.push_back(std::move(*it));
+                pending.erase(it);
+                mine = true;
+            }
+        }
+        if (catching_up && !mine && !same_name(message.user, me)) ++missed;
+        fresh.push_back(to_entry(message, mine));
+    }
+    insert_messages(state->messages, std::move(fresh));
+    if (missed > 0 && page.channel != active_) state->unread += missed;
+
+    switch (kind) {
+        case page_kind::join:
+            state->has_more_before = page.has_more;
+            break;
+        case page_kind::before:
+            state->has_more_before = page.has_more;
+            state->loading_older = false;
+            break;
+        case page_kind::join_since:
+        case page_kind::after:
+            state->resuming = false;
+            if (page.has_more && !page.messages.empty()) {
+                // Page on from this page's newest message, not the channel's: broadcasts
+                // that arrived meanwhile are newer than the gap still to fill.
+                history_request request;
+                request.channel = page.channel;
+                request.after = page.messages.back().id;
+                request.limit = config_.history_page;
+                if (send_frame(client_frame{request, std::nullopt})) {
+                    entry->expected.push_back(page_kind::after);
+                    state->resuming = true;
+                }
+            }
+            break;
+    }
+    if (trim_oldest(state->messages, config_.max_messages_per_channel) > 0) state->has_more_before = true;
+    changed();
+}
+
+void chat_model::on_presence(const presence_notice& notice) {
+    channel_state* state = channel_mut(notice.channel);
+    if (!state) return;
+    auto& users = state->users;
+    auto it = std::lower_bound(users.begin(), users.end(), notice.user);
+    const bool present = it != users.end() && *it == notice.user;
+    if (notice.state == presence_notice::change::joined) {
+        if (!present) users.insert(it, notice.user);
+    } else {
+        if (present) users.erase(it);
+        auto& typing = state->typing;
+        typing.erase(std::remove_if(typing.begin(), typing.end(),
+                                    [&](const typing_entry& t) { return t.user == notice.user; }),
+                     typing.end());
+    }
+    state->online = notice.online;
+    changed();
+}
+
+void chat_model::on_typing(const typing_notice& notice, unix_ms now) {
+    channel_state* state = channel_mut(notice.channel);
+    if (!state || (!granted_name_.empty() && same_name(notice.user, granted_name_))) return;
+    const unix_ms until = now + config_.typing_display_ms;
+    for (typing_entry& entry : state->typing) {
+        if (entry.user == notice.user) {
+            entry.until_ms = until;
+            changed();
+            return;
+        }
+    }
+    state->typing.push_back(typing_entry{notice.user, until});
+    changed();
+}
+
+void chat_model::expire_typing(unix_ms now) {
+    for (channel_state& state : channels_) {
+        auto& typing = state.typing;
+        const auto end = std::remove_if(typing.begin(), typing.end(), [now](const typing_entry& t) { return t.until_ms <= now; });
+        if (end == typing.end()) continue;
+        typing.erase(end, typing.end());
+        changed();
+    }
+}
+
+void chat_model::note_typing(unix_ms now) {
+    if (!can_post()) return;
+    channel_state* state = channel_mut(active_);
+    channel_book* entry = book(active_);
+    if (!state || !entry || !state->joined) return;
+    if (now - entry->last_typing_sent < config_.typing_send_interval_ms) return;
+    if (send_frame(client_frame{typing_request{active_}, std::nullopt})) entry->last_typing_sent = now;
+}
+
+void chat_model::on_left(const left_notice& notice, unix_ms now) {
+    channel_book* entry = book(notice.channel);
+    if (!entry) return;
+    if (notice.reason && *notice.reason == "kicked")
+        add_error(error_source::server, error_code::forbidden, "you were removed from #" + notice.channel, std::nullopt, now);
+    else if (!entry->leaving)
+        add_error(error_source::server, std::nullopt, "you left #" + notice.channel, std::nullopt, now);
+    drop_channel(notice.channel);
+}
+
+}  // namespace parley::client

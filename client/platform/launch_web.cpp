@@ -1,0 +1,47 @@
+// Browser launch: the page's location says everything (the server is the page's origin).
+
+#include "launch.hpp"
+
+#include <emscripten.h>
+
+#include <cstdlib>
+#include <memory>
+
+namespace parley::platform {
+namespace {
+
+// Returns a malloc'ed UTF-8 copy of location[part]; the caller frees it.
+EM_JS(char*, parley_location_part, (const char* part), {
+    var value = String(window.location[UTF8ToString(part)] || "");
+    var size = lengthBytesUTF8(value) + 1;
+    var buffer = _malloc(size);
+    stringToUTF8(value, buffer, size);
+    return buffer;
+});
+
+EM_JS(double, parley_crypto_random_u32, (), {
+    var word = new Uint32Array(1);
+    crypto.getRandomValues(word);
+    return word[0];
+});
+
+std::string location_part(const char* part) {
+    const std::unique_ptr<char, decltype(&std::free)> text(parley_location_part(part), &std::free);
+    return text ? std::string(text.get()) : std::string();
+}
+
+}  // namespace
+
+std::variant<app::launch_settings, app::launch_exit> read_launch_settings(int, char**) {
+    return app::settings_from_page(location_part("protocol"), location_part("host"), location_part("pathname"),
+                                   location_part("search"));
+}
+
+std::string remember_launch_settings(const app::launch_settings&) { return {}; }
+
+std::uint64_t random_seed() {
+    return (static_cast<std::uint64_t>(parley_crypto_random_u32()) << 32) ^
+           static_cast<std::uint64_t>(parley_crypto_random_u32());
+}
+
+}  // namespace parley::platform
