@@ -3,3 +3,4 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 ensure_packages
+ensure_deb_src

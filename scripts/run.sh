@@ -7,6 +7,7 @@ set -euo pipefail
 cd "$repo_root"
 
 ensure_packages
+ensure_deb_src
 
 web_root="$repo_root/build/wasm/web"
 if [ -f client/CMakeLists.txt ]; then

@@ -37,7 +37,17 @@ std::variant<app::launch_settings, app::launch_exit> read_launch_settings(int, c
                                    location_part("search"));
 }
 
-std::string remember_launch_settings(const app::launch_settings&) { return {}; }
+// Puts the joined name into the address (?name=), so a reload joins again at once.
+EM_JS(void, parley_replace_query_name, (const char* name), {
+    var url = new URL(window.location.href);
+    url.searchParams.set('name', UTF8ToString(name));
+    window.history.replaceState(null, '', url.toString());
+});
+
+std::string remember_launch_settings(const app::launch_settings& settings) {
+    if (!settings.name.empty()) parley_replace_query_name(settings.name.c_str());
+    return {};
+}
 
 std::uint64_t random_seed() {
     return (static_cast<std::uint64_t>(parley_crypto_random_u32()) << 32) ^

@@ -1,0 +1,93 @@
+#pragma once
+// View-only state: what the views remember between frames that the model does not hold
+// (input buffers, scroll positions, focus requests, open menus). Owned by the app, edited
+// by the views through references, main thread only. Nothing here is sent anywhere.
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "message_layout.hpp"
+#include "parley/core/messages.hpp"
+
+namespace parley::ui {
+
+/// The start screen's fields.
+struct start_form {
+    std::string server_url;
+    std::string channel;
+    std::string name;
+    std::string problem;     ///< why the last attempt to join was refused, shown under the form
+    bool focus_name = true;  ///< give the name field keyboard focus on the next frame
+};
+
+/// The message input.
+struct composer_state {
+    std::string text;
+    /// Set when a message is being edited: Enter saves instead of posting.
+    std::optional<message_id> editing;
+    /// Why the last Enter was refused (too long, blank...), until the text changes.
+    std::string refusal;
+    /// Give the input keyboard focus on the next frame (after joining, sending, editing).
+    bool focus_wanted = true;
+};
+
+/// One channel's message list: scroll and layout kept across frames.
+struct message_list_state {
+    message_layout layout;
+    /// Follow new messages; false once the user scrolls up, true again at the bottom.
+    bool stick_to_bottom = true;
+    /// Messages that arrived while scrolled up: the "new messages" button shows them.
+    int unseen = 0;
+    /// Scroll to the bottom on the next frame (the jump button, a sent message).
+    bool jump_to_bottom = true;
+    /// The newest message id seen laid out, to count arrivals while scrolled up.
+    message_id newest_seen = 0;
+    /// The first message shown and its offset from the top, so loading older history
+    /// keeps the view still instead of jumping.
+    message_id anchor_id = 0;
+    float anchor_offset = 0.0f;
+    message_id oldest_laid_out = 0;
+};
+
+/// The channel sidebar.
+struct sidebar_state {
+    std::string join_name;  ///< the "join a channel" field
+    std::string join_problem;
+    bool directory_open = false;  ///< the server's channel list is shown
+};
+
+/// What the message list drew last frame, for the state probe (tests assert on it).
+struct drawn_message {
+    message_id id = 0;   ///< 0 for a pending message
+    std::string user;
+    std::string text;
+    bool pending = false;
+    bool failed = false;
+    bool mine = false;
+    bool edited = false;
+};
+
+/// Everything the views remember. One per app.
+struct ui_state {
+    enum class screen { start, chat };
+    screen current = screen::start;
+
+    start_form start;
+    composer_state composer;
+    sidebar_state sidebar;
+    std::map<std::string, message_list_state, std::less<>> lists;  ///< by channel name
+    /// The message whose context menu is open.
+    std::optional<message_id> menu_message;
+    std::string menu_pending_nonce;
+    bool show_users = true;
+
+    /// Filled by the views each frame; read by the state probe.
+    std::vector<drawn_message> drawn;
+    std::string drawn_status;
+    std::string drawn_typing;
+};
+
+}  // namespace parley::ui
