@@ -73,10 +73,17 @@ struct server::impl {
     }
 
     ~impl() {
-        // Order matters: no store callback may post into a destroyed io_context, and no
-        // handler may outlive the hub it points to.
+        // Order matters. The store's last callbacks post into the io_context, so it stops
+        // first. Every object bound to the io_context (the listener's acceptor, timers, the
+        // hub's strand) must go before it; then destroying the io_context destroys the
+        // handlers still queued, which release the last sessions.
         if (store) store->flush_and_stop();
+        acceptor.reset();
+        drain_timer.reset();
+        hub.reset();
+        work.reset();
         ioc.reset();
+        sessions.reset();  // after the io_context: destroyed sessions still count themselves out
     }
 
     void begin_stop() {

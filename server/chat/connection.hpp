@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "chat/outgoing_frame.hpp"
+#include "parley/core/messages.hpp"
 
 namespace parley::server::chat {
 
@@ -26,6 +27,8 @@ public:
         bool admin = false;                  ///< the account's role is admin
         std::vector<std::string> channels;   ///< channels joined, in join order
         bool open = true;                    ///< false once the hub saw it close
+        int pending_joins = 0;               ///< joins waiting for their history read
+        std::vector<client_frame> deferred;  ///< frames that arrived meanwhile, in order
     };
 
     explicit connection(std::string session_id) : session_id_(std::move(session_id)) {}

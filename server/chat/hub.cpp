@@ -16,6 +16,10 @@ namespace net = boost::asio;
 
 namespace {
 
+/// Frames a connection may send while its join is pending before they are handled at once
+/// (and likely refused): more than a burst of the rate limit, far less than a flood.
+constexpr std::size_t max_deferred_frames = 64;
+
 bool has_channel(const connection::hub_state& state, const std::string& channel) {
     return std::find(state.channels.begin(), state.channels.end(), channel) != state.channels.end();
 }
@@ -95,29 +99,53 @@ void hub::open(std::shared_ptr<connection> c, std::string channel, std::optional
 
 void hub::handle(std::shared_ptr<connection> c, client_frame frame) {
     on_strand([this, c = std::move(c), frame = std::move(frame)]() mutable {
-        if (!c->state().open) return;
-        const auto& ref = frame.nonce;
-        std::visit(
-            [&](auto& m) {
-                using T = std::decay_t<decltype(m)>;
-                if constexpr (std::is_same_v<T, identity_request>) on_identity(c, m);
-                else if constexpr (std::is_same_v<T, post_message>) on_post(c, std::move(m), frame.nonce);
-                else if constexpr (std::is_same_v<T, join_request>) on_join(c, m.channel, m.since, ref);
-                else if constexpr (std::is_same_v<T, leave_request>) on_leave(c, m.channel, ref);
-                else if constexpr (std::is_same_v<T, channels_request>) on_channels(c);
-                else if constexpr (std::is_same_v<T, history_request>) on_history(c, m, ref);
-                else if constexpr (std::is_same_v<T, typing_request>) on_typing(c, m, ref);
-                else if constexpr (std::is_same_v<T, edit_request>) on_edit(c, std::move(m), ref);
-                else if constexpr (std::is_same_v<T, delete_request>) on_delete(c, m, ref);
-                else if constexpr (std::is_same_v<T, kick_request>) on_kick(c, m, ref);
-                else if constexpr (std::is_same_v<T, ban_request>)
-                    error(c, error_code::forbidden, "only admins may ban", ref);
-                else if constexpr (std::is_same_v<T, heartbeat_reply>) {
-                    // Answered by the session; nothing for the hub to do.
-                }
-            },
-            frame.message);
+        auto& state = c->state();
+        if (!state.open) return;
+        // Frames sent right behind the upgrade (bots, `wscat -x`) must see the path join as
+        // done: they wait until the join's history read has come back. The session's rate
+        // limit bounds how many can pile up.
+        if (state.pending_joins > 0 && state.deferred.size() < max_deferred_frames) {
+            state.deferred.push_back(std::move(frame));
+            return;
+        }
+        dispatch(c, std::move(frame));
     });
+}
+
+void hub::dispatch(const conn_ptr& c, client_frame frame) {
+    const auto& ref = frame.nonce;
+    std::visit(
+        [&](auto& m) {
+            using T = std::decay_t<decltype(m)>;
+            if constexpr (std::is_same_v<T, identity_request>) on_identity(c, m);
+            else if constexpr (std::is_same_v<T, post_message>) on_post(c, std::move(m), frame.nonce);
+            else if constexpr (std::is_same_v<T, join_request>) on_join(c, m.channel, m.since, ref);
+            else if constexpr (std::is_same_v<T, leave_request>) on_leave(c, m.channel, ref);
+            else if constexpr (std::is_same_v<T, channels_request>) on_channels(c);
+            else if constexpr (std::is_same_v<T, history_request>) on_history(c, m, ref);
+            else if constexpr (std::is_same_v<T, typing_request>) on_typing(c, m, ref);
+            else if constexpr (std::is_same_v<T, edit_request>) on_edit(c, std::move(m), ref);
+            else if constexpr (std::is_same_v<T, delete_request>) on_delete(c, m, ref);
+            else if constexpr (std::is_same_v<T, kick_request>) on_kick(c, m, ref);
+            else if constexpr (std::is_same_v<T, ban_request>)
+                error(c, error_code::forbidden, "only admins may ban", ref);
+            else if constexpr (std::is_same_v<T, heartbeat_reply>) {
+                // Answered by the session; nothing for the hub to do.
+            }
+        },
+        frame.message);
+}
+
+void hub::replay_deferred(const conn_ptr& c) {
+    auto& state = c->state();
+    // A replayed frame may start another join, which defers the rest again.
+    while (state.pending_joins == 0 && !state.deferred.empty() && state.open) {
+        auto frames = std::move(state.deferred);
+        state.deferred.clear();
+        std::size_t i = 0;
+        for (; i < frames.size() && state.pending_joins == 0; ++i) dispatch(c, std::move(frames[i]));
+        for (; i < frames.size(); ++i) state.deferred.push_back(std::move(frames[i]));
+    }
 }
 
 void hub::closed(std::shared_ptr<connection> c) {
@@ -157,6 +185,7 @@ void hub::on_join(const conn_ptr& c, const std::string& channel, std::optional<m
     // the strand. The store runs operations in order, so every message committed before
     // the read is in the history (and its broadcast reached the strand before the member
     // entered), and every later one is broadcast to it: no gap and nothing twice.
+    ++c->state().pending_joins;
     auto query = since ? history_query::after(channel, *since, limits::resume_history_messages)
                        : history_query::latest(channel, limits::join_history_messages);
     store_.history(std::move(query), [this, c, channel](history_result result) {
@@ -167,6 +196,13 @@ void hub::on_join(const conn_ptr& c, const std::string& channel, std::optional<m
 void hub::on_joined(const conn_ptr& c, const std::string& channel, history_result history) {
     auto& state = c->state();
     if (!state.open) return;
+    --state.pending_joins;
+    finish_join(c, channel, std::move(history));
+    replay_deferred(c);
+}
+
+void hub::finish_join(const conn_ptr& c, const std::string& channel, history_result history) {
+    auto& state = c->state();
     if (!history.ok) {
         error(c, error_code::server_error, "could not read the history of #" + channel, std::nullopt);
         return;

@@ -62,9 +62,12 @@ private:
     using conn_ptr = std::shared_ptr<connection>;
 
     // Each on_x runs on the strand.
+    void dispatch(const conn_ptr& c, client_frame frame);
+    void replay_deferred(const conn_ptr& c);
     void on_join(const conn_ptr& c, const std::string& channel, std::optional<message_id> since,
                  const std::optional<std::string>& ref);
     void on_joined(const conn_ptr& c, const std::string& channel, history_result history);
+    void finish_join(const conn_ptr& c, const std::string& channel, history_result history);
     void on_leave(const conn_ptr& c, const std::string& channel, const std::optional<std::string>& ref);
     void on_identity(const conn_ptr& c, const identity_request& request);
     void on_post(const conn_ptr& c, post_message message, std::optional<std::string> nonce);

@@ -529,6 +529,62 @@ TEST_CASE("with a smaller max_frame, a message over it closes with 1009, fragmen
     }
 }
 
+TEST_CASE("Beast's client sending a whole frame over the limit gets 1009") {
+    fixture f;
+    test_client c(f.server.port(), "/general");
+    c.read_welcome();
+    c.send(padded_frame(70'000));
+    CHECK(c.wait_closed() == 1009);
+}
+
+TEST_CASE("RFC 6455 violations close with 1002") {
+    fixture f;
+    const std::vector<std::pair<const char*, std::string>> cases = {
+        {"unmasked frame", std::string("\x81\x02{}", 4)},
+        {"reserved bit set", "\xC1" + encode_client_frame(0x1, "{}").substr(1)},
+        {"unknown opcode", encode_client_frame(0x3, "{}")},
+        {"continuation without a start", encode_client_frame(0x0, "{}")},
+        {"fragmented ping", encode_client_frame(0x9, "x", false)},
+        {"ping over 125 bytes", encode_client_frame(0x9, std::string(126, 'p'))},
+        {"text frame inside a fragmented message",
+         encode_client_frame(0x1, "{\"type\"", false) + encode_client_frame(0x1, "{}")},
+    };
+    for (const auto& [what, bytes] : cases) {
+        CAPTURE(what);
+        raw_ws_client c(f.server.port(), "/general");
+        c.read_welcome();
+        REQUIRE(c.send_bytes(bytes));
+        CHECK(c.wait_closed() == 1002);
+    }
+}
+
+TEST_CASE("a message in fragments, split inside a UTF-8 sequence and around a ping, is one message") {
+    fixture f;
+    raw_ws_client c(f.server.port(), "/general");
+    c.read_welcome();
+    REQUIRE(c.identify("ann").success);
+    // "café": the two bytes of é go into different fragments; a ping sits between them.
+    c.send_frame(0x1, "{\"type\":\"message\",\"text\":\"caf\xC3", false);
+    c.send_frame(0x9, "between");
+    c.send_frame(0x0, "\xA9\",\"nonce\":\"f1\"}", true);
+    auto pong = c.next_frame();
+    REQUIRE(pong);
+    CHECK(pong->opcode == 0xA);
+    CHECK(pong->payload == "between");
+    auto echo = c.next_of<chat_message>();
+    REQUIRE(echo);
+    CHECK(echo->text == "caf\xC3\xA9");
+    CHECK(echo->nonce == "f1");
+}
+
+TEST_CASE("a close from the client is answered with the same code") {
+    fixture f;
+    raw_ws_client c(f.server.port(), "/general");
+    c.read_welcome();
+    c.send_frame(0x8, std::string("\x0F\xA0" "bye", 5));  // 4000: an application code
+    CHECK(c.wait_closed() == 4000);
+}
+
 TEST_CASE("a text frame with invalid UTF-8 closes with 1007") {
     fixture f;
     raw_ws_client c(f.server.port(), "/general");
@@ -603,6 +659,31 @@ TEST_CASE("a client that stops answering heartbeats is closed with 1001; one tha
     CHECK(answering.is_open());
     CHECK(silent.wait_closed(3s) == 1001);
     CHECK(still_served(answering));
+}
+
+TEST_CASE("heartbeats say whether the connection has a name yet") {
+    fixture f([](server::server_config& c) { c.heartbeat_ms = 100; });
+    raw_ws_client c(f.server.port(), "/general");
+    c.read_welcome();
+    const auto next_heartbeat = [&c]() -> std::optional<heartbeat_notice> {
+        while (auto frame = c.next_frame()) {
+            if (frame->opcode != 0x1) continue;
+            auto decoded = decode_server_message(frame->payload);
+            if (!decoded) continue;
+            if (auto* h = std::get_if<heartbeat_notice>(&decoded.value())) {
+                c.send_text(R"({"type":"heartbeat"})");
+                return *h;
+            }
+        }
+        return std::nullopt;
+    };
+    auto before = next_heartbeat();
+    REQUIRE(before);
+    CHECK_FALSE(before->authenticated);
+    REQUIRE(c.identify("ann").success);
+    auto after = next_heartbeat();
+    REQUIRE(after);
+    CHECK(after->authenticated);
 }
 
 TEST_CASE("a consumer that stops reading is closed with 1008 and counted; a reading one gets every message") {
