@@ -6,6 +6,7 @@
 #include <exception>
 #include <variant>
 
+#include "app/admin_cli.hpp"
 #include "app/config.hpp"
 #include "app/log.hpp"
 #include "app/server.hpp"
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
         std::fputc('\n', exit->code == 0 ? stdout : stderr);
         return exit->code;
     }
+    if (auto* admin = std::get_if<admin_command>(&outcome)) return run_admin(*admin);
     auto& config = std::get<server_config>(outcome);
     set_log_level(config.level);
     try {

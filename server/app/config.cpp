@@ -52,8 +52,25 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
         ->envname("PARLEY_ALLOW_ORIGIN")
         ->delimiter(',');
 
+    app.add_flag("--accounts-only", config.accounts_only, "Only signed-in accounts may post (no guests)")
+        ->envname("PARLEY_ACCOUNTS_ONLY");
+
+    admin_command admin;
+    auto* admin_cmd = app.add_subcommand("admin", "Manage accounts: create NAME (an admin; password from "
+                                                  "PARLEY_ADMIN_PASSWORD or stdin), list, remove NAME");
+    admin_cmd->add_option("action", admin.action, "create, list or remove")
+        ->required()
+        ->check(CLI::IsMember({"create", "list", "remove"}));
+    admin_cmd->add_option("name", admin.name, "The account's name");
+
     try {
         app.parse(argc, argv);
+        if (admin_cmd->parsed()) {
+            if (admin.action != "list" && admin.name.empty())
+                return config_exit{2, "parley-server: admin " + admin.action + " needs a NAME"};
+            admin.data_dir = config.data_dir;
+            return admin;
+        }
     } catch (const CLI::CallForHelp&) {
         return config_exit{0, app.help()};
     } catch (const CLI::ParseError& e) {

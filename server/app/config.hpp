@@ -31,6 +31,15 @@ struct server_config {
     double rate_burst = limits::default_rate_burst;
     std::size_t send_queue_bytes = limits::default_send_queue_bytes;
     std::vector<std::string> allowed_origins;  ///< browser origins besides the server's own
+    bool accounts_only = false;                ///< only signed-in accounts may post
+};
+
+/// `parley-server admin create|list|remove [NAME]`: account administration on the data
+/// directory, run instead of the server.
+struct admin_command {
+    std::string action;  ///< "create", "list" or "remove"
+    std::string name;
+    std::filesystem::path data_dir;
 };
 
 /// What the command line asked for: a configuration to run, or an exit (help, an error)
@@ -39,7 +48,7 @@ struct config_exit {
     int code = 0;
     std::string text;
 };
-using config_outcome = std::variant<server_config, config_exit>;
+using config_outcome = std::variant<server_config, config_exit, admin_command>;
 
 /// Reads argv and PARLEY_<NAME> environment variables (flags win). Never throws.
 config_outcome parse_command_line(int argc, const char* const* argv);

@@ -9,7 +9,9 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "accounts/account_service.hpp"
 #include "app/log.hpp"
+#include "http/api.hpp"
 #include "bus/bus.hpp"
 #include "chat/hub.hpp"
 #include "http/router.hpp"
@@ -35,9 +37,11 @@ struct server::impl {
     server_metrics metrics;
     std::atomic<bool> stopping{false};
     std::unique_ptr<message_store> store;
+    std::unique_ptr<accounts::account_service> accounts;
     local_bus bus;
     static_files files;
     http_context http;
+    std::unique_ptr<api_context> api;
     std::optional<net::io_context> ioc;
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
     std::unique_ptr<chat::hub> hub;
@@ -53,6 +57,9 @@ struct server::impl {
         std::string error;
         store = open_sqlite_store(config.data_dir, config.sync, &metrics, error);
         if (!store) throw std::runtime_error("cannot open the data directory " + config.data_dir.string() + ": " + error);
+        accounts = accounts::account_service::open(config.data_dir, error);
+        if (!accounts) throw std::runtime_error("cannot open the account tables in " + config.data_dir.string() + ": " + error);
+        api = std::make_unique<api_context>(api_context{*accounts, config.allowed_origins, server_name, false});
         if (!files.problem().empty())
             log_warn(files.problem());
         const int threads = config.threads > 0 ? config.threads
@@ -60,9 +67,12 @@ struct server::impl {
         config.threads = threads;
         ioc.emplace(threads);
         work.emplace(ioc->get_executor());
-        hub = std::make_unique<chat::hub>(ioc->get_executor(), *store, bus, metrics,
-                                          chat::hub_options{std::string(server_name), config.heartbeat_ms});
-        sessions = std::make_unique<session_context>(session_context{config, *hub, metrics, http, stopping});
+        hub = std::make_unique<chat::hub>(
+            ioc->get_executor(), *store, bus, *accounts, metrics,
+            chat::hub_options{std::string(server_name), config.heartbeat_ms, config.accounts_only});
+        accounts->set_guest_lookup([h = hub.get()](std::string_view folded) { return h->guest_online(folded); });
+        sessions = std::make_unique<session_context>(
+            session_context{config, *hub, metrics, http, *api, *accounts, stopping});
         const auto address = net::ip::make_address(config.bind);
         try {
             acceptor = std::make_shared<listener>(*ioc, net::ip::tcp::endpoint(address, config.port), *sessions);
@@ -78,6 +88,7 @@ struct server::impl {
         // hub's strand) must go before it; then destroying the io_context destroys the
         // handlers still queued, which release the last sessions.
         if (store) store->flush_and_stop();
+        if (accounts) accounts->stop();
         acceptor.reset();
         drain_timer.reset();
         hub.reset();
@@ -99,6 +110,7 @@ struct server::impl {
     void wait_for_drain() {
         if (metrics.connections_open.load() <= 0 || std::chrono::steady_clock::now() >= drain_deadline) {
             store->flush_and_stop();
+            accounts->stop();
             work.reset();
             ioc->stop();
             return;

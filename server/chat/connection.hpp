@@ -31,7 +31,9 @@ public:
         std::vector<client_frame> deferred;  ///< frames that arrived meanwhile, in order
     };
 
-    explicit connection(std::string session_id) : session_id_(std::move(session_id)) {}
+    /// `address` is the peer's IP address (what a ban covers besides the name).
+    explicit connection(std::string session_id, std::string address = {})
+        : session_id_(std::move(session_id)), address_(std::move(address)) {}
     connection(const connection&) = delete;
     connection& operator=(const connection&) = delete;
     virtual ~connection() = default;
@@ -56,6 +58,8 @@ public:
 
     /// The random id sent in the `connection` frame; owner key of a guest's messages.
     const std::string& session_id() const { return session_id_; }
+    /// The peer's IP address.
+    const std::string& address() const { return address_; }
 
     /// Whether the connection has a name (the heartbeat's `authenticated`). Any thread.
     bool is_named() const { return named_.load(std::memory_order_acquire); }
@@ -68,6 +72,7 @@ public:
 
 private:
     std::string session_id_;
+    std::string address_;
     std::atomic<bool> named_{false};
     hub_state state_;
 };

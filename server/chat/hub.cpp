@@ -26,11 +26,12 @@ bool has_channel(const connection::hub_state& state, const std::string& channel)
 
 }  // namespace
 
-hub::hub(net::any_io_executor executor, message_store& store, message_bus& bus, server_metrics& metrics,
-         hub_options options)
+hub::hub(net::any_io_executor executor, message_store& store, message_bus& bus, directory& names,
+         server_metrics& metrics, hub_options options)
     : strand_(net::make_strand(std::move(executor))),
       store_(store),
       bus_(bus),
+      names_(names),
       metrics_(metrics),
       options_(std::move(options)) {
     bus_.subscribe([this](const channel_event& event) {
@@ -127,8 +128,7 @@ void hub::dispatch(const conn_ptr& c, client_frame frame) {
             else if constexpr (std::is_same_v<T, edit_request>) on_edit(c, std::move(m), ref);
             else if constexpr (std::is_same_v<T, delete_request>) on_delete(c, m, ref);
             else if constexpr (std::is_same_v<T, kick_request>) on_kick(c, m, ref);
-            else if constexpr (std::is_same_v<T, ban_request>)
-                error(c, error_code::forbidden, "only admins may ban", ref);
+            else if constexpr (std::is_same_v<T, ban_request>) on_ban(c, m, ref);
             else if constexpr (std::is_same_v<T, heartbeat_reply>) {
                 // Answered by the session; nothing for the hub to do.
             }
@@ -273,13 +273,17 @@ void hub::on_identity(const conn_ptr& c, const identity_request& request) {
     if (state.name) return refuse("already_identified");
     if (!is_valid_user_name(request.user)) return refuse("invalid");
     const std::string folded = fold_name(request.user);
+    if (options_.accounts_only) return refuse("accounts_only");
+    // An account's name is reserved for it, online or not.
+    if (names_.is_account_name(folded)) return refuse("taken");
     for (const auto& channel : state.channels)
         if (name_conflicts(*c, channel, folded)) return refuse("taken");
-    // Account names are reserved (issue: accounts); none exist until accounts land.
+    if (names_.is_banned(folded, c->address())) return refuse("banned");
 
     state.name = request.user;
     state.folded = folded;
     c->mark_named();
+    count_guest(*c, +1);
     c->send(make_frame(identity_result{true, request.user, std::nullopt}));
     for (const auto& channel : state.channels) {
         auto& r = rooms_[channel];
@@ -394,7 +398,11 @@ void hub::on_delete(const conn_ptr& c, const delete_request& request, const std:
     store_.remove(std::move(removal), [this, c, ref](remove_result result) {
         from_store([this, c, ref, result = std::move(result)] {
             switch (result.outcome) {
-                case change_outcome::ok: return publish_change(result.notice, result.notice.channel, c);
+                case change_outcome::ok:
+                    if (c->state().admin)
+                        names_.record({*c->state().name, "delete", std::to_string(result.notice.id),
+                                       result.notice.channel, {}});
+                    return publish_change(result.notice, result.notice.channel, c);
                 case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
                 case change_outcome::forbidden:
                     return error(c, error_code::forbidden, "only the author or an admin may delete", ref);
@@ -418,6 +426,7 @@ void hub::on_kick(const conn_ptr& c, const kick_request& request, const std::opt
         leave_room(*target, request.channel);
         target->send(make_frame(left_notice{request.channel, "kicked"}));
     }
+    names_.record({*c->state().name, "kick", request.user, request.channel, {}});
 }
 
 void hub::on_closed(const conn_ptr& c) {
@@ -427,6 +436,39 @@ void hub::on_closed(const conn_ptr& c) {
     const auto channels = state.channels;
     for (const auto& channel : channels) leave_room(*c, channel);
     connections_.erase(c.get());
+    if (state.name) count_guest(*c, -1);
+}
+
+void hub::count_guest(const connection& c, int delta) {
+    if (c.state().account) return;
+    std::lock_guard lock(guests_mutex_);
+    auto& n = guests_[c.state().folded];
+    if ((n += delta) <= 0) guests_.erase(c.state().folded);
+}
+
+bool hub::guest_online(std::string_view folded) const {
+    std::lock_guard lock(guests_mutex_);
+    return guests_.contains(std::string(folded));
+}
+
+void hub::on_ban(const conn_ptr& c, const ban_request& request, const std::optional<std::string>& ref) {
+    if (!c->state().admin) return error(c, error_code::forbidden, "only admins may ban", ref);
+    const std::string folded = fold_name(request.user);
+    // Every connection holding the name, in any channel, goes; their addresses are banned too.
+    std::vector<std::string> addresses;
+    std::vector<conn_ptr> targets;
+    for (auto& [raw, weak] : connections_) {
+        auto peer = weak.lock();
+        if (!peer || peer->state().folded != folded || peer.get() == c.get()) continue;
+        targets.push_back(peer);
+        if (!peer->address().empty() &&
+            std::find(addresses.begin(), addresses.end(), peer->address()) == addresses.end())
+            addresses.push_back(peer->address());
+    }
+    const auto until = unix_now_ms() + request.minutes * 60'000;
+    names_.record_ban(*c->state().name, folded, addresses, until);
+    names_.record({*c->state().name, "ban", request.user, {}, std::to_string(request.minutes) + " minutes"});
+    for (const auto& target : targets) target->close(ws::close_code::policy_violation, "banned");
 }
 
 // ------------------------------------------------------------------ rooms

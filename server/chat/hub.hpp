@@ -18,6 +18,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "chat/connection.hpp"
+#include "chat/directory.hpp"
 #include "chat/room.hpp"
 #include "bus/bus.hpp"
 #include "metrics/metrics.hpp"
@@ -30,6 +31,7 @@ namespace parley::server::chat {
 struct hub_options {
     std::string server_name = "parley/1.0";
     int heartbeat_ms = 15000;
+    bool accounts_only = false;  ///< guests may not take a name (read only)
 };
 
 /// Rooms, identities and the flow of messages. Owned by the server; outlives every
@@ -37,9 +39,9 @@ struct hub_options {
 /// each posts its work to the hub's strand.
 class hub {
 public:
-    /// Subscribes to `bus`; `store`, `bus` and `metrics` must outlive the hub.
-    hub(boost::asio::any_io_executor executor, message_store& store, message_bus& bus, server_metrics& metrics,
-        hub_options options);
+    /// Subscribes to `bus`; `store`, `bus`, `names` and `metrics` must outlive the hub.
+    hub(boost::asio::any_io_executor executor, message_store& store, message_bus& bus, directory& names,
+        server_metrics& metrics, hub_options options);
     hub(const hub&) = delete;
     hub& operator=(const hub&) = delete;
 
@@ -52,6 +54,8 @@ public:
     void closed(std::shared_ptr<connection> c);
     /// Closes every connection with `code` (server shutdown).
     void close_all(std::uint16_t code, std::string reason);
+    /// Whether a guest connection holds the folded name `folded` now. Any thread.
+    bool guest_online(std::string_view folded) const;
 
     /// Sends an `error` frame to `c` and counts it; a malformed-frame code is first charged
     /// to the connection's budget (over it, nothing is sent: the connection closes). Any thread.
@@ -78,6 +82,8 @@ private:
     void on_edit(const conn_ptr& c, edit_request request, const std::optional<std::string>& ref);
     void on_delete(const conn_ptr& c, const delete_request& request, const std::optional<std::string>& ref);
     void on_kick(const conn_ptr& c, const kick_request& request, const std::optional<std::string>& ref);
+    void on_ban(const conn_ptr& c, const ban_request& request, const std::optional<std::string>& ref);
+    void count_guest(const connection& c, int delta);
     void on_closed(const conn_ptr& c);
 
     /// The channel a message without `channel` goes to, or sends the error and returns nullopt.
@@ -117,11 +123,15 @@ private:
     boost::asio::strand<boost::asio::any_io_executor> strand_;
     message_store& store_;
     message_bus& bus_;
+    directory& names_;
     server_metrics& metrics_;
     hub_options options_;
     std::unordered_map<std::string, room> rooms_;  ///< channels with at least one connection
     std::unordered_map<connection*, std::weak_ptr<connection>> connections_;  ///< every open one
     std::vector<conn_ptr> dirty_;  ///< strand: connections with frames queued but not flushed
+
+    mutable std::mutex guests_mutex_;  ///< guards guests_ (read by the account service)
+    std::unordered_map<std::string, int> guests_;  ///< folded guest name -> named connections
 
     std::mutex completed_mutex_;  ///< guards the two members below (storage thread and strand)
     std::vector<std::function<void()>> completed_;

@@ -7,7 +7,9 @@
 #include <boost/beast/http/write.hpp>
 
 #include "app/log.hpp"
+#include "http/api.hpp"
 #include "http/limits.hpp"
+#include "http/url_path.hpp"
 #include "net/upgrade.hpp"
 #include "net/ws_session.hpp"
 #include "parley/core/text.hpp"
@@ -63,7 +65,8 @@ http_session::http_session(net::ip::tcp::socket socket, session_context& ctx)
     : stream_(std::move(socket)), ctx_(ctx) {
     error_code ec;
     const auto endpoint = stream_.socket().remote_endpoint(ec);
-    peer_ = ec ? "?" : endpoint.address().to_string() + ":" + std::to_string(endpoint.port());
+    address_ = ec ? std::string() : endpoint.address().to_string();
+    peer_ = ec ? "?" : address_ + ":" + std::to_string(endpoint.port());
 }
 
 void http_session::run() {
@@ -95,6 +98,8 @@ void http_session::on_read(const error_code& ec, std::size_t) {
     auto req = parser_->release();
     if (is_upgrade(req)) return upgrade(std::move(req));
     if (ctx_.stopping.load()) return refuse(503, "server shutting down", false);
+    if (target_path(req.target()).starts_with("/api/") || target_path(req.target()) == "/api")
+        return call_api(std::move(req));
     auto answer = handle_http(std::move(req), ctx_.http);
     const bool keep_alive = answer.keep_alive();
     stream_.expires_after(http_limits::keep_alive_idle_timeout);
@@ -102,6 +107,21 @@ void http_session::on_read(const error_code& ec, std::size_t) {
                        [self = shared_from_this(), keep_alive](const error_code& e, std::size_t n) {
                            self->on_write(keep_alive, e, n);
                        });
+}
+
+void http_session::call_api(http::request<http::string_body>&& req) {
+    // The answer comes from the account worker; the write goes back on this strand.
+    stream_.expires_after(http_limits::keep_alive_idle_timeout);
+    handle_api(std::move(req), ctx_.api, address_, [self = shared_from_this()](api_response res) {
+        net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
+            auto owned = std::make_shared<api_response>(std::move(res));
+            const bool keep_alive = owned->keep_alive();
+            http::async_write(self->stream_, *owned,
+                              [self, owned, keep_alive](const error_code& e, std::size_t n) {
+                                  self->on_write(keep_alive, e, n);
+                              });
+        });
+    });
 }
 
 void http_session::on_write(bool keep_alive, const error_code& ec, std::size_t) {
@@ -138,16 +158,31 @@ void http_session::upgrade(http::request<http::string_body>&& req) {
         return refuse(refused->status, refused->reason, false);
     }
     auto& accepted = std::get<upgrade_accepted>(checked);
-    // Accounts and tokens are not implemented yet: no token can be valid (PROTOCOL.md: 401).
-    if (accepted.token || req.count(http::field::authorization))
-        return refuse(401, "invalid or revoked token", false);
+    // A token (query or Authorization) makes the connection its account from the start;
+    // a bad one is refused before any WebSocket frame (PROTOCOL.md, Accounts).
+    std::string token = accepted.token.value_or(bearer_token(req[http::field::authorization]));
+    std::optional<accounts::signed_in> account;
+    if (!token.empty() || accepted.token) {
+        account = ctx_.accounts.verify_token(token);
+        if (!account) return refuse(401, "invalid or revoked token", false);
+    }
+    if (ctx_.accounts.is_banned(account ? fold_name(account->name) : std::string(), address_))
+        return refuse(403, "banned", false);
 
     stream_.expires_never();
     std::string leftover = beast::buffers_to_string(buffer_.data());
     error_code ec;
     auto socket = stream_.release_socket();
     socket.set_option(net::ip::tcp::no_delay(true), ec);
-    auto session = std::make_shared<ws_session>(std::move(socket), ctx_, random_session_id(), peer_);
+    auto session = std::make_shared<ws_session>(std::move(socket), ctx_, random_session_id(), peer_, address_);
+    if (account) {
+        auto& state = session->state();
+        state.name = account->name;
+        state.folded = fold_name(account->name);
+        state.account = account->name;
+        state.admin = account->level == accounts::role::admin;
+        session->mark_named();
+    }
     session->start(std::move(accepted.response), std::move(accepted.channel), accepted.since, std::move(leftover));
 }
 

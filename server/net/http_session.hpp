@@ -27,6 +27,7 @@ private:
     void on_read(const boost::system::error_code& ec, std::size_t bytes);
     void on_write(bool keep_alive, const boost::system::error_code& ec, std::size_t bytes);
     void upgrade(boost::beast::http::request<boost::beast::http::string_body>&& req);
+    void call_api(boost::beast::http::request<boost::beast::http::string_body>&& req);
     void refuse(unsigned status, const std::string& reason, bool keep_alive);
     void do_close();
 
@@ -34,7 +35,8 @@ private:
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     session_context& ctx_;
-    std::string peer_;
+    std::string peer_;     ///< "address:port", for logs
+    std::string address_;  ///< the peer's IP address (throttling, bans)
     int requests_served_ = 0;
 };
 

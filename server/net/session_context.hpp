@@ -3,7 +3,9 @@
 
 #include <atomic>
 
+#include "accounts/account_service.hpp"
 #include "app/config.hpp"
+#include "http/api.hpp"
 #include "chat/hub.hpp"
 #include "http/router.hpp"
 #include "metrics/metrics.hpp"
@@ -16,6 +18,8 @@ struct session_context {
     chat::hub& hub;
     server_metrics& metrics;
     const http_context& http;
+    const api_context& api;
+    accounts::account_service& accounts;
     std::atomic<bool>& stopping;  ///< set at shutdown: refuse new connections
 };
 

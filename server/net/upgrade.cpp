@@ -2,6 +2,7 @@
 
 #include <charconv>
 
+#include "http/origin.hpp"
 #include "parley/core/limits.hpp"
 #include "parley/core/text.hpp"
 #include "ws/handshake.hpp"
@@ -30,8 +31,6 @@ std::optional<message_id> parse_id(std::string_view text) {
     return value;
 }
 
-bool iequals(std::string_view a, std::string_view b) { return same_name(a, b); }
-
 }  // namespace
 
 std::variant<upgrade_accepted, upgrade_refused> check_upgrade(const upgrade_request& request,
@@ -46,12 +45,8 @@ std::variant<upgrade_accepted, upgrade_refused> check_upgrade(const upgrade_requ
     if (!channel) return upgrade_refused{400, "no such channel: channel names match ^[a-z0-9][a-z0-9_-]{0,31}$"};
 
     // Cross-site WebSocket hijacking: a browser page of another origin may not connect.
-    if (!request.origin.empty()) {
-        const std::string own = std::string(request.tls ? "https://" : "http://") + std::string(request.host);
-        bool allowed = iequals(request.origin, own);
-        for (const auto& origin : allowed_origins) allowed = allowed || iequals(request.origin, origin);
-        if (!allowed) return upgrade_refused{403, "origin not allowed"};
-    }
+    if (!origin_allowed(request.origin, request.host, request.tls, allowed_origins))
+        return upgrade_refused{403, "origin not allowed"};
 
     if (request.version != "13") return upgrade_refused{426, "WebSocket version 13 required"};
     if (!ws::is_valid_client_key(request.key)) return upgrade_refused{400, "invalid Sec-WebSocket-Key"};

@@ -46,8 +46,8 @@ bool is_rate_limited(const client_message& m) {
 }  // namespace
 
 ws_session::ws_session(net::ip::tcp::socket socket, session_context& ctx, std::string session_id,
-                       std::string peer)
-    : chat::connection(std::move(session_id)),
+                       std::string peer, std::string address)
+    : chat::connection(std::move(session_id), std::move(address)),
       socket_(std::move(socket)),
       timer_(socket_.get_executor()),
       ctx_(ctx),

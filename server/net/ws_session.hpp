@@ -26,7 +26,7 @@ class ws_session final : public chat::connection, private ws::frame_events {
 public:
     /// Takes over `socket` (whose executor is a strand) after a valid upgrade request.
     ws_session(boost::asio::ip::tcp::socket socket, session_context& ctx, std::string session_id,
-               std::string peer);
+               std::string peer, std::string address);
     ~ws_session() override;
 
     /// Sends the handshake answer (`handshake`, raw HTTP bytes) and starts the session

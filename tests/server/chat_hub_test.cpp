@@ -88,6 +88,7 @@ struct hub_fixture {
     server_metrics metrics;
     std::unique_ptr<message_store> store;
     local_bus bus;
+    chat::open_directory names;
     boost::asio::io_context ioc;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{ioc.get_executor()};
     std::unique_ptr<chat::hub> hub;
@@ -98,7 +99,7 @@ struct hub_fixture {
         std::string error;
         store = open_sqlite_store(dir.path(), sync_mode::normal, &metrics, error);
         REQUIRE_MESSAGE(store, error);
-        hub = std::make_unique<chat::hub>(ioc.get_executor(), *store, bus, metrics, chat::hub_options{});
+        hub = std::make_unique<chat::hub>(ioc.get_executor(), *store, bus, names, metrics, chat::hub_options{});
         loop = std::thread([this] { ioc.run(); });
     }
     ~hub_fixture() {

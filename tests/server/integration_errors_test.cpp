@@ -490,6 +490,26 @@ TEST_CASE("frames sent right after the upgrade are not refused: the path join co
     }
 }
 
+TEST_CASE("a post right after a join request goes to the channel joined") {
+    fixture f;
+    auto ann = named(f, "ann");
+    // No wait for joined: the join is handled first, in order.
+    ann->send(R"({"type":"join","channel":"random"})");
+    ann->send(post("first in random", "r1", "random"));
+    std::optional<chat_message> echo;
+    std::optional<error_notice> refused;
+    while (!echo && !refused) {
+        auto m = ann->next();
+        if (!m) break;
+        if (auto* cm = std::get_if<chat_message>(&*m)) echo = *cm;
+        if (auto* e = std::get_if<error_notice>(&*m)) refused = *e;
+    }
+    CHECK_FALSE(refused);
+    REQUIRE(echo);
+    CHECK(echo->channel == "random");
+    CHECK(echo->nonce == "r1");
+}
+
 // ------------------------------------------------------------------ closing codes
 
 TEST_CASE("a frame over 64 KiB closes with 1009; a frame of exactly 64 KiB is read") {

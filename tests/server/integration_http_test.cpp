@@ -8,6 +8,7 @@
 
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace parley;
@@ -106,6 +107,25 @@ TEST_CASE("GET /metrics is Prometheus text with connections, messages, deliverie
     CHECK(text.find("\nparley_slow_consumers_dropped_total 0\n") != std::string::npos);
     CHECK(text.find("\nparley_store_batch_seconds_bucket{le=\"+Inf\"} ") != std::string::npos);
     CHECK(text.find("\nparley_store_batch_seconds_count ") != std::string::npos);
+}
+
+TEST_CASE("/metrics counts connections back down to 0 once the clients are gone") {
+    fixture f;
+    {
+        test_client a(f.server.port(), "/general");
+        raw_ws_client b(f.server.port(), "/random");
+        a.read_welcome();
+        b.read_welcome();
+        CHECK(f.server.metrics().connections_open.load() == 2);
+    }
+    // A closed session must not be kept alive (by a timer, a queue, a registry).
+    for (int i = 0; i < 200 && f.server.metrics().connections_open.load() != 0; ++i)
+        std::this_thread::sleep_for(10ms);
+    CHECK(f.server.metrics().connections_open.load() == 0);
+    const auto text = body_of(f.request("/metrics"));
+    CHECK(text.find("\nparley_connections_open 0\n") != std::string::npos);
+    CHECK(text.find("\nparley_connections_total 2\n") != std::string::npos);
+    CHECK(text.find("\nparley_channels_active 0\n") != std::string::npos);
 }
 
 TEST_CASE("the web root's files are served and an unknown file is 404") {

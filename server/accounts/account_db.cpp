@@ -1,0 +1,236 @@
+#include "accounts/account_db.hpp"
+
+#include <sqlite3.h>
+
+#include "parley/core/text.hpp"
+
+namespace parley::server::accounts {
+
+std::string_view to_string(role r) { return r == role::admin ? "admin" : "user"; }
+
+namespace {
+
+// Tables of their own, versioned in their own row (the message tables use user_version).
+constexpr const char* schema = R"sql(
+CREATE TABLE IF NOT EXISTS account_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT OR IGNORE INTO account_meta (key, value) VALUES ('schema_version', 1);
+CREATE TABLE IF NOT EXISTS accounts (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  folded TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('user', 'admin')),
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS tokens (
+  hash TEXT PRIMARY KEY,
+  account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  last_used INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS tokens_by_account ON tokens(account_id);
+CREATE TABLE IF NOT EXISTS bans (
+  id INTEGER PRIMARY KEY,
+  folded TEXT NOT NULL,
+  address TEXT NOT NULL,
+  until INTEGER NOT NULL,
+  by TEXT NOT NULL,
+  created_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS audit (
+  id INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  detail TEXT NOT NULL);
+)sql";
+
+role role_of(const std::string& text) { return text == "admin" ? role::admin : role::user; }
+
+}  // namespace
+
+struct account_db::statements {
+    sqlite::statement insert_account, find_account, find_account_by_id, list_accounts, remove_account;
+    sqlite::statement insert_token, delete_token, touch_token, tokens_since, delete_tokens_before;
+    sqlite::statement insert_ban, bans_after, insert_audit, recent_audit;
+};
+
+std::unique_ptr<account_db> account_db::open(const std::filesystem::path& data_dir, std::string& error) {
+    std::error_code ec;
+    std::filesystem::create_directories(data_dir, ec);
+    auto db = sqlite::connection::open(data_dir / "parley.sqlite3", error);
+    if (!db) return nullptr;
+    if (!db->exec("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;", error)) return nullptr;
+    if (!db->exec(schema, error)) return nullptr;
+    auto st = std::make_unique<statements>();
+    const bool ok =
+        st->insert_account.prepare(*db, "INSERT INTO accounts (name, folded, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", error) &&
+        st->find_account.prepare(*db, "SELECT id, name, password_hash, role, created_at FROM accounts WHERE folded = ?1", error) &&
+        st->find_account_by_id.prepare(*db, "SELECT id, name, password_hash, role, created_at FROM accounts WHERE id = ?1", error) &&
+        st->list_accounts.prepare(*db, "SELECT id, name, password_hash, role, created_at FROM accounts ORDER BY folded", error) &&
+        st->remove_account.prepare(*db, "DELETE FROM accounts WHERE folded = ?1", error) &&
+        st->insert_token.prepare(*db, "INSERT INTO tokens (hash, account_id, created_at, last_used) VALUES (?1, ?2, ?3, ?3)", error) &&
+        st->delete_token.prepare(*db, "DELETE FROM tokens WHERE hash = ?1", error) &&
+        st->touch_token.prepare(*db, "UPDATE tokens SET last_used = ?2 WHERE hash = ?1", error) &&
+        st->tokens_since.prepare(*db, "SELECT hash, account_id, last_used FROM tokens WHERE last_used >= ?1", error) &&
+        st->delete_tokens_before.prepare(*db, "DELETE FROM tokens WHERE last_used < ?1", error) &&
+        st->insert_ban.prepare(*db, "INSERT INTO bans (folded, address, until, by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", error) &&
+        st->bans_after.prepare(*db, "SELECT folded, address, until FROM bans WHERE until > ?1", error) &&
+        st->insert_audit.prepare(*db, "INSERT INTO audit (at, actor, action, target, channel, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error) &&
+        st->recent_audit.prepare(*db, "SELECT id, at, actor, action, target, channel, detail FROM audit ORDER BY id DESC LIMIT ?1", error);
+    if (!ok) return nullptr;
+    return std::make_unique<account_db>(std::move(db), std::move(st));
+}
+
+account_db::account_db(std::unique_ptr<sqlite::connection> db, std::unique_ptr<statements> st)
+    : db_(std::move(db)), st_(std::move(st)) {}
+
+account_db::~account_db() = default;
+
+namespace {
+
+account read_account(sqlite::statement& s) {
+    account a;
+    a.id = s.column_int64(0);
+    a.name = s.column_text(1);
+    a.password_hash = s.column_text(2);
+    a.level = role_of(s.column_text(3));
+    a.created_at = s.column_int64(4);
+    return a;
+}
+
+std::optional<account> one_account(sqlite::statement& s) {
+    if (s.step() != SQLITE_ROW) return std::nullopt;
+    return read_account(s);
+}
+
+}  // namespace
+
+account_db::insert_outcome account_db::insert_account(const std::string& name, const std::string& password_hash,
+                                                      role level, std::int64_t now) {
+    auto& s = st_->insert_account;
+    sqlite::reset_on_exit reset(s);
+    const std::string folded = fold_name(name);
+    const std::string level_text(to_string(level));
+    s.bind(1, name);
+    s.bind(2, folded);
+    s.bind(3, password_hash);
+    s.bind(4, level_text);
+    s.bind(5, now);
+    const int rc = s.step();
+    if (rc == SQLITE_DONE) return insert_outcome::created;
+    return (rc & 0xff) == SQLITE_CONSTRAINT ? insert_outcome::taken : insert_outcome::failed;
+}
+
+std::optional<account> account_db::find_account(const std::string& folded_name) {
+    auto& s = st_->find_account;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, folded_name);
+    return one_account(s);
+}
+
+std::optional<account> account_db::find_account_by_id(std::int64_t id) {
+    auto& s = st_->find_account_by_id;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, id);
+    return one_account(s);
+}
+
+std::vector<account> account_db::list_accounts() {
+    auto& s = st_->list_accounts;
+    sqlite::reset_on_exit reset(s);
+    std::vector<account> out;
+    while (s.step() == SQLITE_ROW) out.push_back(read_account(s));
+    return out;
+}
+
+bool account_db::remove_account(const std::string& folded_name) {
+    auto& s = st_->remove_account;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, folded_name);
+    return s.run() && sqlite3_changes(db_->get()) > 0;
+}
+
+bool account_db::insert_token(const std::string& hash, std::int64_t account_id, std::int64_t now) {
+    auto& s = st_->insert_token;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, hash);
+    s.bind(2, account_id);
+    s.bind(3, now);
+    return s.run();
+}
+
+bool account_db::delete_token(const std::string& hash) {
+    auto& s = st_->delete_token;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, hash);
+    return s.run();
+}
+
+bool account_db::touch_token(const std::string& hash, std::int64_t last_used) {
+    auto& s = st_->touch_token;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, hash);
+    s.bind(2, last_used);
+    return s.run();
+}
+
+std::vector<token_row> account_db::tokens_since(std::int64_t since) {
+    auto& s = st_->tokens_since;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, since);
+    std::vector<token_row> out;
+    while (s.step() == SQLITE_ROW) out.push_back({s.column_text(0), s.column_int64(1), s.column_int64(2)});
+    return out;
+}
+
+bool account_db::delete_tokens_before(std::int64_t before) {
+    auto& s = st_->delete_tokens_before;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, before);
+    return s.run();
+}
+
+bool account_db::insert_ban(const ban_row& ban, const std::string& by, std::int64_t now) {
+    auto& s = st_->insert_ban;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, ban.folded_name);
+    s.bind(2, ban.address);
+    s.bind(3, ban.until);
+    s.bind(4, by);
+    s.bind(5, now);
+    return s.run();
+}
+
+std::vector<ban_row> account_db::bans_after(std::int64_t now) {
+    auto& s = st_->bans_after;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, now);
+    std::vector<ban_row> out;
+    while (s.step() == SQLITE_ROW) out.push_back({s.column_text(0), s.column_text(1), s.column_int64(2)});
+    return out;
+}
+
+bool account_db::insert_audit(const audit_entry& e) {
+    auto& s = st_->insert_audit;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, e.at);
+    s.bind(2, e.actor);
+    s.bind(3, e.action);
+    s.bind(4, e.target);
+    s.bind(5, e.channel);
+    s.bind(6, e.detail);
+    return s.run();
+}
+
+std::vector<audit_entry> account_db::recent_audit(int limit) {
+    auto& s = st_->recent_audit;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, std::int64_t{limit});
+    std::vector<audit_entry> out;
+    while (s.step() == SQLITE_ROW)
+        out.push_back({s.column_int64(0), s.column_int64(1), s.column_text(2), s.column_text(3), s.column_text(4),
+                       s.column_text(5), s.column_text(6)});
+    return out;
+}
+
+}  // namespace parley::server::accounts

@@ -1,0 +1,250 @@
+#include "accounts/account_service.hpp"
+
+#include <chrono>
+
+#include <boost/asio/post.hpp>
+#include <nlohmann/json.hpp>
+
+#include "accounts/credentials.hpp"
+#include "app/log.hpp"
+#include "parley/core/limits.hpp"
+#include "parley/core/text.hpp"
+
+namespace parley::server::accounts {
+
+namespace net = boost::asio;
+using nlohmann::json;
+
+namespace {
+
+/// How often a token's last use is written back: its idle expiry is 30 days, so an hour's
+/// imprecision is nothing, and a busy client does not write on every connect.
+constexpr std::int64_t touch_interval_ms = 60LL * 60 * 1000;
+
+std::int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+api_answer error_answer(unsigned status, std::string_view text) {
+    return {status, json{{"error", text}}.dump(), std::nullopt};
+}
+
+/// Login failures answer the same whether or not the name exists.
+api_answer bad_credentials() { return error_answer(401, "invalid name or password"); }
+
+bool acceptable_password(std::string_view password) {
+    return password.size() >= limits::min_password_bytes && password.size() <= limits::max_password_bytes &&
+           is_valid_utf8(password);
+}
+
+}  // namespace
+
+std::unique_ptr<account_service> account_service::open(const std::filesystem::path& data_dir, std::string& error) {
+    if (!init_crypto()) {
+        error = "libsodium could not be initialised";
+        return nullptr;
+    }
+    auto db = account_db::open(data_dir, error);
+    if (!db) return nullptr;
+    return std::make_unique<account_service>(std::move(db));
+}
+
+account_service::account_service(std::unique_ptr<account_db> db) : db_(std::move(db)) {
+    // Start-up only, before any other thread sees the service.
+    for (const auto& a : db_->list_accounts()) remember_account(a);
+    const auto now = now_ms();
+    db_->delete_tokens_before(now - token_idle_ms);
+    for (const auto& t : db_->tokens_since(now - token_idle_ms))
+        tokens_[t.hash] = token_entry{t.account_id, t.last_used, t.last_used};
+    bans_ = db_->bans_after(now);
+}
+
+account_service::~account_service() { stop(); }
+
+void account_service::stop() {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_) return;
+        stopped_ = true;
+    }
+    worker_.join();
+}
+
+void account_service::remember_account(const account& a) {
+    const std::string folded = fold_name(a.name);
+    accounts_by_folded_[folded] = account_entry{a.name, a.level};
+    folded_by_id_[a.id] = folded;
+}
+
+void account_service::set_guest_lookup(std::function<bool(std::string_view)> lookup) {
+    guest_online_ = std::move(lookup);
+}
+
+void account_service::register_account(std::string name, std::string password, done callback) {
+    if (!is_valid_user_name(name)) return callback(error_answer(400, "names match ^[A-Za-z0-9_.-]{1,32}$"));
+    if (!acceptable_password(password))
+        return callback(error_answer(400, "passwords are 8 to 1024 bytes of UTF-8"));
+    const std::string folded = fold_name(name);
+    if (is_account_name(folded)) return callback(error_answer(409, "name taken"));
+    if (guest_online_ && guest_online_(folded)) return callback(error_answer(409, "name taken"));
+    net::post(worker_, [this, name = std::move(name), password = std::move(password), callback = std::move(callback)] {
+        auto hash = hash_password(password);
+        if (!hash) return callback(error_answer(500, "could not hash the password"));
+        switch (db_->insert_account(name, *hash, role::user, now_ms())) {
+            case account_db::insert_outcome::taken: return callback(error_answer(409, "name taken"));
+            case account_db::insert_outcome::failed:
+                log_error("register: " + db_->last_error());
+                return callback(error_answer(500, "could not store the account"));
+            case account_db::insert_outcome::created: break;
+        }
+        if (auto stored = db_->find_account(fold_name(name))) {
+            std::lock_guard lock(mutex_);
+            remember_account(*stored);
+        }
+        callback({201, json{{"user", name}, {"role", "user"}}.dump(), std::nullopt});
+    });
+}
+
+void account_service::login(std::string name, std::string password, std::string address, done callback) {
+    const std::string account_key = "a:" + fold_name(name);
+    const std::string address_key = "ip:" + address;
+    const auto now = now_ms();
+    // Checked before the password: a throttled login is refused even when it is right.
+    const auto wait = std::max(throttle_.wait_ms(account_key, now), throttle_.wait_ms(address_key, now));
+    if (wait > 0) {
+        auto answer = error_answer(429, "too many failed logins; try again later");
+        answer.retry_after_s = (wait + 999) / 1000;
+        return callback(std::move(answer));
+    }
+    net::post(worker_, [this, name = std::move(name), password = std::move(password), account_key, address_key,
+                        callback = std::move(callback)] {
+        auto fail = [&] {
+            const auto t = now_ms();
+            throttle_.record_failure(account_key, t);
+            throttle_.record_failure(address_key, t);
+            callback(bad_credentials());
+        };
+        std::optional<account> found;
+        if (is_valid_user_name(name) && acceptable_password(password)) found = db_->find_account(fold_name(name));
+        if (!found) {
+            verify_against_dummy(password);
+            return fail();
+        }
+        if (!verify_password(found->password_hash, password)) return fail();
+        throttle_.clear(account_key);
+        const std::string token = new_token();
+        const std::string hash = token_hash(token);
+        const auto t = now_ms();
+        if (!db_->insert_token(hash, found->id, t)) {
+            log_error("login: " + db_->last_error());
+            return callback(error_answer(500, "could not store the session"));
+        }
+        {
+            std::lock_guard lock(mutex_);
+            remember_account(*found);
+            tokens_[hash] = token_entry{found->id, t, t};
+        }
+        callback({200, json{{"token", token}, {"user", found->name}, {"role", to_string(found->level)}}.dump(),
+                  std::nullopt});
+    });
+}
+
+void account_service::logout(std::string token, done callback) {
+    const std::string hash = token_hash(token);
+    {
+        std::lock_guard lock(mutex_);
+        if (tokens_.erase(hash) == 0) return callback(error_answer(401, "invalid or revoked token"));
+    }
+    // The token stopped working above, at once; the row goes on the worker.
+    net::post(worker_, [this, hash, callback = std::move(callback)] {
+        db_->delete_token(hash);
+        callback({204, std::string(), std::nullopt});
+    });
+}
+
+void account_service::audit_log(std::string token, int limit, done callback) {
+    auto who = verify_token(token);
+    if (!who) return callback(error_answer(401, "invalid or revoked token"));
+    if (who->level != role::admin) return callback(error_answer(403, "admins only"));
+    net::post(worker_, [this, limit, callback = std::move(callback)] {
+        json entries = json::array();
+        for (const auto& e : db_->recent_audit(limit))
+            entries.push_back({{"id", e.id},
+                               {"at", e.at},
+                               {"actor", e.actor},
+                               {"action", e.action},
+                               {"target", e.target},
+                               {"channel", e.channel},
+                               {"detail", e.detail}});
+        callback({200, json{{"entries", std::move(entries)}}.dump(), std::nullopt});
+    });
+}
+
+std::optional<signed_in> account_service::verify_token(std::string_view token) {
+    const std::string hash = token_hash(token);
+    const auto now = now_ms();
+    std::lock_guard lock(mutex_);
+    auto it = tokens_.find(hash);
+    if (it == tokens_.end()) return std::nullopt;
+    if (now - it->second.last_used > token_idle_ms) {
+        tokens_.erase(it);
+        if (!stopped_) net::post(worker_, [this, hash] { db_->delete_token(hash); });
+        return std::nullopt;
+    }
+    it->second.last_used = now;
+    if (now - it->second.last_written > touch_interval_ms && !stopped_) {
+        it->second.last_written = now;
+        net::post(worker_, [this, hash, now] { db_->touch_token(hash, now); });
+    }
+    auto folded = folded_by_id_.find(it->second.account_id);
+    if (folded == folded_by_id_.end()) return std::nullopt;
+    const auto& entry = accounts_by_folded_.at(folded->second);
+    return signed_in{it->second.account_id, entry.name, entry.level};
+}
+
+bool account_service::is_account_name(std::string_view folded) const {
+    std::lock_guard lock(mutex_);
+    return accounts_by_folded_.contains(std::string(folded));
+}
+
+bool account_service::is_banned(std::string_view folded, std::string_view address) const {
+    const auto now = now_ms();
+    std::lock_guard lock(mutex_);
+    for (const auto& ban : bans_) {
+        if (ban.until <= now) continue;
+        if (!folded.empty() && ban.folded_name == folded) return true;
+        if (!address.empty() && ban.address == address) return true;
+    }
+    return false;
+}
+
+void account_service::record_ban(const std::string& actor, const std::string& folded,
+                                 const std::vector<std::string>& addresses, std::int64_t until_ms) {
+    std::vector<ban_row> rows;
+    rows.push_back({folded, {}, until_ms});
+    for (const auto& address : addresses) rows.push_back({{}, address, until_ms});
+    {
+        std::lock_guard lock(mutex_);
+        std::erase_if(bans_, [now = now_ms()](const ban_row& b) { return b.until <= now; });
+        bans_.insert(bans_.end(), rows.begin(), rows.end());
+        if (stopped_) return;
+    }
+    net::post(worker_, [this, actor, rows = std::move(rows)] {
+        for (const auto& row : rows)
+            if (!db_->insert_ban(row, actor, now_ms())) log_error("ban: " + db_->last_error());
+    });
+}
+
+void account_service::record(chat::moderation_event event) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_) return;
+    }
+    net::post(worker_, [this, event = std::move(event)] {
+        audit_entry e{0, now_ms(), event.actor, event.action, event.target, event.channel, event.detail};
+        if (!db_->insert_audit(e)) log_error("audit: " + db_->last_error());
+    });
+}
+
+}  // namespace parley::server::accounts

@@ -1,0 +1,103 @@
+#pragma once
+// Accounts as a service: registration, login, logout and the audit log for the HTTP API,
+// token checks for WebSocket upgrades, and the chat::directory the hub asks about names
+// and bans. Password hashing and database work run on a worker thread of its own, never
+// on the event loop; lookups the event loop needs are answered from memory.
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/thread_pool.hpp>
+
+#include "accounts/account_db.hpp"
+#include "accounts/login_throttle.hpp"
+#include "chat/directory.hpp"
+
+namespace parley::server::accounts {
+
+/// An answer for the HTTP API: status, JSON body, and Retry-After seconds for 429.
+struct api_answer {
+    unsigned status = 500;
+    std::string body;
+    std::optional<std::int64_t> retry_after_s;
+};
+
+/// Who a valid token belongs to.
+struct signed_in {
+    std::int64_t account_id = 0;
+    std::string name;
+    role level = role::user;
+};
+
+/// Owned by the server; outlives every session. All members are thread-safe. Callbacks
+/// run on the service's worker thread: hand the answer onward, do not block.
+class account_service final : public chat::directory {
+public:
+    using done = std::function<void(api_answer)>;
+
+    /// Tokens unused this long stop working (the issue: 30 days idle).
+    static constexpr std::int64_t token_idle_ms = 30LL * 24 * 60 * 60 * 1000;
+
+    /// Opens the account tables under `data_dir` and loads names, tokens and bans in force;
+    /// null with `error` set when it cannot.
+    static std::unique_ptr<account_service> open(const std::filesystem::path& data_dir, std::string& error);
+    ~account_service() override;
+
+    /// Sets the check "does an online guest hold this folded name?" (registering it is 409).
+    void set_guest_lookup(std::function<bool(std::string_view)> lookup);
+
+    void register_account(std::string name, std::string password, done callback);
+    void login(std::string name, std::string password, std::string address, done callback);
+    void logout(std::string token, done callback);
+    /// The audit log for a token of an admin (403 otherwise, 401 for a bad token).
+    void audit_log(std::string token, int limit, done callback);
+
+    /// The account a token belongs to, if the token is valid and not expired. Marks it used.
+    std::optional<signed_in> verify_token(std::string_view token);
+
+    // chat::directory
+    bool is_account_name(std::string_view folded) const override;
+    bool is_banned(std::string_view folded, std::string_view address) const override;
+    void record_ban(const std::string& actor, const std::string& folded, const std::vector<std::string>& addresses,
+                    std::int64_t until_ms) override;
+    void record(chat::moderation_event event) override;
+
+    /// Finishes queued work and stops the worker. Safe to call twice.
+    void stop();
+
+    account_service(std::unique_ptr<account_db> db);
+
+private:
+    struct token_entry {
+        std::int64_t account_id = 0;
+        std::int64_t last_used = 0;
+        std::int64_t last_written = 0;  ///< last_used as last stored
+    };
+    struct account_entry {
+        std::string name;
+        role level = role::user;
+    };
+
+    void remember_account(const account& a);
+
+    std::unique_ptr<account_db> db_;  ///< worker thread only
+    boost::asio::thread_pool worker_{1};
+    login_throttle throttle_;
+    std::function<bool(std::string_view)> guest_online_;
+
+    mutable std::mutex mutex_;  ///< guards the caches below
+    std::unordered_map<std::string, account_entry> accounts_by_folded_;
+    std::unordered_map<std::int64_t, std::string> folded_by_id_;
+    std::unordered_map<std::string, token_entry> tokens_;  ///< by token hash
+    std::vector<ban_row> bans_;
+    bool stopped_ = false;
+};
+
+}  // namespace parley::server::accounts

@@ -1,0 +1,90 @@
+#include "app/admin_cli.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+
+#include "accounts/account_db.hpp"
+#include "accounts/credentials.hpp"
+#include "parley/core/limits.hpp"
+#include "parley/core/text.hpp"
+
+namespace parley::server {
+
+namespace {
+
+std::int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// The new admin's password: PARLEY_ADMIN_PASSWORD, else the first line of stdin.
+std::string read_password() {
+    if (const char* env = std::getenv("PARLEY_ADMIN_PASSWORD")) return env;
+    std::string line;
+    std::getline(std::cin, line);
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+}
+
+int create(accounts::account_db& db, const std::string& name) {
+    if (!is_valid_user_name(name)) {
+        std::cerr << "parley-server: names match ^[A-Za-z0-9_.-]{1,32}$\n";
+        return 2;
+    }
+    const std::string password = read_password();
+    if (password.size() < limits::min_password_bytes || password.size() > limits::max_password_bytes ||
+        !is_valid_utf8(password)) {
+        std::cerr << "parley-server: the password must be 8 to 1024 bytes of UTF-8 "
+                     "(PARLEY_ADMIN_PASSWORD or the first line of stdin)\n";
+        return 2;
+    }
+    auto hash = accounts::hash_password(password);
+    if (!hash) {
+        std::cerr << "parley-server: could not hash the password\n";
+        return 1;
+    }
+    switch (db.insert_account(name, *hash, accounts::role::admin, now_ms())) {
+        case accounts::account_db::insert_outcome::created:
+            db.insert_audit({0, now_ms(), "(cli)", "admin_create", name, {}, {}});
+            std::cout << "created admin " << name << "\n";
+            return 0;
+        case accounts::account_db::insert_outcome::taken:
+            std::cerr << "parley-server: the name " << name << " is taken\n";
+            return 1;
+        case accounts::account_db::insert_outcome::failed: break;
+    }
+    std::cerr << "parley-server: could not store the account: " << db.last_error() << "\n";
+    return 1;
+}
+
+}  // namespace
+
+int run_admin(const admin_command& command) {
+    if (!accounts::init_crypto()) {
+        std::cerr << "parley-server: libsodium could not be initialised\n";
+        return 1;
+    }
+    std::string error;
+    auto db = accounts::account_db::open(command.data_dir, error);
+    if (!db) {
+        std::cerr << "parley-server: cannot open the data directory " << command.data_dir.string() << ": " << error
+                  << "\n";
+        return 1;
+    }
+    if (command.action == "create") return create(*db, command.name);
+    if (command.action == "list") {
+        for (const auto& a : db->list_accounts()) std::cout << a.name << " " << accounts::to_string(a.level) << "\n";
+        return 0;
+    }
+    if (db->remove_account(fold_name(command.name))) {
+        db->insert_audit({0, now_ms(), "(cli)", "account_remove", command.name, {}, {}});
+        std::cout << "removed " << command.name << "\n";
+        return 0;
+    }
+    std::cerr << "parley-server: no account named " << command.name << "\n";
+    return 1;
+}
+
+}  // namespace parley::server
