@@ -8,10 +8,13 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
-# Prints the packages of scripts/debian-packages.txt that are not installed yet.
+# Prints the packages of scripts/debian-packages.txt that are not installed yet. A line
+# may name a command after the package: the package then counts as present when that
+# command is (npm ships inside other Node.js builds, whose packages conflict with Debian's).
 missing_packages() {
-  local pkg
-  grep -Ev '^\s*(#|$)' "$repo_root/scripts/debian-packages.txt" | while read -r pkg; do
+  local pkg command
+  grep -Ev '^\s*(#|$)' "$repo_root/scripts/debian-packages.txt" | while read -r pkg command; do
+    if [ -n "${command:-}" ] && command -v "$command" >/dev/null 2>&1; then continue; fi
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || echo "$pkg"
   done
 }

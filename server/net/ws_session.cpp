@@ -156,6 +156,8 @@ bool ws_session::enqueue(chat::shared_frame frame) {
     const std::size_t size = frame->bytes.size();
     if (queued_bytes_ + size > ctx_.config.send_queue_bytes) {
         // A slow consumer: it is dropped, never allowed to grow the server's memory.
+        // Nothing more is accepted from here on, so it is counted and closed once.
+        send_closed_ = true;
         lock.unlock();
         ctx_.metrics.slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
         close(ws::close_code::policy_violation, "slow consumer");
