@@ -1,5 +1,6 @@
 #include "accounts/account_service.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include <boost/asio/post.hpp>
@@ -32,6 +33,16 @@ api_answer error_answer(unsigned status, std::string_view text) {
 
 /// Login failures answer the same whether or not the name exists.
 api_answer bad_credentials() { return error_answer(401, "invalid name or password"); }
+
+/// A 429 when `account_key` or `address_key` must still wait at `now`, nullopt otherwise.
+std::optional<api_answer> throttled(const login_throttle& throttle, const std::string& account_key,
+                                    const std::string& address_key, std::int64_t now) {
+    const auto wait = std::max(throttle.wait_ms(account_key, now), throttle.wait_ms(address_key, now));
+    if (wait <= 0) return std::nullopt;
+    auto answer = error_answer(429, "too many failed logins; try again later");
+    answer.retry_after_s = (wait + 999) / 1000;
+    return answer;
+}
 
 bool acceptable_password(std::string_view password) {
     return password.size() >= limits::min_password_bytes && password.size() <= limits::max_password_bytes &&
@@ -86,14 +97,34 @@ void account_service::register_account(std::string name, std::string password, d
     if (!acceptable_password(password))
         return callback(error_answer(400, "passwords are 8 to 1024 bytes of UTF-8"));
     const std::string folded = fold_name(name);
-    if (is_account_name(folded)) return callback(error_answer(409, "name taken"));
-    if (guest_online_ && guest_online_(folded)) return callback(error_answer(409, "name taken"));
-    net::post(worker_, [this, name = std::move(name), password = std::move(password), callback = std::move(callback)] {
+    // The name counts as an account's from here on, while the password is hashed (~0.1 s),
+    // so that no guest can take it in the meantime; a failure below gives it back.
+    bool reserved = false;
+    {
+        std::lock_guard lock(mutex_);
+        reserved = accounts_by_folded_.emplace(folded, account_entry{name, role::user}).second;
+    }
+    if (!reserved) return callback(error_answer(409, "name taken"));
+    auto release = [this, folded] {
+        std::lock_guard lock(mutex_);
+        accounts_by_folded_.erase(folded);
+    };
+    if (guest_online_ && guest_online_(folded)) {
+        release();
+        return callback(error_answer(409, "name taken"));
+    }
+    net::post(worker_, [this, name = std::move(name), password = std::move(password), release,
+                        callback = std::move(callback)] {
         auto hash = hash_password(password);
-        if (!hash) return callback(error_answer(500, "could not hash the password"));
+        if (!hash) {
+            release();
+            return callback(error_answer(500, "could not hash the password"));
+        }
         switch (db_->insert_account(name, *hash, role::user, now_ms())) {
+            // Taken in the database (by `parley-server admin create`): the name stays reserved.
             case account_db::insert_outcome::taken: return callback(error_answer(409, "name taken"));
             case account_db::insert_outcome::failed:
+                release();
                 log_error("register: " + db_->last_error());
                 return callback(error_answer(500, "could not store the account"));
             case account_db::insert_outcome::created: break;
@@ -107,18 +138,19 @@ void account_service::register_account(std::string name, std::string password, d
 }
 
 void account_service::login(std::string name, std::string password, std::string address, done callback) {
-    const std::string account_key = "a:" + fold_name(name);
+    // Names are at most 32 bytes; a longer one cannot be an account, and cutting it keeps
+    // each throttle key small however long the name an attacker sends (bodies reach 16 KiB).
+    const std::string account_key =
+        "a:" + fold_name(std::string_view(name).substr(0, limits::max_user_name_bytes + 1));
     const std::string address_key = "ip:" + address;
-    const auto now = now_ms();
     // Checked before the password: a throttled login is refused even when it is right.
-    const auto wait = std::max(throttle_.wait_ms(account_key, now), throttle_.wait_ms(address_key, now));
-    if (wait > 0) {
-        auto answer = error_answer(429, "too many failed logins; try again later");
-        answer.retry_after_s = (wait + 999) / 1000;
-        return callback(std::move(answer));
-    }
+    if (auto refused = throttled(throttle_, account_key, address_key, now_ms())) return callback(std::move(*refused));
     net::post(worker_, [this, name = std::move(name), password = std::move(password), account_key, address_key,
                         callback = std::move(callback)] {
+        // And again here: attempts sent in parallel all pass the check above before the
+        // first of them fails, but the worker verifies them one at a time.
+        if (auto refused = throttled(throttle_, account_key, address_key, now_ms()))
+            return callback(std::move(*refused));
         auto fail = [&] {
             const auto t = now_ms();
             throttle_.record_failure(account_key, t);

@@ -379,7 +379,11 @@ void hub::on_edit(const conn_ptr& c, edit_request request, const std::optional<s
     store_.edit(std::move(change), [this, c, ref](edit_result result) {
         from_store([this, c, ref, result = std::move(result)] {
             switch (result.outcome) {
-                case change_outcome::ok: return publish_change(result.notice, result.notice.channel, c);
+                case change_outcome::ok:
+                    if (c->state().admin)
+                        names_.record({*c->state().name, "edit", std::to_string(result.notice.id),
+                                       result.notice.channel, {}});
+                    return publish_change(result.notice, result.notice.channel, c);
                 case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
                 case change_outcome::forbidden:
                     return error(c, error_code::forbidden, "only the author or an admin may edit", ref);

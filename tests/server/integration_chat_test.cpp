@@ -11,11 +11,6 @@ using namespace parley::test;
 
 namespace {
 
-client_frame post(std::string text, std::optional<std::string> nonce = std::nullopt,
-                  std::optional<std::string> channel = std::nullopt) {
-    return client_frame{post_message{std::move(channel), std::move(text)}, std::move(nonce)};
-}
-
 struct fixture {
     temp_dir dir;
     test_server server{test_config(dir.path())};

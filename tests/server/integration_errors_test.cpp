@@ -20,11 +20,6 @@ using namespace parley::test;
 
 namespace {
 
-client_frame post(std::string text, std::optional<std::string> nonce = std::nullopt,
-                  std::optional<std::string> channel = std::nullopt) {
-    return client_frame{post_message{std::move(channel), std::move(text)}, std::move(nonce)};
-}
-
 /// `text` repeated `n` times.
 std::string repeat(std::string_view text, std::size_t n) {
     std::string out;

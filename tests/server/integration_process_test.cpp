@@ -18,10 +18,6 @@ using namespace parley::test;
 
 namespace {
 
-client_frame post(std::string text, std::optional<std::string> nonce) {
-    return client_frame{post_message{std::nullopt, std::move(text)}, std::move(nonce)};
-}
-
 /// The flags of a test server on `data`: any free loopback port, no browser client.
 std::vector<std::string> server_args(const std::filesystem::path& data) {
     return {"--bind", "127.0.0.1", "--port", "0", "--data", data.string(), "--web-root", (data / "no-web").string(),

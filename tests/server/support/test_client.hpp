@@ -71,6 +71,12 @@ private:
     bool answer_heartbeats_ = true;
 };
 
+/// A `message` frame: `text`, with a nonce and a channel when given.
+inline client_frame post(std::string text, std::optional<std::string> nonce = std::nullopt,
+                         std::optional<std::string> channel = std::nullopt) {
+    return client_frame{post_message{std::move(channel), std::move(text)}, std::move(nonce)};
+}
+
 /// Sends raw bytes to 127.0.0.1:`port` and returns everything read until the server
 /// closes or `timeout` passes (plain HTTP tests, malformed upgrades).
 std::string raw_exchange(unsigned short port, std::string_view request, std::chrono::milliseconds timeout = 3s);
