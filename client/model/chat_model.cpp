@@ -169,7 +169,8 @@ void chat_model::clear_errors() {
 void chat_model::add_error(error_source source, std::optional<error_code> code, std::string message,
                            std::optional<std::string> ref, unix_ms now) {
     errors_.push_back(error_entry{source, code, std::move(message), std::move(ref), now});
-    while (errors_.size() > std::max<std::size_t>(config_.max_errors, 1)) errors_.pop_front();
+    const std::size_t keep = std::max<std::size_t>(config_.max_errors, 1);
+    if (errors_.size() > keep) errors_.erase(errors_.begin(), errors_.end() - static_cast<std::ptrdiff_t>(keep));
     changed();
 }
 

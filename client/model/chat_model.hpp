@@ -49,7 +49,7 @@ public:
 
     // ------------------------------------------------------------- commands
 
-    /// Claims `name` (trimmed of nothing: the server checks the rule). Retries a `taken`
+    /// Claims `name` as given (the server checks the rule). Retries a `taken`
     /// answer briefly; never picks another name. If a different name is already held,
     /// reconnects to claim the new one (a connection keeps its name for life).
     void identify(std::string name, unix_ms now);
@@ -86,6 +86,7 @@ public:
 
     // ------------------------------------------------------------- reading
 
+    /// Where the connection is (for the status line and for enabling the input).
     connection_state state() const { return state_; }
     /// The name the server granted on this connection; empty when read-only.
     const std::string& user_name() const { return granted_name_; }
@@ -118,7 +119,7 @@ public:
     /// The server's channel list from the last request_channels() answer.
     const std::vector<channel_summary>& channel_directory() const { return directory_; }
     /// Problems to show, oldest first (bounded by config.max_errors).
-    const std::deque<error_entry>& errors() const { return errors_; }
+    const std::vector<error_entry>& errors() const { return errors_; }
     /// The newest problem, or nullptr.
     const error_entry* last_error() const { return errors_.empty() ? nullptr : &errors_.back(); }
     /// Bumped on every visible change: the UI can skip work (or scroll) when unchanged.
@@ -203,7 +204,7 @@ private:
     std::vector<channel_book> books_;
     std::string active_;
     std::vector<channel_summary> directory_;
-    std::deque<error_entry> errors_;
+    std::vector<error_entry> errors_;  ///< bounded by config.max_errors: trimming the front is cheap
     std::uint64_t revision_ = 0;
 
     /// Own messages a resumed history already showed (sent before a crash, echo lost):

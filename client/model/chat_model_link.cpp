@@ -202,6 +202,17 @@ void chat_model::on_identity(const identity_result& answer, unix_ms now) {
 
 void chat_model::became_ready(unix_ms now) {
     state_ = connection_state::ready;
+    if (!granted_name_.empty()) {
+        // `joined` lists only named connections, and the server tells the others, not us,
+        // when our name appears: count ourselves in the channels joined before the name.
+        for (channel_state& channel : channels_) {
+            if (!channel.joined) continue;
+            auto it = std::lower_bound(channel.users.begin(), channel.users.end(), granted_name_);
+            if (it != channel.users.end() && *it == granted_name_) continue;
+            channel.users.insert(it, granted_name_);
+            ++channel.online;
+        }
+    }
     if (can_post()) flush_pending(now);
     changed();
 }

@@ -184,8 +184,11 @@ private:
         if (closing_) return;
         if constexpr (tls) {
             auto& stream = ws_.next_layer();
-            // SNI: a server hosting several names picks the certificate by it.
-            if (!SSL_set_tlsext_host_name(stream.native_handle(), url_.host.c_str())) {
+            // SNI: a server hosting several names picks the certificate by it. Not for an
+            // address literal, which RFC 6066 leaves out of SNI.
+            beast::error_code not_address;
+            net::ip::make_address(url_.host, not_address);
+            if (not_address && !SSL_set_tlsext_host_name(stream.native_handle(), url_.host.c_str())) {
                 return finish(beast::error_code(static_cast<int>(::ERR_get_error()), net::error::get_ssl_category()),
                               "TLS server name");
             }
@@ -293,7 +296,7 @@ class native_transport final : public transport {
 public:
     explicit native_transport(transport_options options)
         : options_(std::move(options)), events_(std::make_shared<event_queue>(options_.max_pending_event_bytes)),
-          work_(net::make_work_guard(ioc_)), tls_(ssl::context::tls_client) {
+          tls_(ssl::context::tls_client), work_(net::make_work_guard(ioc_)) {
         tls_.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
                          ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
         if (options_.verify_peer) {
@@ -371,10 +374,10 @@ public:
 private:
     const transport_options options_;
     std::shared_ptr<event_queue> events_;
+    ssl::context tls_;  ///< before ioc_: sessions still queued in ioc_ at exit use it
+    std::string tls_problem_;
     net::io_context ioc_{1};
     net::executor_work_guard<net::io_context::executor_type> work_;
-    ssl::context tls_;
-    std::string tls_problem_;
     std::shared_ptr<session_base> current_;  ///< UI thread only
     std::uint64_t generation_ = 0;           ///< UI thread only
     bool open_ = false;                      ///< UI thread: poll() delivered `opened` of current_

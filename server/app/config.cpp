@@ -52,6 +52,12 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
         ->envname("PARLEY_ALLOW_ORIGIN")
         ->delimiter(',');
 
+    app.add_option("--tls-cert", config.tls_cert,
+                   "PEM certificate chain: serve only https:// and wss:// (needs --tls-key)")
+        ->envname("PARLEY_TLS_CERT");
+    app.add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert, unencrypted")
+        ->envname("PARLEY_TLS_KEY");
+
     app.add_flag("--accounts-only", config.accounts_only, "Only signed-in accounts may post (no guests)")
         ->envname("PARLEY_ACCOUNTS_ONLY");
 
@@ -76,6 +82,8 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
     } catch (const CLI::ParseError& e) {
         return config_exit{e.get_exit_code() == 0 ? 0 : 2, std::string("parley-server: ") + e.what()};
     }
+    if (config.tls_cert.empty() != config.tls_key.empty())
+        return config_exit{2, "parley-server: --tls-cert and --tls-key go together: give both or neither"};
     return config;
 }
 

@@ -31,6 +31,10 @@ struct server_config {
     double rate_burst = limits::default_rate_burst;
     std::size_t send_queue_bytes = limits::default_send_queue_bytes;
     std::vector<std::string> allowed_origins;  ///< browser origins besides the server's own
+    /// PEM certificate chain and its unencrypted key; both empty (the default) serve plain
+    /// http:// and ws://, both set serve only https:// and wss:// on the port.
+    std::filesystem::path tls_cert;
+    std::filesystem::path tls_key;
     bool accounts_only = false;                ///< only signed-in accounts may post
 };
 

@@ -18,6 +18,7 @@
 #include "http/static_files.hpp"
 #include "net/listener.hpp"
 #include "net/session_context.hpp"
+#include "net/tls_context.hpp"
 #include "store/sqlite_store.hpp"
 #include "ws/frame.hpp"
 
@@ -42,6 +43,7 @@ struct server::impl {
     static_files files;
     http_context http;
     std::unique_ptr<api_context> api;
+    std::optional<net::ssl::context> tls;  ///< before ioc: outlives every session made from it
     std::optional<net::io_context> ioc;
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
     std::unique_ptr<chat::hub> hub;
@@ -54,12 +56,18 @@ struct server::impl {
         : config(std::move(c)),
           files(static_files::load(config.web_root)),
           http{files, metrics, server_name} {
+        // TLS first: a bad certificate is reported before the data directory is touched.
+        if (!config.tls_cert.empty()) {
+            tls.emplace(make_tls_context(config.tls_cert, config.tls_key));
+            http.tls = true;
+        }
         std::string error;
         store = open_sqlite_store(config.data_dir, config.sync, &metrics, error);
         if (!store) throw std::runtime_error("cannot open the data directory " + config.data_dir.string() + ": " + error);
         accounts = accounts::account_service::open(config.data_dir, error);
         if (!accounts) throw std::runtime_error("cannot open the account tables in " + config.data_dir.string() + ": " + error);
-        api = std::make_unique<api_context>(api_context{*accounts, config.allowed_origins, server_name, false});
+        api = std::make_unique<api_context>(
+            api_context{*accounts, config.allowed_origins, server_name, tls.has_value()});
         if (!files.problem().empty())
             log_warn(files.problem());
         const int threads = config.threads > 0 ? config.threads
@@ -72,7 +80,7 @@ struct server::impl {
             chat::hub_options{std::string(server_name), config.heartbeat_ms, config.accounts_only});
         accounts->set_guest_lookup([h = hub.get()](std::string_view folded) { return h->guest_online(folded); });
         sessions = std::make_unique<session_context>(
-            session_context{config, *hub, metrics, http, *api, *accounts, stopping});
+            session_context{config, *hub, metrics, http, *api, *accounts, stopping, tls ? &*tls : nullptr});
         const auto address = net::ip::make_address(config.bind);
         try {
             acceptor = std::make_shared<listener>(*ioc, net::ip::tcp::endpoint(address, config.port), *sessions);
@@ -133,7 +141,8 @@ void server::run(bool handle_signals) {
         });
     }
     impl_->acceptor->run();
-    log_info("listening on http://" + impl_->config.bind + ":" + std::to_string(port()) + " (" +
+    const char* scheme = impl_->tls ? "https://" : "http://";
+    log_info("listening on " + (scheme + impl_->config.bind) + ":" + std::to_string(port()) + " (" +
              std::to_string(impl_->config.threads) + " threads, data " + impl_->config.data_dir.string() + ")");
     std::vector<std::thread> threads;
     for (int i = 1; i < impl_->config.threads; ++i) threads.emplace_back([this] { impl_->ioc->run(); });

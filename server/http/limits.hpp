@@ -26,4 +26,8 @@ inline constexpr std::chrono::seconds keep_alive_idle_timeout{30};
 /// slow-loris that trickles a byte at a time cannot hold the connection open.
 inline constexpr std::chrono::seconds header_read_timeout{10};
 
+/// How long a client on a TLS port has to finish the TLS handshake after connecting: the same
+/// as for a request header, so a client that connects and sends nothing holds no more.
+inline constexpr std::chrono::seconds tls_handshake_timeout = header_read_timeout;
+
 }  // namespace parley::server::http_limits

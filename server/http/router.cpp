@@ -70,6 +70,7 @@ bhttp::message_generator finish(bhttp::response<Body>&& res, const request& req,
     res.set(bhttp::field::server, ctx.server_name);
     res.set("X-Content-Type-Options", "nosniff");
     res.set("Referrer-Policy", "no-referrer");
+    if (ctx.tls) res.set(bhttp::field::strict_transport_security, hsts_value);
     res.keep_alive(req.keep_alive());
     // A 304 has no content; a Content-Length on it would have to be the 200's, so none is sent.
     if (res.result() != bhttp::status::not_modified) res.prepare_payload();

@@ -19,7 +19,12 @@ struct http_context {
     const static_files& files;  ///< the loaded web root (possibly empty)
     server_metrics& metrics;    ///< counts http_requests; read for /metrics
     std::string_view server_name;  ///< the Server header, e.g. "parley/1.0"
+    bool tls = false;              ///< served over TLS: every answer carries Strict-Transport-Security
 };
+
+/// The Strict-Transport-Security value of a TLS server: a year, the span browsers' HSTS
+/// preload lists ask for; a TLS port serves nothing in plain text, so there is no fallback.
+inline constexpr std::string_view hsts_value = "max-age=31536000";
 
 /// The answer to one plain (non-upgrade) request. Never throws on any request; keep-alive
 /// follows `req.keep_alive()`. File bodies share the loaded bytes, so the answer stays valid

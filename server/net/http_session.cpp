@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <boost/asio/ssl/error.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -10,6 +11,7 @@
 #include "http/api.hpp"
 #include "http/limits.hpp"
 #include "http/url_path.hpp"
+#include "net/tls_stream.hpp"
 #include "net/upgrade.hpp"
 #include "net/ws_session.hpp"
 #include "parley/core/text.hpp"
@@ -59,34 +61,83 @@ bool is_upgrade(const http::request<http::string_body>& req) {
            header_has_token(req[http::field::upgrade], "websocket");
 }
 
+/// How long a TLS client has to answer our close_notify before the socket is closed anyway:
+/// a well-behaved client answers at once, and waiting longer only holds a descriptor.
+constexpr std::chrono::seconds tls_shutdown_timeout{2};
+
 }  // namespace
 
-http_session::http_session(net::ip::tcp::socket socket, session_context& ctx)
-    : stream_(std::move(socket)), ctx_(ctx) {
+template <class Stream>
+http_session<Stream>::http_session(net::ip::tcp::socket socket, session_context& ctx)
+    : stream_(open(std::move(socket), ctx)), ctx_(ctx) {
     error_code ec;
-    const auto endpoint = stream_.socket().remote_endpoint(ec);
+    const auto endpoint = tcp().socket().remote_endpoint(ec);
     address_ = ec ? std::string() : endpoint.address().to_string();
     peer_ = ec ? "?" : address_ + ":" + std::to_string(endpoint.port());
 }
 
-void http_session::run() {
-    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+template <class Stream>
+Stream http_session<Stream>::open(net::ip::tcp::socket&& socket, session_context& ctx) {
+    if constexpr (is_tls)
+        return Stream(std::move(socket), *ctx.tls);
+    else
+        return Stream(std::move(socket));
 }
 
-void http_session::do_read() {
+template <class Stream>
+beast::tcp_stream& http_session<Stream>::tcp() {
+    return beast::get_lowest_layer(stream_);
+}
+
+template <class Stream>
+void http_session<Stream>::run() {
+    net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
+        if constexpr (is_tls) {
+            // Every connection to a TLS port is TLS: one that sends nothing, or plain HTTP,
+            // fails the handshake or runs into its deadline and is closed.
+            self->tcp().expires_after(http_limits::tls_handshake_timeout);
+            self->stream_.async_handshake(net::ssl::stream_base::server,
+                                          [self](const error_code& ec) { self->on_handshake(ec); });
+        } else {
+            self->do_read();
+        }
+    });
+}
+
+template <class Stream>
+void http_session<Stream>::on_handshake(const error_code& ec) requires(is_tls) {
+    if (ec) {
+        if (log_enabled(log_level::debug))
+            log(log_level::debug, "tls handshake failed " + peer_ + ": " + ec.message());
+        // After a failed handshake there is no TLS to shut down.
+        return tcp().close();
+    }
+    do_read();
+}
+
+template <class Stream>
+void http_session<Stream>::do_read() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(http_limits::max_request_header_bytes));
     parser_->body_limit(http_limits::max_request_body_bytes);
     // The deadline covers the whole request: a slow-loris trickling bytes is cut off. A new
     // connection has the header timeout; a kept-alive one may first sit idle a while.
-    stream_.expires_after(requests_served_ == 0 ? http_limits::header_read_timeout
-                                                : http_limits::keep_alive_idle_timeout);
+    tcp().expires_after(requests_served_ == 0 ? http_limits::header_read_timeout
+                                              : http_limits::keep_alive_idle_timeout);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](const error_code& ec, std::size_t n) { self->on_read(ec, n); });
+                     [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+                         self->on_read(ec, n);
+                     });
 }
 
-void http_session::on_read(const error_code& ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::on_read(const error_code& ec, std::size_t) {
     if (ec == http::error::end_of_stream || ec == beast::error::timeout) return do_close();
+    if constexpr (is_tls) {
+        // A TLS failure (a bad record, a peer that dropped TCP) leaves nothing to answer on.
+        if (ec == net::ssl::error::stream_truncated || ec.category() == net::error::get_ssl_category())
+            return tcp().close();
+    }
     if (ec) {
         if (ec == http::error::header_limit || ec == http::error::body_limit) {
             return refuse(ec == http::error::header_limit ? 431 : 413, "request too large", false);
@@ -102,19 +153,21 @@ void http_session::on_read(const error_code& ec, std::size_t) {
         return call_api(std::move(req));
     auto answer = handle_http(std::move(req), ctx_.http);
     const bool keep_alive = answer.keep_alive();
-    stream_.expires_after(http_limits::keep_alive_idle_timeout);
+    tcp().expires_after(http_limits::keep_alive_idle_timeout);
     beast::async_write(stream_, std::move(answer),
-                       [self = shared_from_this(), keep_alive](const error_code& e, std::size_t n) {
+                       [self = this->shared_from_this(), keep_alive](const error_code& e, std::size_t n) {
                            self->on_write(keep_alive, e, n);
                        });
 }
 
-void http_session::call_api(http::request<http::string_body>&& req) {
+template <class Stream>
+void http_session<Stream>::call_api(http::request<http::string_body>&& req) {
     // The answer comes from the account worker; the write goes back on this strand.
-    stream_.expires_after(http_limits::keep_alive_idle_timeout);
-    handle_api(std::move(req), ctx_.api, address_, [self = shared_from_this()](api_response res) {
+    tcp().expires_after(http_limits::keep_alive_idle_timeout);
+    handle_api(std::move(req), ctx_.api, address_, [self = this->shared_from_this()](api_response res) {
         net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
             auto owned = std::make_shared<api_response>(std::move(res));
+            if constexpr (is_tls) owned->set(http::field::strict_transport_security, hsts_value);
             const bool keep_alive = owned->keep_alive();
             http::async_write(self->stream_, *owned,
                               [self, owned, keep_alive](const error_code& e, std::size_t n) {
@@ -124,27 +177,32 @@ void http_session::call_api(http::request<http::string_body>&& req) {
     });
 }
 
-void http_session::on_write(bool keep_alive, const error_code& ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::on_write(bool keep_alive, const error_code& ec, std::size_t) {
     ++requests_served_;
     if (ec || !keep_alive) return do_close();
     do_read();
 }
 
-void http_session::refuse(unsigned status, const std::string& reason, bool keep_alive) {
+template <class Stream>
+void http_session<Stream>::refuse(unsigned status, const std::string& reason, bool keep_alive) {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
     res->set(http::field::server, ctx_.http.server_name);
     res->set(http::field::content_type, "text/plain; charset=utf-8");
     res->set("X-Content-Type-Options", "nosniff");
+    if constexpr (is_tls) res->set(http::field::strict_transport_security, hsts_value);
     if (status == 426) res->set(http::field::sec_websocket_version, "13");
     res->keep_alive(keep_alive);
     res->body() = reason + "\n";
     res->prepare_payload();
-    http::async_write(stream_, *res, [self = shared_from_this(), res, keep_alive](const error_code& e, std::size_t n) {
-        self->on_write(keep_alive, e, n);
-    });
+    http::async_write(stream_, *res,
+                      [self = this->shared_from_this(), res, keep_alive](const error_code& e, std::size_t n) {
+                          self->on_write(keep_alive, e, n);
+                      });
 }
 
-void http_session::upgrade(http::request<http::string_body>&& req) {
+template <class Stream>
+void http_session<Stream>::upgrade(http::request<http::string_body>&& req) {
     if (ctx_.stopping.load()) return refuse(503, "server shutting down", false);
     upgrade_request view;
     view.target = req.target();
@@ -152,6 +210,7 @@ void http_session::upgrade(http::request<http::string_body>&& req) {
     view.origin = req[http::field::origin];
     view.version = req[http::field::sec_websocket_version];
     view.key = req[http::field::sec_websocket_key];
+    view.tls = is_tls;
     auto checked = check_upgrade(view, ctx_.config.allowed_origins, ctx_.http.server_name);
     if (auto* refused = std::get_if<upgrade_refused>(&checked)) {
         log_info("upgrade refused " + peer_ + " status=" + std::to_string(refused->status) + " " + refused->reason);
@@ -169,27 +228,57 @@ void http_session::upgrade(http::request<http::string_body>&& req) {
     if (ctx_.accounts.is_banned(account ? fold_name(account->name) : std::string(), address_))
         return refuse(403, "banned", false);
 
-    stream_.expires_never();
+    tcp().expires_never();
     std::string leftover = beast::buffers_to_string(buffer_.data());
     error_code ec;
-    auto socket = stream_.release_socket();
-    socket.set_option(net::ip::tcp::no_delay(true), ec);
-    auto session = std::make_shared<ws_session>(std::move(socket), ctx_, random_session_id(), peer_, address_);
-    if (account) {
-        auto& state = session->state();
-        state.name = account->name;
-        state.folded = fold_name(account->name);
-        state.account = account->name;
-        state.admin = account->level == accounts::role::admin;
-        session->mark_named();
+    tcp().socket().set_option(net::ip::tcp::no_delay(true), ec);
+    auto begin = [&](auto session) {
+        if (account) {
+            auto& state = session->state();
+            state.name = account->name;
+            state.folded = fold_name(account->name);
+            state.account = account->name;
+            state.admin = account->level == accounts::role::admin;
+            session->mark_named();
+        }
+        session->start(std::move(accepted.response), std::move(accepted.channel), accepted.since,
+                       std::move(leftover));
+    };
+    // A TLS connection moves whole (its TLS state lives in the stream); a plain one leaves
+    // Beast's tcp_stream behind for the bare socket the WebSocket session reads.
+    if constexpr (is_tls) {
+        begin(std::make_shared<ws_session<tls_stream>>(std::move(stream_), ctx_, random_session_id(), peer_,
+                                                       address_));
+    } else {
+        begin(std::make_shared<ws_session<net::ip::tcp::socket>>(stream_.release_socket(), ctx_,
+                                                                 random_session_id(), peer_, address_));
     }
-    session->start(std::move(accepted.response), std::move(accepted.channel), accepted.since, std::move(leftover));
 }
 
-void http_session::do_close() {
-    error_code ec;
-    stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
-    stream_.close();
+template <class Stream>
+void http_session<Stream>::do_close() {
+    if constexpr (is_tls) {
+        // close_notify first; a peer that never answers it is cut off by the deadline. A
+        // stream its deadline already closed has nothing left to say.
+        if (!tcp().socket().is_open()) return;
+        tcp().expires_after(tls_shutdown_timeout);
+        stream_.async_shutdown([self = this->shared_from_this()](const error_code&) { self->tcp().close(); });
+    } else {
+        error_code ec;
+        stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);
+        stream_.close();
+    }
+}
+
+// The two transports; other files see only start_http_session.
+template class http_session<beast::tcp_stream>;
+template class http_session<tls_stream>;
+
+void start_http_session(net::ip::tcp::socket socket, session_context& ctx) {
+    if (ctx.tls)
+        std::make_shared<http_session<tls_stream>>(std::move(socket), ctx)->run();
+    else
+        std::make_shared<http_session<beast::tcp_stream>>(std::move(socket), ctx)->run();
 }
 
 }  // namespace parley::server

@@ -1,9 +1,10 @@
 #pragma once
-// One plain HTTP connection: reads requests with Beast, answers them through the router,
-// and hands the socket to a ws_session when a request upgrades.
+// One HTTP connection, plain or TLS: reads requests with Beast, answers them through the
+// router, and hands the connection to a ws_session when a request upgrades.
 
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -15,14 +16,27 @@
 
 namespace parley::server {
 
-/// An HTTP session; made with make_shared; its socket's executor is a strand.
-class http_session : public std::enable_shared_from_this<http_session> {
+/// Serves a freshly accepted connection (its executor a strand): over TLS when the server
+/// has a TLS context (ctx.tls), else plain. Any thread.
+void start_http_session(boost::asio::ip::tcp::socket socket, session_context& ctx);
+
+/// An HTTP session over `Stream`: boost::beast::tcp_stream, or tls_stream (net/tls_stream.hpp);
+/// http_session.cpp instantiates both. Made with make_shared; its executor is a strand.
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 public:
+    /// Takes over `socket`; a TLS session uses the context in ctx.tls, which must be set.
     http_session(boost::asio::ip::tcp::socket socket, session_context& ctx);
-    /// Starts reading the first request.
+    /// Starts the TLS handshake, if any, then reads the first request.
     void run();
 
 private:
+    static constexpr bool is_tls = !std::is_same_v<Stream, boost::beast::tcp_stream>;
+
+    static Stream open(boost::asio::ip::tcp::socket&& socket, session_context& ctx);
+    /// The TCP stream under the TLS layer, or the stream itself; its deadline bounds every read.
+    boost::beast::tcp_stream& tcp();
+    void on_handshake(const boost::system::error_code& ec) requires(is_tls);
     void do_read();
     void on_read(const boost::system::error_code& ec, std::size_t bytes);
     void on_write(bool keep_alive, const boost::system::error_code& ec, std::size_t bytes);
@@ -31,7 +45,7 @@ private:
     void refuse(unsigned status, const std::string& reason, bool keep_alive);
     void do_close();
 
-    boost::beast::tcp_stream stream_;
+    Stream stream_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     session_context& ctx_;

@@ -50,7 +50,7 @@ void listener::on_accept(const error_code& ec, net::ip::tcp::socket socket) {
     } else {
         error_code ignored;
         socket.set_option(net::ip::tcp::no_delay(true), ignored);
-        std::make_shared<http_session>(std::move(socket), ctx_)->run();
+        start_http_session(std::move(socket), ctx_);
     }
     do_accept();
 }

@@ -10,6 +10,10 @@
 #include "http/router.hpp"
 #include "metrics/metrics.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace parley::server {
 
 /// Shared, read-mostly state handed to each session by reference.
@@ -21,6 +25,7 @@ struct session_context {
     const api_context& api;
     accounts::account_service& accounts;
     std::atomic<bool>& stopping;  ///< set at shutdown: refuse new connections
+    boost::asio::ssl::context* tls = nullptr;  ///< set when the port serves TLS (owned by the server)
 };
 
 }  // namespace parley::server

@@ -9,12 +9,14 @@
 
 #include "app/log.hpp"
 #include "chat/clock.hpp"
+#include "net/tls_stream.hpp"
 #include "parley/core/codec.hpp"
 #include "ws/frame.hpp"
 
 namespace parley::server {
 
 namespace net = boost::asio;
+namespace beast = boost::beast;
 using boost::system::error_code;
 
 namespace {
@@ -45,11 +47,12 @@ bool is_rate_limited(const client_message& m) {
 
 }  // namespace
 
-ws_session::ws_session(net::ip::tcp::socket socket, session_context& ctx, std::string session_id,
-                       std::string peer, std::string address)
+template <class Stream>
+ws_session<Stream>::ws_session(Stream stream, session_context& ctx, std::string session_id, std::string peer,
+                               std::string address)
     : chat::connection(std::move(session_id), std::move(address)),
-      socket_(std::move(socket)),
-      timer_(socket_.get_executor()),
+      stream_(std::move(stream)),
+      timer_(stream_.get_executor()),
       ctx_(ctx),
       peer_(std::move(peer)),
       parser_(ctx.config.max_frame),
@@ -58,19 +61,31 @@ ws_session::ws_session(net::ip::tcp::socket socket, session_context& ctx, std::s
     ctx_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
 }
 
-ws_session::~ws_session() { ctx_.metrics.connections_open.fetch_sub(1, std::memory_order_relaxed); }
+template <class Stream>
+ws_session<Stream>::~ws_session() { ctx_.metrics.connections_open.fetch_sub(1, std::memory_order_relaxed); }
 
-std::shared_ptr<ws_session> ws_session::self() {
+template <class Stream>
+std::shared_ptr<ws_session<Stream>> ws_session<Stream>::self() {
     return std::static_pointer_cast<ws_session>(shared_from_this());
 }
 
-void ws_session::start(std::string handshake, std::string channel, std::optional<message_id> since,
+template <class Stream>
+net::ip::tcp::socket& ws_session<Stream>::socket() {
+    if constexpr (is_tls)
+        return beast::get_lowest_layer(stream_).socket();
+    else
+        return stream_;
+}
+
+template <class Stream>
+void ws_session<Stream>::start(std::string handshake, std::string channel, std::optional<message_id> since,
                        std::string leftover) {
-    net::dispatch(socket_.get_executor(), [self = self(), handshake = std::move(handshake),
+    net::dispatch(stream_.get_executor(), [self = self(), handshake = std::move(handshake),
                                            channel = std::move(channel), since,
                                            leftover = std::move(leftover)]() mutable {
+        // The plain path reads with read_some after a readiness wait; TLS reads asynchronously.
         error_code ec;
-        self->socket_.non_blocking(true, ec);
+        if constexpr (!is_tls) self->stream_.non_blocking(true, ec);
         // The 101 answer is the first "frame" in the queue: one writer, in order.
         auto answer = std::make_shared<chat::outgoing_frame>();
         answer->bytes = std::move(handshake);
@@ -82,23 +97,36 @@ void ws_session::start(std::string handshake, std::string channel, std::optional
         thread_local std::minstd_rand jitter{std::random_device{}()};
         const int period = self->ctx_.config.heartbeat_ms;
         self->do_heartbeat(std::chrono::milliseconds(period / 2 + static_cast<int>(jitter() % (period / 2 + 1))));
-        if (!self->closing_) self->do_wait_read();
+        if constexpr (is_tls) {
+            // Even closing, TLS reads on until the peer's close frame (see on_tls_read).
+            if (!self->tls_.peer_closed) self->do_read();
+        } else {
+            if (!self->closing_) self->do_read();
+        }
     });
 }
 
 // ------------------------------------------------------------------ reading
 
-void ws_session::do_wait_read() {
-    socket_.async_wait(net::ip::tcp::socket::wait_read,
-                       [self = self()](const error_code& ec) { self->on_readable(ec); });
+template <class Stream>
+void ws_session<Stream>::do_read() {
+    if constexpr (is_tls) {
+        stream_.async_read_some(net::buffer(tls_.buffer), [self = self()](const error_code& ec, std::size_t n) {
+            self->on_tls_read(ec, n);
+        });
+    } else {
+        stream_.async_wait(net::ip::tcp::socket::wait_read,
+                           [self = self()](const error_code& ec) { self->on_readable(ec); });
+    }
 }
 
-void ws_session::on_readable(const error_code& ec) {
+template <class Stream>
+void ws_session<Stream>::on_readable(const error_code& ec) requires(!is_tls) {
     if (finished_) return;
     if (ec) return finish(ec.message());
     for (int i = 0; i < max_reads_per_turn; ++i) {
         error_code read_ec;
-        const std::size_t n = socket_.read_some(net::buffer(read_buffer), read_ec);
+        const std::size_t n = stream_.read_some(net::buffer(read_buffer), read_ec);
         if (read_ec == net::error::would_block || read_ec == net::error::try_again) break;
         if (read_ec) return finish(read_ec == net::error::eof ? "closed by peer" : read_ec.message());
         // While closing, input is read only to see the peer's close or EOF.
@@ -106,12 +134,51 @@ void ws_session::on_readable(const error_code& ec) {
         if (finished_) return;
         if (n < read_buffer.size()) break;
     }
-    do_wait_read();
+    do_read();
 }
 
-void ws_session::feed(char* data, std::size_t size) { parser_.feed(std::span<char>(data, size), *this); }
+template <class Stream>
+void ws_session<Stream>::on_tls_read(const error_code& ec, std::size_t bytes) requires(is_tls) {
+    if (finished_) return;
+    if (ec) {
+        // close_notify reads as eof; a peer that just drops TCP reads as stream_truncated.
+        const bool peer_left = ec == net::error::eof || ec == net::ssl::error::stream_truncated;
+        return finish(peer_left ? "closed by peer" : ec.message());
+    }
+    // Unlike the plain path the parser runs while closing too: TLS may be shut down only after
+    // the peer's close frame (OpenSSL fails a shutdown that data follows), so that frame must
+    // be seen. The callbacks ignore anything else once closing.
+    feed(tls_.buffer.data(), bytes);
+    if (finished_) return;
+    if (tls_.peer_closed) {
+        // The peer's close frame was its last data: read no more. Once ours is out too, TLS
+        // is shut down (here, or in on_write if ours is still queued).
+        if (tls_.close_written) do_tls_shutdown();
+        return;
+    }
+    do_read();
+}
 
-void ws_session::on_text(std::string_view payload) {
+template <class Stream>
+void ws_session<Stream>::do_tls_shutdown() requires(is_tls) {
+    if (tls_.shutting_down || finished_) return;
+    tls_.shutting_down = true;
+    // Both close frames are through and no read is pending. close_notify is TLS's end of
+    // stream, what shutdown_send is on a plain socket: the peer sees it and closes. The close
+    // deadline set in start_close bounds the wait for its answer.
+    stream_.async_shutdown([self = self()](const error_code&) { self->finish("tls shutdown"); });
+}
+
+template <class Stream>
+void ws_session<Stream>::feed(char* data, std::size_t size) {
+    parser_.feed(std::span<char>(data, size), *this);
+}
+
+template <class Stream>
+void ws_session<Stream>::on_text(std::string_view payload) {
+    if constexpr (is_tls) {
+        if (closing_) return;  // the parser still runs while a TLS session closes
+    }
     auto decoded = decode_client_frame(payload);
     if (!decoded) {
         const auto& e = decoded.error();
@@ -127,21 +194,30 @@ void ws_session::on_text(std::string_view payload) {
     ctx_.hub.handle(self(), std::move(frame));
 }
 
-void ws_session::on_binary(std::string_view) {
+template <class Stream>
+void ws_session<Stream>::on_binary(std::string_view) {
+    if constexpr (is_tls) {
+        if (closing_) return;
+    }
     chat::hub::send_error(*this, ctx_.metrics, parley::error_code::invalid_message,
                           "binary frames are not accepted: send JSON in text frames", std::nullopt);
 }
 
-void ws_session::on_ping(std::string_view payload) { send(chat::make_pong_frame(payload)); }
+template <class Stream>
+void ws_session<Stream>::on_ping(std::string_view payload) { send(chat::make_pong_frame(payload)); }
 
-void ws_session::on_pong(std::string_view) {}
+template <class Stream>
+void ws_session<Stream>::on_pong(std::string_view) {}
 
-void ws_session::on_close(std::uint16_t code, std::string_view) {
+template <class Stream>
+void ws_session<Stream>::on_close(std::uint16_t code, std::string_view) {
+    if constexpr (is_tls) tls_.peer_closed = true;
     // Echo the peer's code (RFC 6455 5.5.1); a close without a code is answered without one.
     start_close(code, "", false);
 }
 
-void ws_session::on_failure(std::uint16_t code) {
+template <class Stream>
+void ws_session<Stream>::on_failure(std::uint16_t code) {
     const char* why = code == ws::close_code::message_too_big  ? "message too big"
                       : code == ws::close_code::invalid_payload ? "invalid UTF-8"
                                                                 : "protocol error";
@@ -150,7 +226,8 @@ void ws_session::on_failure(std::uint16_t code) {
 
 // ------------------------------------------------------------------ writing
 
-bool ws_session::enqueue(chat::shared_frame frame) {
+template <class Stream>
+bool ws_session<Stream>::enqueue(chat::shared_frame frame) {
     std::unique_lock lock(mutex_);
     if (send_closed_) return false;
     const std::size_t size = frame->bytes.size();
@@ -171,11 +248,13 @@ bool ws_session::enqueue(chat::shared_frame frame) {
     return true;
 }
 
-void ws_session::flush() {
-    net::post(socket_.get_executor(), [self = self()] { self->do_write(); });
+template <class Stream>
+void ws_session<Stream>::flush() {
+    net::post(stream_.get_executor(), [self = self()] { self->do_write(); });
 }
 
-void ws_session::do_write() {
+template <class Stream>
+void ws_session<Stream>::do_write() {
     if (writing_ || finished_) return;
     {
         std::lock_guard lock(mutex_);
@@ -194,11 +273,13 @@ void ws_session::do_write() {
     buffers_.clear();
     for (const auto& f : in_flight_) buffers_.push_back(net::buffer(f->bytes));
     writing_ = true;
-    net::async_write(socket_, buffers_,
+    // For TLS, Beast's ssl_stream copies the gather into few records (not one per frame).
+    net::async_write(stream_, buffers_,
                      [self = self()](const error_code& ec, std::size_t n) { self->on_write(ec, n); });
 }
 
-void ws_session::on_write(const error_code& ec, std::size_t bytes) {
+template <class Stream>
+void ws_session<Stream>::on_write(const error_code& ec, std::size_t bytes) {
     writing_ = false;
     in_flight_.clear();
     // Give back a burst's worth of capacity so that idle connections stay small.
@@ -221,19 +302,28 @@ void ws_session::on_write(const error_code& ec, std::size_t bytes) {
     if (more) return do_write();
     if (close_sent) {
         // Our close frame is out: no more data from us; wait for the peer's EOF.
-        error_code ignored;
-        socket_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+        if constexpr (is_tls) {
+            // TLS cannot half-close TCP (close_notify must still go out after this). With the
+            // peer's close frame already in, shut TLS down; else on_tls_read does on seeing it.
+            tls_.close_written = true;
+            if (tls_.peer_closed) do_tls_shutdown();
+        } else {
+            error_code ignored;
+            stream_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+        }
     }
 }
 
 // ------------------------------------------------------------------ heartbeat and closing
 
-void ws_session::do_heartbeat(std::chrono::milliseconds delay) {
+template <class Stream>
+void ws_session<Stream>::do_heartbeat(std::chrono::milliseconds delay) {
     timer_.expires_after(delay);
     timer_.async_wait([self = self()](const error_code& ec) { self->on_heartbeat(ec); });
 }
 
-void ws_session::on_heartbeat(const error_code& ec) {
+template <class Stream>
+void ws_session<Stream>::on_heartbeat(const error_code& ec) {
     if (ec || closing_) return;
     if (unanswered_heartbeats_ >= limits::missed_heartbeats_before_close)
         return start_close(ws::close_code::going_away, "heartbeat timeout", false);
@@ -242,13 +332,15 @@ void ws_session::on_heartbeat(const error_code& ec) {
     do_heartbeat(std::chrono::milliseconds(ctx_.config.heartbeat_ms));
 }
 
-void ws_session::close(std::uint16_t code, std::string_view reason) {
-    net::dispatch(socket_.get_executor(), [self = self(), code, reason = std::string(reason)]() mutable {
+template <class Stream>
+void ws_session<Stream>::close(std::uint16_t code, std::string_view reason) {
+    net::dispatch(stream_.get_executor(), [self = self(), code, reason = std::string(reason)]() mutable {
         self->start_close(code, std::move(reason), code == ws::close_code::policy_violation);
     });
 }
 
-bool ws_session::charge_protocol_error() {
+template <class Stream>
+bool ws_session<Stream>::charge_protocol_error() {
     bool within;
     {
         std::lock_guard lock(mutex_);
@@ -258,11 +350,12 @@ bool ws_session::charge_protocol_error() {
     return within;
 }
 
-void ws_session::start_close(std::uint16_t code, std::string reason, bool drop_queue) {
+template <class Stream>
+void ws_session<Stream>::start_close(std::uint16_t code, std::string reason, bool drop_queue) {
     if (closing_ || finished_) return;
     closing_ = true;
     close_code_ = code;
-    parser_.stop();
+    if constexpr (!is_tls) parser_.stop();  // TLS must still see the peer's close frame
     ctx_.hub.closed(self());
     log_info("close " + peer_ + " session=" + session_id() + " code=" + std::to_string(code) +
              (reason.empty() ? "" : " reason=" + reason));
@@ -280,7 +373,7 @@ void ws_session::start_close(std::uint16_t code, std::string reason, bool drop_q
         post_write = !write_posted_;
         write_posted_ = true;
     }
-    if (post_write) net::post(socket_.get_executor(), [self = self()] { self->do_write(); });
+    if (post_write) net::post(stream_.get_executor(), [self = self()] { self->do_write(); });
     timer_.cancel();
     timer_.expires_after(close_deadline);
     timer_.async_wait([self = self()](const error_code& ec) {
@@ -288,7 +381,8 @@ void ws_session::start_close(std::uint16_t code, std::string reason, bool drop_q
     });
 }
 
-void ws_session::finish(std::string_view why) {
+template <class Stream>
+void ws_session<Stream>::finish(std::string_view why) {
     if (finished_) return;
     finished_ = true;
     if (!closing_) {
@@ -303,9 +397,13 @@ void ws_session::finish(std::string_view why) {
         queue_.clear();
     }
     error_code ignored;
-    socket_.shutdown(net::ip::tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
+    socket().close(ignored);
     timer_.cancel();
 }
+
+// The two transports; other files only see the declarations.
+template class ws_session<net::ip::tcp::socket>;
+template class ws_session<tls_stream>;
 
 }  // namespace parley::server

@@ -1,11 +1,17 @@
 #pragma once
 // One WebSocket connection after the upgrade: reads client frames, writes queued server
 // frames, keeps the heartbeat. It only moves bytes; what frames mean is the hub's job.
+//
+// Two transports, one template: a plain TCP socket, read with a zero-buffer wait so that an
+// idle connection owns no read buffer; and TLS (net/tls_stream.hpp), which must decrypt into
+// memory of its own, so a TLS session carries a record-sized buffer.
 
+#include <array>
 #include <cstdint>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -19,14 +25,16 @@
 
 namespace parley::server {
 
-/// A WebSocket session. Made with make_shared; every pending operation holds a
-/// shared_ptr to it; the hub holds weak_ptrs. Its socket's executor is a strand:
-/// everything but send(), close() and charge_protocol_error() runs on it.
+/// A WebSocket session over `Stream`: boost::asio::ip::tcp::socket, or tls_stream after a
+/// TLS handshake; ws_session.cpp instantiates both. Made with make_shared; every pending
+/// operation holds a shared_ptr to it; the hub holds weak_ptrs. Its stream's executor is a
+/// strand: everything but send(), close() and charge_protocol_error() runs on it.
+template <class Stream>
 class ws_session final : public chat::connection, private ws::frame_events {
 public:
-    /// Takes over `socket` (whose executor is a strand) after a valid upgrade request.
-    ws_session(boost::asio::ip::tcp::socket socket, session_context& ctx, std::string session_id,
-               std::string peer, std::string address);
+    /// Takes over `stream` (whose executor is a strand) after a valid upgrade request.
+    ws_session(Stream stream, session_context& ctx, std::string session_id, std::string peer,
+               std::string address);
     ~ws_session() override;
 
     /// Sends the handshake answer (`handshake`, raw HTTP bytes) and starts the session
@@ -48,10 +56,18 @@ private:
     void on_close(std::uint16_t code, std::string_view reason) override;
     void on_failure(std::uint16_t code) override;
 
+    static constexpr bool is_tls = !std::is_same_v<Stream, boost::asio::ip::tcp::socket>;
+
     std::shared_ptr<ws_session> self();
+    /// The TCP socket under the stream.
+    boost::asio::ip::tcp::socket& socket();
     void feed(char* data, std::size_t size);
-    void do_wait_read();
-    void on_readable(const boost::system::error_code& ec);
+    /// Starts the next read: a zero-buffer wait (plain) or a read into tls_.buffer (TLS).
+    void do_read();
+    void on_readable(const boost::system::error_code& ec) requires(!is_tls);
+    void on_tls_read(const boost::system::error_code& ec, std::size_t bytes) requires(is_tls);
+    /// Both close frames are through: sends close_notify (TLS's end of stream), then finishes.
+    void do_tls_shutdown() requires(is_tls);
     void do_write();
     void on_write(const boost::system::error_code& ec, std::size_t bytes);
     void do_heartbeat(std::chrono::milliseconds delay);
@@ -62,7 +78,7 @@ private:
     /// Ends the session at once: closes the socket and cancels the timer.
     void finish(std::string_view why);
 
-    boost::asio::ip::tcp::socket socket_;
+    Stream stream_;
     boost::asio::steady_timer timer_;  ///< heartbeat; after start_close, the close deadline
     session_context& ctx_;
     std::string peer_;
@@ -82,6 +98,17 @@ private:
     bool write_posted_ = false;     ///< a do_write is posted or a write is in flight
     bool send_closed_ = false;      ///< a close frame is queued: nothing more is accepted
     chat::error_budget budget_;
+
+    /// What only a TLS session has; strand.
+    struct tls_state {
+        /// The most plaintext one TLS record carries (RFC 8446 5.1): one read takes a record.
+        std::array<char, 16 * 1024> buffer;
+        bool peer_closed = false;    ///< the peer's close frame arrived: nothing more to read
+        bool close_written = false;  ///< our close frame is out
+        bool shutting_down = false;  ///< async_shutdown has started
+    };
+    struct no_tls_state {};
+    [[no_unique_address]] std::conditional_t<is_tls, tls_state, no_tls_state> tls_;
 };
 
 }  // namespace parley::server

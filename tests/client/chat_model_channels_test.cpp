@@ -130,8 +130,8 @@ TEST_CASE("join refuses a bad channel name before sending") {
     CHECK_FALSE(h.model.join_channel("Bad Name", h.now));
     CHECK_FALSE(h.model.join_channel("api", h.now));
     CHECK(h.sent_of<join_request>().empty());
-    REQUIRE(h.model.last_error() != nullptr);
-    CHECK(h.model.last_error()->code == error_code::no_such_channel);
+    REQUIRE_FALSE(h.model.errors().empty());
+    CHECK(h.last_error().code == error_code::no_such_channel);
 }
 
 TEST_CASE("a kick drops the channel and tells the user") {
@@ -141,8 +141,8 @@ TEST_CASE("a kick drops the channel and tells the user") {
     h.server(left_notice{"random", std::string("kicked")});
     CHECK(h.model.find_channel("random") == nullptr);
     CHECK(h.model.active_channel() == "general");
-    REQUIRE(h.model.last_error() != nullptr);
-    CHECK(h.model.last_error()->message.find("removed") != std::string::npos);
+    REQUIRE_FALSE(h.model.errors().empty());
+    CHECK(h.last_error().message.find("removed") != std::string::npos);
 }
 
 TEST_CASE("the channel list answer is kept for the UI") {
@@ -175,4 +175,18 @@ TEST_CASE("the revision moves on every visible change") {
     CHECK(connected > before);
     h.server(typing_notice{"general", "bob"});
     CHECK(h.model.revision() > connected);
+}
+
+TEST_CASE("one's own name counts among the online once granted, after a joined sent before it") {
+    harness h;
+    h.model.start(h.now);
+    h.open();
+    h.welcome();
+    h.server(joined_notice{"general", {"bob"}});  // the URL join comes before the name
+    CHECK(h.channel().online == 1);
+    h.grant();
+    CHECK(h.channel().users == std::vector<std::string>{"ann", "bob"});
+    CHECK(h.channel().online == 2);
+    h.server(joined_notice{"general", {"ann", "bob"}});  // a later join lists us itself
+    CHECK(h.channel().online == 2);
 }

@@ -60,8 +60,8 @@ TEST_CASE("a name still taken after about 5 s is reported as taken, and the mode
     CHECK(h.model.identity_issue() == identity_problem::taken);
     CHECK_FALSE(h.model.can_post());
     CHECK(h.model.wanted_name() == "ann");
-    REQUIRE(h.model.last_error() != nullptr);
-    CHECK(h.model.last_error()->code == error_code::name_taken);
+    REQUIRE_FALSE(h.model.errors().empty());
+    CHECK(h.last_error().code == error_code::name_taken);
 }
 
 TEST_CASE("an invalid name is shown to the user and not retried") {
@@ -71,8 +71,8 @@ TEST_CASE("an invalid name is shown to the user and not retried") {
     h.server(refused("invalid"));
     CHECK(h.model.identity_issue() == identity_problem::invalid);
     CHECK(h.model.state() == connection_state::ready);
-    REQUIRE(h.model.last_error() != nullptr);
-    CHECK(h.model.last_error()->message.find("not a valid name") != std::string::npos);
+    REQUIRE_FALSE(h.model.errors().empty());
+    CHECK(h.last_error().message.find("not a valid name") != std::string::npos);
     h.advance(5000);
     CHECK(h.sent_of<identity_request>().empty());
 }

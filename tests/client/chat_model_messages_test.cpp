@@ -61,6 +61,7 @@ TEST_CASE("each message gets its own nonce") {
 TEST_CASE("messages typed while offline are queued and sent on reconnect with their nonces, in order") {
     harness h;
     h.connect_ready();
+    h.take_sent();
     h.drop();
     CHECK(h.model.post_message("one", h.now) == post_result::queued);
     CHECK(h.model.post_message("two", h.now) == post_result::queued);
@@ -92,6 +93,7 @@ TEST_CASE("a message sent but not confirmed before the link broke is resent with
     h.take_sent();
     h.model.post_message("x", h.now);
     const std::string nonce = h.channel().pending[0].nonce;
+    h.take_sent();
     reconnect(h);
     posted sent = h.sent_of<parley::post_message>();
     REQUIRE(sent.size() == 1);
@@ -107,6 +109,7 @@ TEST_CASE("a resumed history that shows an unconfirmed own message replaces its 
     h.take_sent();
     h.model.post_message("x", h.now);
     const std::string nonce = h.channel().pending[0].nonce;
+    h.take_sent();
     h.drop();
     h.advance(*h.model.reconnect_at() - h.now);
     CHECK(h.link.urls.back() == "ws://127.0.0.1:9/general?since=3");
@@ -134,10 +137,10 @@ TEST_CASE("text over 4,000 code points is refused before sending, with a visible
     CHECK(h.model.post_message(too_long, h.now) == post_result::too_long);
     CHECK(h.channel().pending.empty());
     CHECK(h.link.sent.empty());
-    REQUIRE(h.model.last_error() != nullptr);
-    CHECK(h.model.last_error()->source == error_source::client);
-    CHECK(h.model.last_error()->code == error_code::too_long);
-    CHECK(h.model.last_error()->message.find("4001") != std::string::npos);
+    REQUIRE_FALSE(h.model.errors().empty());
+    CHECK(h.last_error().source == error_source::client);
+    CHECK(h.last_error().code == error_code::too_long);
+    CHECK(h.last_error().message.find("4001") != std::string::npos);
 
     std::string at_limit;
     for (int i = 0; i < 4000; ++i) at_limit += "\xCE\xB1";
@@ -175,9 +178,9 @@ TEST_CASE("an error naming a pending message marks it failed; retry sends it aga
     REQUIRE(h.channel().pending.size() == 1);
     CHECK(h.channel().pending[0].status == pending_message::state::failed);
     CHECK(h.channel().pending[0].failure == "slow down");
-    REQUIRE(h.model.last_error() != nullptr);
-    CHECK(h.model.last_error()->code == error_code::rate_limited);
-    CHECK(h.model.last_error()->ref == nonce);
+    REQUIRE_FALSE(h.model.errors().empty());
+    CHECK(h.last_error().code == error_code::rate_limited);
+    CHECK(h.last_error().ref == nonce);
     CHECK(h.model.retry_message(nonce, h.now));
     posted sent = h.sent_of<parley::post_message>();
     REQUIRE(sent.size() == 1);
@@ -204,7 +207,7 @@ TEST_CASE("server errors are listed for the UI, the oldest dropped beyond the bo
     for (int i = 0; i < 60; ++i) h.server(error_notice{error_code::forbidden, "no " + std::to_string(i), std::nullopt});
     CHECK(h.model.errors().size() == 50);
     CHECK(h.model.errors().front().message == "no 10");
-    CHECK(h.model.last_error()->message == "no 59");
+    CHECK(h.last_error().message == "no 59");
     h.model.clear_errors();
     CHECK(h.model.errors().empty());
 }

@@ -26,8 +26,8 @@ unix_ms wall_ms() {
 }
 
 /// A model with its own native transport, as the application builds it.
-struct client {
-    client(unsigned short port, std::string name, std::uint64_t seed)
+struct chat_client {
+    chat_client(unsigned short port, std::string name, std::uint64_t seed)
         : link(make_transport()), model(*link, config(port, std::move(name), seed)) {}
 
     static model_config config(unsigned short port, std::string name, std::uint64_t seed) {
@@ -56,15 +56,26 @@ struct client {
         return c && c->pending.empty();
     }
 
+    /// What a failed wait shows: state, texts, pending sends, problems.
+    std::string describe() const {
+        std::string out = std::string(to_string(model.state())) + " as '" + model.user_name() + "'; texts:";
+        for (const std::string& t : texts()) out += " [" + t + "]";
+        if (const channel_state* c = model.find_channel("general"))
+            out += "; pending " + std::to_string(c->pending.size()) + "; online " + std::to_string(c->online);
+        out += "; link: " + model.link_problem();
+        for (const error_entry& e : model.errors()) out += "; error: " + e.message;
+        return out;
+    }
+
     std::unique_ptr<transport> link;
     chat_model model;
 };
 
 /// Ticks every client until `done` holds or 15 s pass; returns whether it held.
-bool pump_until(const std::vector<client*>& clients, const std::function<bool()>& done) {
+bool pump_until(const std::vector<chat_client*>& clients, const std::function<bool()>& done) {
     const unix_ms deadline = wall_ms() + 15'000;
     while (wall_ms() < deadline) {
-        for (client* c : clients) c->model.tick(wall_ms());
+        for (chat_client* c : clients) c->model.tick(wall_ms());
         if (done()) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
@@ -72,12 +83,12 @@ bool pump_until(const std::vector<client*>& clients, const std::function<bool()>
 }
 
 /// Ticks every client for `ms` milliseconds.
-void pump_for(const std::vector<client*>& clients, unix_ms ms) {
+void pump_for(const std::vector<chat_client*>& clients, unix_ms ms) {
     const unix_ms end = wall_ms() + ms;
     pump_until(clients, [&] { return wall_ms() >= end; });
 }
 
-bool no_duplicate_ids(const client& c) {
+bool no_duplicate_ids(const chat_client& c) {
     const channel_state* channel = c.model.find_channel("general");
     if (!channel) return false;
     for (std::size_t i = 1; i < channel->messages.size(); ++i)
@@ -92,8 +103,8 @@ TEST_CASE("two models chat through native transports, survive a server restart a
     auto server = std::make_unique<test::test_server>(test::test_config(data.path()));
     const unsigned short port = server->port();
 
-    client ann(port, "ann", 1);
-    client bob(port, "bob", 2);
+    chat_client ann(port, "ann", 1);
+    chat_client bob(port, "bob", 2);
     ann.model.start(wall_ms());
     bob.model.start(wall_ms());
     REQUIRE(pump_until({&ann, &bob}, [&] { return ann.model.can_post() && bob.model.can_post(); }));
@@ -122,23 +133,25 @@ TEST_CASE("two models chat through native transports, survive a server restart a
 
     const std::vector<std::string> expected{"hello bob", "hi ann", "while you were out 1", "while you were out 2",
                                             "typed offline"};
-    REQUIRE(pump_until({&ann, &bob}, [&] {
-        return ann.texts() == expected && bob.texts() == expected && ann.all_delivered();
-    }));
+    const bool resumed = pump_until({&ann, &bob}, [&] {
+        return ann.texts() == expected && bob.texts() == expected && ann.all_delivered() && bob.model.can_post() &&
+               ann.model.channels().front().online == 2;
+    });
+    if (!resumed) MESSAGE("ann: " << ann.describe() << "\nbob: " << bob.describe());
+    REQUIRE(resumed);
     CHECK(no_duplicate_ids(ann));
     CHECK(no_duplicate_ids(bob));
-    CHECK(ann.model.channels().front().online == 2);
 }
 
 TEST_CASE("a reloaded page gets its own name back once the old connection lets go") {
     test::temp_dir data;
     test::test_server server(test::test_config(data.path()));
-    auto old_page = std::make_unique<client>(server.port(), "ann", 3);
+    auto old_page = std::make_unique<chat_client>(server.port(), "ann", 3);
     old_page->model.start(wall_ms());
     REQUIRE(pump_until({old_page.get()}, [&] { return old_page->model.can_post(); }));
 
     // The new page connects while the old one still holds the name: `taken`, retried.
-    client new_page(server.port(), "ann", 4);
+    chat_client new_page(server.port(), "ann", 4);
     new_page.model.start(wall_ms());
     REQUIRE(pump_until({old_page.get(), &new_page},
                        [&] { return new_page.model.state() == connection_state::identifying; }));

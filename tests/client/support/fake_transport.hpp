@@ -35,7 +35,7 @@ public:
         out.swap(queued);
         return out;
     }
-    void set_wake_callback(std::function<void()> wake) override { this->wake = std::move(wake); }
+    void set_wake_callback(std::function<void()> hook) override { wake = std::move(hook); }
 
     /// Queues an event for the next poll().
     void queue(transport_event event) {

@@ -116,6 +116,8 @@ public:
         return out;
     }
     const channel_state& channel(const std::string& name = "general") const { return *model.find_channel(name); }
+    /// The newest error entry, or an empty one.
+    error_entry last_error() const { return model.errors().empty() ? error_entry{} : model.errors().back(); }
 
     fake_transport link;
     chat_model model;
