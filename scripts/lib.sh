@@ -41,13 +41,17 @@ ensure_deb_src() {
   fi
 }
 
-# Configures a CMake preset once (ninja re-runs CMake itself when a CMakeLists changes)
-# and builds it: everything, or the targets named after the preset.
+# Configures a CMake preset once (ninja re-runs CMake itself when a CMakeLists changes).
+build_preset_configure() {
+  if [ ! -f "$repo_root/build/$1/build.ninja" ]; then
+    (cd "$repo_root" && cmake --preset "$1") || return 1
+  fi
+}
+
+# Configures if needed and builds a preset: everything, or the targets named after it.
 build_preset() {
   local preset="$1"; shift
-  if [ ! -f "$repo_root/build/$preset/build.ninja" ]; then
-    (cd "$repo_root" && cmake --preset "$preset") || return 1
-  fi
+  build_preset_configure "$preset" || return 1
   if [ $# -gt 0 ]; then
     (cd "$repo_root" && cmake --build --preset "$preset" --target "$@")
   else

@@ -10,10 +10,11 @@ ensure_packages
 ensure_deb_src
 
 web_root="$repo_root/build/wasm/web"
-if [ -f client/CMakeLists.txt ]; then
+build_preset_configure wasm
+if ninja -C "$repo_root/build/wasm" -t targets all 2>/dev/null | grep -q '^parley_web:'; then
   build_preset wasm parley_web
 else
-  echo "parley: the browser client is not part of this tree yet; the server will say so at /" >&2
+  echo "parley: this tree has no browser client target (parley_web); the server will say so at /" >&2
 fi
 
 build_preset native parley-server
