@@ -32,7 +32,7 @@ if [ -f tests/package-lock.json ]; then
   fi
 fi
 
-for preset in native native-asan wasm; do
+for preset in native native-asan native-tsan wasm; do
   if step "build $preset" build_preset "$preset"; then
     step "test $preset" ctest --preset "$preset"
   fi
