@@ -53,7 +53,6 @@ target_compile_options(parley_imgui PRIVATE -w)
 if(EMSCRIPTEN)
   # WebGL2 is OpenGL ES 3.0; Emscripten's GLFW 3 emulation provides the window and input.
   target_compile_definitions(parley_imgui PUBLIC IMGUI_IMPL_OPENGL_ES3)
-  target_compile_options(parley_imgui PUBLIC -sUSE_GLFW=3)
   target_link_options(parley_imgui PUBLIC -sUSE_GLFW=3 -sMIN_WEBGL_VERSION=2 -sMAX_WEBGL_VERSION=2)
 else()
   find_package(glfw3 3.3 REQUIRED)

@@ -42,7 +42,8 @@ std::optional<std::string> check_server_url(std::string_view url) {
     } else {
         return std::string("the server URL must start with ws:// or wss://");
     }
-    if (rest.empty() || rest.front() == '/' || rest.front() == ':') return std::string("the server URL has no host");
+    if (rest.empty() || rest.front() == '/' || rest.front() == ':')
+        return std::string("the server URL has no host");
     const std::size_t slash = rest.find_first_of("/?#");
     if (slash != std::string_view::npos && !(slash + 1 == rest.size() && rest[slash] == '/'))
         return std::string("the server URL must not have a path: the channel is chosen separately");
@@ -59,12 +60,14 @@ std::variant<launch_settings, launch_exit> parse_command_line(const std::vector<
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string_view flag = args[i];
         std::optional<std::string_view> inline_value;
-        if (const std::size_t eq = flag.find('='); flag.substr(0, 2) == "--" && eq != std::string_view::npos) {
+        if (const std::size_t eq = flag.find('=');
+            flag.substr(0, 2) == "--" && eq != std::string_view::npos) {
             inline_value = flag.substr(eq + 1);
             flag = flag.substr(0, eq);
         }
         if (flag == "--help" || flag == "-h") return launch_exit{0, std::string(usage)};
-        if (flag != "--url" && flag != "--name" && flag != "--channel") return bad("unknown option " + std::string(args[i]));
+        if (flag != "--url" && flag != "--name" && flag != "--channel")
+            return bad("unknown option " + std::string(args[i]));
         std::string_view value;
         if (inline_value) {
             value = *inline_value;
@@ -84,8 +87,9 @@ std::variant<launch_settings, launch_exit> parse_command_line(const std::vector<
             settings.join_at_once = true;
         } else {
             if (!is_valid_channel_name(value))
-                return bad("channel names are 1 to 32 of a-z, 0-9, '_' or '-', starting with a letter or digit: " +
-                           std::string(value));
+                return bad(
+                    "channel names are 1 to 32 of a-z, 0-9, '_' or '-', starting with a letter or digit: " +
+                    std::string(value));
             settings.channel = std::string(value);
         }
     }
@@ -176,8 +180,9 @@ launch_settings settings_from_page(std::string_view protocol, std::string_view h
         settings.channel = std::move(*channel);
     } else {
         settings.channel = std::string(default_channel);
-        settings.problem = "The address names no channel (channel names are a-z, 0-9, '_' and '-'); joining " +
-                           std::string(default_channel) + " instead.";
+        settings.problem =
+            "The address names no channel (channel names are a-z, 0-9, '_' and '-'); joining " +
+            std::string(default_channel) + " instead.";
     }
     if (auto token = query_value(query, "token")) settings.token = std::move(*token);
     if (auto name = query_value(query, "name"); name && !name->empty()) {

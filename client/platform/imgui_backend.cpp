@@ -9,6 +9,8 @@
 
 #include <GLFW/glfw3.h>
 
+#include <utility>
+
 #include "parley_gl.hpp"
 #include "window.hpp"
 
@@ -26,7 +28,22 @@ imgui_backend::imgui_backend(app_window& window) : window_(window) {
     io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
     ImGui_ImplGlfw_InitForOpenGL(window_.handle(), true);
     ImGui_ImplOpenGL3_Init(window_.dialect().imgui_version);
-    install_clipboard();
+    install_backend_extras(window_.handle());
+    // In place of ImGui's key callback, which on_key calls (and which still chains to the
+    // main loop's). io.UserData is the application's slot; this backend is its only user.
+    io.UserData = this;
+    glfwSetKeyCallback(window_.handle(), on_key);
+}
+
+void imgui_backend::on_key(GLFWwindow* window, int key, int scancode, int action, int mods) {
+    auto* self = static_cast<imgui_backend*>(ImGui::GetIO().UserData);
+    const bool tracked = self && key >= 0 && key < static_cast<int>(self->pressed_since_frame_.size());
+    if (tracked && action == GLFW_PRESS) self->pressed_since_frame_[static_cast<std::size_t>(key)] = true;
+    if (tracked && action == GLFW_RELEASE && self->pressed_since_frame_[static_cast<std::size_t>(key)]) {
+        self->held_.push_back({key, scancode, mods});
+        return;
+    }
+    ImGui_ImplGlfw_KeyCallback(window, key, scancode, action, mods);
 }
 
 imgui_backend::~imgui_backend() {
@@ -36,6 +53,13 @@ imgui_backend::~imgui_backend() {
 }
 
 void imgui_backend::new_frame() {
+    // Releases held back before the previous frame happen now: that frame saw the key
+    // down. Those held since then wait for the frame after this one.
+    for (const held_release& release : std::exchange(due_, std::move(held_)))
+        ImGui_ImplGlfw_KeyCallback(window_.handle(), release.key, release.scancode, GLFW_RELEASE,
+                                   release.mods);
+    held_.clear();
+    pressed_since_frame_.fill(false);
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
     ImGui::NewFrame();

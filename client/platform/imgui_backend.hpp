@@ -1,7 +1,16 @@
 #pragma once
 // Dear ImGui's platform and renderer glue for one window: the GLFW and OpenGL 3 backends,
-// initialised for the window's GLSL dialect, plus the clipboard where GLFW lacks one
-// (the browser: clipboard_web.cpp).
+// initialised for the window's GLSL dialect, plus what the platform's GLFW gets wrong or
+// lacks (backend_extras_web.cpp: the clipboard, the mouse wheel's direction and units).
+//
+// ImGui 1.86 reads key state once per frame, so a key pressed and released between two
+// frames (a quick tap, xdotool, a test driver) would never be seen. The backend holds back
+// such a release until the frame after the one that saw the press.
+
+struct GLFWwindow;
+
+#include <array>
+#include <vector>
 
 namespace parley::platform {
 
@@ -26,10 +35,23 @@ public:
     void rebuild_font_texture();
 
 private:
+    /// A key release held back until a frame has seen the press.
+    struct held_release {
+        int key;
+        int scancode;
+        int mods;
+    };
+    static void on_key(GLFWwindow* window, int key, int scancode, int action, int mods);
+
     app_window& window_;
+    std::vector<held_release> held_;  ///< since this frame started
+    std::vector<held_release> due_;   ///< from before it: released at the next frame
+    /// Keys pressed since the last frame started (GLFW key codes are below 512).
+    std::array<bool, 512> pressed_since_frame_{};
 };
 
-/// Gives ImGui a clipboard where the platform's GLFW has none. Called by imgui_backend.
-void install_clipboard();
+/// Fixes up the platform's GLFW for ImGui after its backend is installed: natively nothing,
+/// in the browser a clipboard and a corrected mouse wheel. Called by imgui_backend.
+void install_backend_extras(GLFWwindow* window);
 
 }  // namespace parley::platform

@@ -16,6 +16,7 @@ namespace parley::platform {
 namespace {
 
 // The canvas's CSS size times devicePixelRatio: the drawing buffer that makes text sharp.
+// clang-format off
 EM_JS(int, parley_canvas_pixel_width, (), {
     var c = Module['canvas'];
     return Math.max(1, Math.round(c.getBoundingClientRect().width * (window.devicePixelRatio || 1)));
@@ -24,12 +25,15 @@ EM_JS(int, parley_canvas_pixel_height, (), {
     var c = Module['canvas'];
     return Math.max(1, Math.round(c.getBoundingClientRect().height * (window.devicePixelRatio || 1)));
 });
+// clang-format on
 // Resizes the drawing buffer through Emscripten's Browser object, whose resize listeners
 // update the GLFW window's size and call its size callbacks.
+// clang-format off
 EM_JS(void, parley_set_canvas_pixel_size, (int width, int height), {
     Browser.setCanvasSize(width, height);
 });
 EM_JS(int, parley_document_hidden, (), { return document.hidden ? 1 : 0; });
+// clang-format on
 
 }  // namespace
 
@@ -57,13 +61,27 @@ main_loop::state* loop_state(GLFWwindow* window) {
 
 // Input callbacks: only note that a frame is due. ImGui's backend, installed after these,
 // chains to them and does the real work.
-void on_key(GLFWwindow* w, int, int, int, int) { loop_state(w)->input_seen = true; }
-void on_char(GLFWwindow* w, unsigned int) { loop_state(w)->input_seen = true; }
-void on_button(GLFWwindow* w, int, int, int) { loop_state(w)->input_seen = true; }
-void on_scroll(GLFWwindow* w, double, double) { loop_state(w)->input_seen = true; }
-void on_cursor(GLFWwindow* w, double, double) { loop_state(w)->input_seen = true; }
-void on_focus(GLFWwindow* w, int) { loop_state(w)->input_seen = true; }
-void on_enter(GLFWwindow* w, int) { loop_state(w)->input_seen = true; }
+void on_key(GLFWwindow* w, int, int, int, int) {
+    loop_state(w)->input_seen = true;
+}
+void on_char(GLFWwindow* w, unsigned int) {
+    loop_state(w)->input_seen = true;
+}
+void on_button(GLFWwindow* w, int, int, int) {
+    loop_state(w)->input_seen = true;
+}
+void on_scroll(GLFWwindow* w, double, double) {
+    loop_state(w)->input_seen = true;
+}
+void on_cursor(GLFWwindow* w, double, double) {
+    loop_state(w)->input_seen = true;
+}
+void on_focus(GLFWwindow* w, int) {
+    loop_state(w)->input_seen = true;
+}
+void on_enter(GLFWwindow* w, int) {
+    loop_state(w)->input_seen = true;
+}
 
 /// One turn: resize the canvas to its CSS box, then draw if anything is due.
 void tick(main_loop::state& s) {
@@ -104,12 +122,15 @@ void hidden_frame(void* arg) {
     if (!parley_document_hidden()) return;  // animation frames have taken over again
     tick(s);
     if (s.deadline) {
-        const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*s.deadline - loop_clock::now());
+        const auto wait =
+            std::chrono::duration_cast<std::chrono::milliseconds>(*s.deadline - loop_clock::now());
         schedule_hidden_tick(s, static_cast<int>(std::max<long long>(wait.count(), 0)));
     }
 }
 
-void animation_frame(void* arg) { tick(*static_cast<main_loop::state*>(arg)); }
+void animation_frame(void* arg) {
+    tick(*static_cast<main_loop::state*>(arg));
+}
 
 }  // namespace
 

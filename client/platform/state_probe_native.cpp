@@ -12,7 +12,9 @@
 namespace parley::platform {
 namespace {
 
-const char* state_file() { return std::getenv("PARLEY_STATE_FILE"); }
+const char* state_file() {
+    return std::getenv("PARLEY_STATE_FILE");
+}
 
 }  // namespace
 

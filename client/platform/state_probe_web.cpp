@@ -19,12 +19,18 @@ std::string& latest_snapshot() {
 }  // namespace
 
 /// The latest visible-state JSON; valid until the next frame. Called from JavaScript.
-extern "C" EMSCRIPTEN_KEEPALIVE const char* parley_visible_state() { return latest_snapshot().c_str(); }
+extern "C" EMSCRIPTEN_KEEPALIVE const char* parley_visible_state() {
+    return latest_snapshot().c_str();
+}
 
 namespace parley::platform {
 
-bool state_probe_enabled() { return true; }
+bool state_probe_enabled() {
+    return true;
+}
 
-void publish_visible_state(std::string json) { latest_snapshot() = std::move(json); }
+void publish_visible_state(std::string json) {
+    latest_snapshot() = std::move(json);
+}
 
 }  // namespace parley::platform

@@ -16,7 +16,8 @@ constexpr int initial_height = 720;
 }  // namespace
 
 std::variant<std::unique_ptr<app_window>, std::string> app_window::open(const std::string& title) {
-    if (!glfwInit()) return std::string("cannot initialise GLFW (is there a display? DISPLAY is unset or unreachable)");
+    if (!glfwInit())
+        return std::string("cannot initialise GLFW (is there a display? DISPLAY is unset or unreachable)");
     glfwWindowHint(GLFW_CONTEXT_VERSION_MAJOR, 3);
     glfwWindowHint(GLFW_CONTEXT_VERSION_MINOR, 3);
     glfwWindowHint(GLFW_OPENGL_PROFILE, GLFW_OPENGL_CORE_PROFILE);
@@ -45,8 +46,12 @@ float app_window::content_scale() const {
     return x > 0.0f ? x : 1.0f;
 }
 
-glsl_dialect app_window::dialect() const { return {shaders::prelude_gl330, "#version 330 core"}; }
+glsl_dialect app_window::dialect() const {
+    return {shaders::prelude_gl330, "#version 330 core"};
+}
 
-void app_window::present() { glfwSwapBuffers(window_); }
+void app_window::present() {
+    glfwSwapBuffers(window_);
+}
 
 }  // namespace parley::platform

@@ -11,11 +11,15 @@
 namespace parley::platform {
 namespace {
 
+// clang-format off
 EM_JS(double, parley_device_pixel_ratio, (), { return window.devicePixelRatio || 1; });
+// clang-format on
 // Tells the page the client failed before its first frame, so it shows why (index.html).
+// clang-format off
 EM_JS(void, parley_report_fatal, (const char* text), {
     if (Module['parleyFatal']) Module['parleyFatal'](UTF8ToString(text));
 });
+// clang-format on
 
 }  // namespace
 
@@ -43,9 +47,13 @@ app_window::~app_window() {
     glfwTerminate();
 }
 
-float app_window::content_scale() const { return static_cast<float>(parley_device_pixel_ratio()); }
+float app_window::content_scale() const {
+    return static_cast<float>(parley_device_pixel_ratio());
+}
 
-glsl_dialect app_window::dialect() const { return {shaders::prelude_es300, "#version 300 es"}; }
+glsl_dialect app_window::dialect() const {
+    return {shaders::prelude_es300, "#version 300 es"};
+}
 
 void app_window::present() {}
 

@@ -26,7 +26,8 @@ std::string compile_problem(GLuint shader, const char* what) {
     return std::string(what) + " shader: " + log;
 }
 
-GLuint compile(GLenum stage, std::string_view prelude, std::string_view body, const char* what, std::string& problem) {
+GLuint compile(GLenum stage, std::string_view prelude, std::string_view body, const char* what,
+               std::string& problem) {
     const GLuint shader = glCreateShader(stage);
     const GLchar* parts[] = {prelude.data(), body.data()};
     const GLint lengths[] = {static_cast<GLint>(prelude.size()), static_cast<GLint>(body.size())};
@@ -49,7 +50,8 @@ std::uint32_t avatar_seed(std::string_view user) {
 
 avatar_atlas::avatar_atlas(std::string_view prelude) {
     const GLuint vertex = compile(GL_VERTEX_SHADER, prelude, shaders::avatar_vert, "avatar vertex", problem_);
-    const GLuint fragment = compile(GL_FRAGMENT_SHADER, prelude, shaders::avatar_frag, "avatar fragment", problem_);
+    const GLuint fragment =
+        compile(GL_FRAGMENT_SHADER, prelude, shaders::avatar_frag, "avatar fragment", problem_);
     program_ = glCreateProgram();
     glAttachShader(program_, vertex);
     glAttachShader(program_, fragment);
@@ -119,8 +121,9 @@ std::optional<avatar_image> avatar_atlas::lookup(std::string_view user) {
         cells_.push_back({});
     } else {
         // Give away the least recently used cell, unless it is on screen this frame.
-        const auto oldest = std::min_element(cells_.begin(), cells_.end(),
-                                             [](const cell& a, const cell& b) { return a.last_used < b.last_used; });
+        const auto oldest = std::min_element(cells_.begin(), cells_.end(), [](const cell& a, const cell& b) {
+            return a.last_used < b.last_used;
+        });
         if (oldest->last_used == frame_) return std::nullopt;
         index = static_cast<std::size_t>(oldest - cells_.begin());
         by_key_.erase(oldest->key);

@@ -7,7 +7,9 @@
 namespace parley::ui {
 namespace {
 
-bool is_continuation_byte(char c) { return (static_cast<unsigned char>(c) & 0xC0) == 0x80; }
+bool is_continuation_byte(char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+}
 
 /// `wrap`'s answer made safe: at least one whole code point, never past the end, never
 /// inside a UTF-8 sequence (ImGui's wrapper falls back to one byte on a tiny width).
@@ -27,7 +29,8 @@ bool continues_group(std::string_view previous_user, unix_ms previous_time, std:
 }
 
 void message_layout::layout_message(std::vector<layout_row>& out, std::uint32_t item, std::string_view text,
-                                    bool pending, bool starts_group, bool first, const wrap_function& wrap) const {
+                                    bool pending, bool starts_group, bool first,
+                                    const wrap_function& wrap) const {
     if (starts_group) {
         if (!first) out.push_back({item, 0, 0, row_kind::gap, pending, false});
         out.push_back({item, 0, 0, row_kind::header, pending, false});
@@ -41,8 +44,8 @@ void message_layout::layout_message(std::vector<layout_row>& out, std::uint32_t 
         const std::size_t paragraph_end = newline == std::string_view::npos ? text.size() : newline;
         std::size_t start = position;
         if (start == paragraph_end) {
-            out.push_back({item, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(start), row_kind::line,
-                           pending, first_line});
+            out.push_back({item, static_cast<std::uint32_t>(start), static_cast<std::uint32_t>(start),
+                           row_kind::line, pending, first_line});
             first_line = false;
         }
         while (start < paragraph_end) {
@@ -70,8 +73,8 @@ void message_layout::layout_all(const client::channel_state& channel, const wrap
     laid_out_.reserve(messages.size());
     for (std::size_t i = 0; i < messages.size(); ++i) {
         const auto& m = messages[i];
-        const bool starts = i == 0 || !continues_group(messages[i - 1].user, messages[i - 1].timestamp, m.user,
-                                                       m.timestamp);
+        const bool starts =
+            i == 0 || !continues_group(messages[i - 1].user, messages[i - 1].timestamp, m.user, m.timestamp);
         first_row_.push_back(static_cast<std::uint32_t>(rows_.size()));
         layout_message(rows_, static_cast<std::uint32_t>(i), m.text, false, starts, i == 0, wrap);
         laid_out_.push_back(sign(m));
@@ -90,8 +93,10 @@ void message_layout::layout_pending(const client::channel_state& channel, std::s
     }
     for (std::size_t i = 0; i < channel.pending.size(); ++i) {
         const auto& p = channel.pending[i];
-        const bool starts = !has_previous || !continues_group(previous_user, previous_time, own_name, p.created_ms);
-        layout_message(pending_rows_, static_cast<std::uint32_t>(i), p.text, true, starts, !has_previous, wrap);
+        const bool starts =
+            !has_previous || !continues_group(previous_user, previous_time, own_name, p.created_ms);
+        layout_message(pending_rows_, static_cast<std::uint32_t>(i), p.text, true, starts, !has_previous,
+                       wrap);
         has_previous = true;
         previous_user = own_name;
         previous_time = p.created_ms;
@@ -105,7 +110,9 @@ std::size_t message_layout::first_line_row_of(std::size_t index) const {
 }
 
 bool message_layout::update(const client::channel_state& channel, std::string_view own_name, float width,
-                            float wrap_key, const wrap_function& wrap) {
+                            float wrap_key, const wrap_function& wrap, std::uint64_t revision) {
+    if (revision != 0 && revision == revision_ && width == width_ && wrap_key == wrap_key_) return false;
+    revision_ = revision;
     const auto& messages = channel.messages;
     const std::size_t old_rows = row_count();
     bool changed = false;
@@ -120,11 +127,13 @@ bool message_layout::update(const client::channel_state& channel, std::string_vi
     } else {
         // Where did the old first message go? Older history puts `k` messages before it.
         const message_id old_front = laid_out_.front().id;
-        const auto it = std::lower_bound(messages.begin(), messages.end(), old_front,
-                                         [](const client::message_entry& m, message_id id) { return m.id < id; });
+        const auto it =
+            std::lower_bound(messages.begin(), messages.end(), old_front,
+                             [](const client::message_entry& m, message_id id) { return m.id < id; });
         const std::size_t k = static_cast<std::size_t>(it - messages.begin());
         bool same = it != messages.end() && it->id == old_front && k + laid_out_.size() <= messages.size();
-        for (std::size_t i = 0; same && i < laid_out_.size(); ++i) same = sign(messages[k + i]) == laid_out_[i];
+        for (std::size_t i = 0; same && i < laid_out_.size(); ++i)
+            same = sign(messages[k + i]) == laid_out_[i];
         if (!same) {
             layout_all(channel, wrap);
             changed = true;
@@ -136,15 +145,18 @@ bool message_layout::update(const client::channel_state& channel, std::string_vi
                 std::vector<std::uint32_t> prefix_first;
                 for (std::size_t i = 0; i <= k; ++i) {
                     const auto& m = messages[i];
-                    const bool starts = i == 0 || !continues_group(messages[i - 1].user, messages[i - 1].timestamp,
-                                                                   m.user, m.timestamp);
+                    const bool starts =
+                        i == 0 || !continues_group(messages[i - 1].user, messages[i - 1].timestamp, m.user,
+                                                   m.timestamp);
                     prefix_first.push_back(static_cast<std::uint32_t>(prefix.size()));
-                    layout_message(prefix, static_cast<std::uint32_t>(i), m.text, false, starts, i == 0, wrap);
+                    layout_message(prefix, static_cast<std::uint32_t>(i), m.text, false, starts, i == 0,
+                                   wrap);
                 }
                 // Replace the old first message's rows by the prefix; the rest keep theirs
                 // (item indexes and row offsets shift).
                 const std::size_t old_first_end = laid_out_.size() > 1 ? first_row_[1] : rows_.size();
-                const auto shift = static_cast<std::ptrdiff_t>(prefix.size()) - static_cast<std::ptrdiff_t>(old_first_end);
+                const auto shift =
+                    static_cast<std::ptrdiff_t>(prefix.size()) - static_cast<std::ptrdiff_t>(old_first_end);
                 std::vector<layout_row> rebuilt = std::move(prefix);
                 rebuilt.reserve(rebuilt.size() + rows_.size() - old_first_end);
                 for (std::size_t r = old_first_end; r < rows_.size(); ++r) {
@@ -153,7 +165,8 @@ bool message_layout::update(const client::channel_state& channel, std::string_vi
                     rebuilt.push_back(row);
                 }
                 for (std::size_t i = 1; i < first_row_.size(); ++i)
-                    prefix_first.push_back(static_cast<std::uint32_t>(static_cast<std::ptrdiff_t>(first_row_[i]) + shift));
+                    prefix_first.push_back(
+                        static_cast<std::uint32_t>(static_cast<std::ptrdiff_t>(first_row_[i]) + shift));
                 std::vector<signature> signs;
                 signs.reserve(messages.size());
                 for (std::size_t i = 0; i < k; ++i) signs.push_back(sign(messages[i]));
@@ -166,8 +179,8 @@ bool message_layout::update(const client::channel_state& channel, std::string_vi
             // Newer messages: append their rows.
             for (std::size_t i = laid_out_.size(); i < messages.size(); ++i) {
                 const auto& m = messages[i];
-                const bool starts = !continues_group(messages[i - 1].user, messages[i - 1].timestamp, m.user,
-                                                     m.timestamp);
+                const bool starts =
+                    !continues_group(messages[i - 1].user, messages[i - 1].timestamp, m.user, m.timestamp);
                 first_row_.push_back(static_cast<std::uint32_t>(rows_.size()));
                 layout_message(rows_, static_cast<std::uint32_t>(i), m.text, false, starts, false, wrap);
                 laid_out_.push_back(sign(m));
@@ -177,7 +190,8 @@ bool message_layout::update(const client::channel_state& channel, std::string_vi
     }
     const std::size_t old_pending = pending_rows_.size();
     layout_pending(channel, own_name, wrap);
-    return changed || pending_rows_.size() != old_pending || row_count() != old_rows || !channel.pending.empty();
+    return changed || pending_rows_.size() != old_pending || row_count() != old_rows ||
+           !channel.pending.empty();
 }
 
 }  // namespace parley::ui

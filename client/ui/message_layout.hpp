@@ -48,9 +48,11 @@ class message_layout {
 public:
     /// Brings the rows up to date with `channel`, wrapped at `width` by `wrap`. `own_name`
     /// authors the pending messages. `wrap_key` changes when `wrap` measures differently
-    /// (a new font size), forcing a full layout. Returns whether any row changed.
+    /// (a new font size), forcing a full layout. `revision` is the model's: an unchanged
+    /// one with the same width returns at once, without even comparing messages.
+    /// Returns whether any row changed.
     bool update(const client::channel_state& channel, std::string_view own_name, float width, float wrap_key,
-                const wrap_function& wrap);
+                const wrap_function& wrap, std::uint64_t revision = 0);
 
     /// Rows: delivered messages first, then the pending ones.
     std::size_t row_count() const { return rows_.size() + pending_rows_.size(); }
@@ -59,7 +61,9 @@ public:
     }
 
     /// The first row of delivered message `index` (its gap or header when it starts a group).
-    std::size_t first_row_of(std::size_t index) const { return index < first_row_.size() ? first_row_[index] : 0; }
+    std::size_t first_row_of(std::size_t index) const {
+        return index < first_row_.size() ? first_row_[index] : 0;
+    }
     /// The row of delivered message `index`'s first text line: where a scroll anchor sits,
     /// since headers come and go as older history joins a group.
     std::size_t first_line_row_of(std::size_t index) const;
@@ -84,14 +88,16 @@ private:
     /// starts a group, then its wrapped lines.
     void layout_message(std::vector<layout_row>& out, std::uint32_t item, std::string_view text, bool pending,
                         bool starts_group, bool first, const wrap_function& wrap) const;
-    void layout_pending(const client::channel_state& channel, std::string_view own_name, const wrap_function& wrap);
+    void layout_pending(const client::channel_state& channel, std::string_view own_name,
+                        const wrap_function& wrap);
 
     float width_ = -1.0f;
     float wrap_key_ = -1.0f;
+    std::uint64_t revision_ = 0;
     std::vector<layout_row> rows_;
     std::vector<layout_row> pending_rows_;
-    std::vector<signature> laid_out_;        ///< per delivered message
-    std::vector<std::uint32_t> first_row_;   ///< per delivered message
+    std::vector<signature> laid_out_;       ///< per delivered message
+    std::vector<std::uint32_t> first_row_;  ///< per delivered message
     std::uint64_t full_layouts_ = 0;
 };
 

@@ -5,7 +5,6 @@ namespace {
 
 struct callback_data {
     std::string* text;
-    bool edited = false;
 };
 
 int on_input_event(ImGuiInputTextCallbackData* data) {
@@ -14,8 +13,6 @@ int on_input_event(ImGuiInputTextCallbackData* data) {
         // ImGui asks for room for BufTextLen bytes plus the terminator, then copies the text in.
         context->text->resize(static_cast<std::size_t>(data->BufTextLen));
         data->Buf = context->text->data();
-    } else if (data->EventFlag == ImGuiInputTextFlags_CallbackEdit) {
-        context->edited = true;
     }
     return 0;
 }
@@ -26,24 +23,62 @@ std::size_t buffer_size(std::string& text) {
     return text.capacity() + 1;
 }
 
+struct chat_callback_data {
+    std::string* text;
+    const std::function<bool(const std::string&)>* submit;
+    chat_input_result result;
+    bool enter = false;  ///< Enter was filtered out this frame; submit at the next event
+};
+
+int on_chat_input_event(ImGuiInputTextCallbackData* data) {
+    auto* context = static_cast<chat_callback_data*>(data->UserData);
+    switch (data->EventFlag) {
+        case ImGuiInputTextFlags_CallbackResize:
+            context->text->resize(static_cast<std::size_t>(data->BufTextLen));
+            data->Buf = context->text->data();
+            return 0;
+        case ImGuiInputTextFlags_CallbackCharFilter:
+            // ImGui turns Enter into '\n' in a multi-line field; without Shift it means "send".
+            if (data->EventChar == '\n' && !ImGui::GetIO().KeyShift) {
+                context->enter = true;
+                return 1;  // drop the character
+            }
+            return 0;
+        case ImGuiInputTextFlags_CallbackEdit:
+            context->result.edited = true;
+            [[fallthrough]];
+        case ImGuiInputTextFlags_CallbackAlways:
+            // One of these follows the key handling in the same frame, with the edit buffer.
+            if (context->enter) {
+                context->enter = false;
+                context->result.submitted = true;
+                const std::string value(data->Buf, static_cast<std::size_t>(data->BufTextLen));
+                if ((*context->submit)(value)) data->DeleteChars(0, data->BufTextLen);
+            }
+            return 0;
+        default:
+            return 0;
+    }
+}
+
 }  // namespace
+
+chat_input_result input_chat_message(const char* label, std::string& text, const ImVec2& size,
+                                     const std::function<bool(const std::string&)>& submit) {
+    chat_callback_data context{&text, &submit, {}};
+    const std::size_t buffer = buffer_size(text);
+    ImGui::InputTextMultiline(label, text.data(), buffer, size,
+                              ImGuiInputTextFlags_CallbackResize | ImGuiInputTextFlags_CallbackCharFilter |
+                                  ImGuiInputTextFlags_CallbackEdit | ImGuiInputTextFlags_CallbackAlways,
+                              on_chat_input_event, &context);
+    return context.result;
+}
 
 bool input_text(const char* label, std::string& text, ImGuiInputTextFlags flags) {
     callback_data context{&text};
     const std::size_t size = buffer_size(text);
-    return ImGui::InputText(label, text.data(), size, flags | ImGuiInputTextFlags_CallbackResize, on_input_event,
-                            &context);
-}
-
-bool input_text_multiline(const char* label, std::string& text, const ImVec2& size, ImGuiInputTextFlags flags,
-                          bool& edited) {
-    callback_data context{&text};
-    const std::size_t buffer = buffer_size(text);
-    const bool result = ImGui::InputTextMultiline(
-        label, text.data(), buffer, size,
-        flags | ImGuiInputTextFlags_CallbackResize | ImGuiInputTextFlags_CallbackEdit, on_input_event, &context);
-    edited = context.edited;
-    return result;
+    return ImGui::InputText(label, text.data(), size, flags | ImGuiInputTextFlags_CallbackResize,
+                            on_input_event, &context);
 }
 
 }  // namespace parley::ui

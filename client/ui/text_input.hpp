@@ -1,6 +1,7 @@
 #pragma once
 // ImGui text inputs over std::string (ImGui's own take a fixed char buffer).
 
+#include <functional>
 #include <string>
 
 #include <imgui.h>
@@ -10,9 +11,17 @@ namespace parley::ui {
 /// A one-line input editing `text`. Returns what ImGui::InputText returns.
 bool input_text(const char* label, std::string& text, ImGuiInputTextFlags flags = 0);
 
-/// A multi-line input editing `text`; `edited` is set when the user changed the text.
-/// Returns what ImGui::InputTextMultiline returns (true on Enter with EnterReturnsTrue).
-bool input_text_multiline(const char* label, std::string& text, const ImVec2& size, ImGuiInputTextFlags flags,
-                          bool& edited);
+/// What a chat input did this frame.
+struct chat_input_result {
+    bool edited = false;     ///< the user changed the text
+    bool submitted = false;  ///< Enter was pressed and `submit` was called
+};
+
+/// The message input: a multi-line field where Enter calls `submit` with the text (which
+/// returns whether to clear it: a refused text stays to be corrected) and Shift+Enter
+/// inserts a new line. Unlike ImGui's EnterReturnsTrue it stays active across Enter, so
+/// the characters typed right after sending are not lost while focus comes back.
+chat_input_result input_chat_message(const char* label, std::string& text, const ImVec2& size,
+                                     const std::function<bool(const std::string&)>& submit);
 
 }  // namespace parley::ui

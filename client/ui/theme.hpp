@@ -14,14 +14,14 @@ inline constexpr float base_font_px = 16.0f;
 
 /// Colours the views share, so status, names and marks mean the same everywhere.
 namespace palette {
-inline constexpr ImVec4 ok{0.40f, 0.80f, 0.45f, 1.0f};
-inline constexpr ImVec4 warn{0.95f, 0.72f, 0.30f, 1.0f};
-inline constexpr ImVec4 bad{0.95f, 0.40f, 0.40f, 1.0f};
-inline constexpr ImVec4 dim{0.60f, 0.62f, 0.66f, 1.0f};
-inline constexpr ImVec4 text{0.92f, 0.93f, 0.95f, 1.0f};
-inline constexpr ImVec4 accent{0.45f, 0.62f, 0.98f, 1.0f};
-inline constexpr ImVec4 panel{0.13f, 0.14f, 0.16f, 1.0f};
-inline constexpr ImVec4 background{0.09f, 0.10f, 0.11f, 1.0f};
+inline const ImVec4 ok{0.40f, 0.80f, 0.45f, 1.0f};
+inline const ImVec4 warn{0.95f, 0.72f, 0.30f, 1.0f};
+inline const ImVec4 bad{0.95f, 0.40f, 0.40f, 1.0f};
+inline const ImVec4 dim{0.60f, 0.62f, 0.66f, 1.0f};
+inline const ImVec4 text{0.92f, 0.93f, 0.95f, 1.0f};
+inline const ImVec4 accent{0.45f, 0.62f, 0.98f, 1.0f};
+inline const ImVec4 panel{0.13f, 0.14f, 0.16f, 1.0f};
+inline const ImVec4 background{0.09f, 0.10f, 0.11f, 1.0f};
 }  // namespace palette
 
 /// The colour a user's name is written in: the avatar's hue, lightened for dark panels.

@@ -37,6 +37,8 @@ std::string format_message_time(unix_ms time, unix_ms now) {
     return format("%Y-%m-%d %H:%M", when);
 }
 
-std::string format_full_time(unix_ms time) { return format("%a %d %b %Y, %H:%M:%S", local_time(time)); }
+std::string format_full_time(unix_ms time) {
+    return format("%a %d %b %Y, %H:%M:%S", local_time(time));
+}
 
 }  // namespace parley::ui

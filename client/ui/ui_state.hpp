@@ -50,6 +50,13 @@ struct message_list_state {
     message_id anchor_id = 0;
     float anchor_offset = 0.0f;
     message_id oldest_laid_out = 0;
+    /// Where the list ended the last frame, to tell the user's scrolling from ours.
+    float last_scroll_y = 0.0f;
+    /// The list's screen rectangle last frame (min x, min y, max x, max y), for the wheel.
+    float view_rect[4] = {0, 0, 0, 0};
+    /// The message under the mouse last frame (its id; minus one minus the index for a
+    /// pending one), highlighted as a whole across its lines.
+    long long hovered_key = 0;
 };
 
 /// The channel sidebar.
@@ -61,7 +68,7 @@ struct sidebar_state {
 
 /// What the message list drew last frame, for the state probe (tests assert on it).
 struct drawn_message {
-    message_id id = 0;   ///< 0 for a pending message
+    message_id id = 0;  ///< 0 for a pending message
     std::string user;
     std::string text;
     bool pending = false;
@@ -88,6 +95,7 @@ struct ui_state {
     std::vector<drawn_message> drawn;
     std::string drawn_status;
     std::string drawn_typing;
+    bool composer_focused = false;
 };
 
 }  // namespace parley::ui

@@ -54,9 +54,11 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
 
     app.add_option("--tls-cert", config.tls_cert,
                    "PEM certificate chain: serve only https:// and wss:// (needs --tls-key)")
-        ->envname("PARLEY_TLS_CERT");
+        ->envname("PARLEY_TLS_CERT")
+        ->type_name("FILE");
     app.add_option("--tls-key", config.tls_key, "PEM private key of --tls-cert, unencrypted")
-        ->envname("PARLEY_TLS_KEY");
+        ->envname("PARLEY_TLS_KEY")
+        ->type_name("FILE");
 
     app.add_flag("--accounts-only", config.accounts_only, "Only signed-in accounts may post (no guests)")
         ->envname("PARLEY_ACCOUNTS_ONLY");

@@ -33,6 +33,7 @@ public:
 private:
     static constexpr bool is_tls = !std::is_same_v<Stream, boost::beast::tcp_stream>;
 
+    /// Wraps `socket` in the stream (a TLS one is made from the server's context).
     static Stream open(boost::asio::ip::tcp::socket&& socket, session_context& ctx);
     /// The TCP stream under the TLS layer, or the stream itself; its deadline bounds every read.
     boost::beast::tcp_stream& tcp();

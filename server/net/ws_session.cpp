@@ -79,7 +79,7 @@ net::ip::tcp::socket& ws_session<Stream>::socket() {
 
 template <class Stream>
 void ws_session<Stream>::start(std::string handshake, std::string channel, std::optional<message_id> since,
-                       std::string leftover) {
+                               std::string leftover) {
     net::dispatch(stream_.get_executor(), [self = self(), handshake = std::move(handshake),
                                            channel = std::move(channel), since,
                                            leftover = std::move(leftover)]() mutable {

@@ -1,0 +1,140 @@
+#include "client_app.hpp"
+
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+
+#include <algorithm>
+
+#include "chat_view.hpp"
+#include "launch.hpp"
+#include "state_probe.hpp"
+#include "view_context.hpp"
+
+namespace parley::app {
+namespace {
+
+unix_ms wall_clock_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+client_app::client_app(platform::app_window& window, platform::imgui_backend& backend,
+                       std::shared_ptr<platform::main_loop> loop, launch_settings settings)
+    : window_(window),
+      backend_(backend),
+      loop_(std::move(loop)),
+      settings_(std::move(settings)),
+      avatars_(window.dialect().shader_prelude) {
+    ui_.start.server_url = settings_.server_url;
+    ui_.start.channel = settings_.channel;
+    ui_.start.name = settings_.name;
+    ui_.start.problem = settings_.problem;
+    if (settings_.join_at_once)
+        join({settings_.server_url, settings_.channel, settings_.name}, wall_clock_ms());
+}
+
+client_app::~client_app() {
+    if (model_) model_->stop();
+    if (transport_) transport_->set_wake_callback({});
+}
+
+void client_app::join(const ui::join_request& request, unix_ms now) {
+    settings_.server_url = request.server_url;
+    settings_.channel = request.channel;
+    settings_.name = request.name;
+    // Failing to remember is no reason not to chat; the next run just asks again.
+    (void)platform::remember_launch_settings(settings_);
+
+    client::model_config config;
+    config.server_url = request.server_url;
+    config.channel = request.channel;
+    config.user_name = request.name;
+    config.token = settings_.token;
+    config.seed = platform::random_seed();
+    if (model_) model_->stop();
+    model_.reset();
+    transport_ = client::make_transport();
+    // Natively this runs on the transport's thread: main_loop::wake is thread-safe.
+    transport_->set_wake_callback([loop = std::weak_ptr<platform::main_loop>(loop_)] {
+        if (auto l = loop.lock()) l->wake();
+    });
+    model_ = std::make_unique<client::chat_model>(*transport_, std::move(config));
+    model_->start(now);
+    ui_.current = ui::ui_state::screen::chat;
+    ui_.composer.focus_wanted = true;
+    glfwSetWindowTitle(window_.handle(), ("Parley \xE2\x80\x94 #" + request.channel).c_str());
+}
+
+platform::frame_outcome client_app::next_frame_due(unix_ms now) const {
+    platform::frame_outcome outcome;
+    if (!model_) return outcome;
+    std::optional<unix_ms> due = model_->next_deadline();
+    // The reconnect countdown changes every second.
+    if (const auto at = model_->reconnect_at();
+        at && model_->state() == client::connection_state::reconnecting) {
+        const unix_ms left = *at - now;
+        const unix_ms tick = left > 0 ? now + (left - 1) % 1000 + 1 : now;
+        due = due ? std::min(*due, tick) : tick;
+    }
+    if (due) {
+        const auto wait = std::chrono::milliseconds(std::max<unix_ms>(*due - now, 0));
+        outcome.next_deadline = platform::loop_clock::now() + wait;
+    }
+    return outcome;
+}
+
+void client_app::publish_state() {
+    if (!platform::state_probe_enabled()) return;
+    std::string json = ui::visible_state_json(ui_, model_.get(), stats_);
+    if (json == published_) return;
+    published_ = json;
+    platform::publish_visible_state(std::move(json));
+}
+
+platform::frame_outcome client_app::frame() {
+    const auto frame_start = std::chrono::steady_clock::now();
+    const unix_ms now = wall_clock_ms();
+    if (model_) model_->tick(now);
+
+    int window_width = 0;
+    int framebuffer_width = 0;
+    int unused = 0;
+    glfwGetWindowSize(window_.handle(), &window_width, &unused);
+    glfwGetFramebufferSize(window_.handle(), &framebuffer_width, &unused);
+    const float framebuffer_scale =
+        window_width > 0 ? static_cast<float>(framebuffer_width) / static_cast<float>(window_width) : 1.0f;
+    if (theme_.apply(window_.content_scale(), framebuffer_scale)) backend_.rebuild_font_texture();
+    // Avatars are two text rows tall; in physical pixels that is about 2.6 x the font size.
+    avatars_.set_display_size(ui::base_font_px * window_.content_scale() * 2.6f);
+
+    backend_.new_frame();
+    avatars_.next_frame();
+    const ImGuiIO& io = ImGui::GetIO();
+    ImGui::SetNextWindowPos(ImVec2(0.0f, 0.0f));
+    ImGui::SetNextWindowSize(io.DisplaySize);
+    ImGui::Begin("Parley", nullptr,
+                 ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
+                     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollbar);
+    if (ui_.current == ui::ui_state::screen::start || !model_) {
+        if (auto request = ui::draw_start_view(ui_.start, settings_.server_editable, theme_.size_scale()))
+            join(*request, now);
+    } else {
+        ui::view_context context{*model_, ui_, avatars_, theme_.size_scale(), now};
+        ui::draw_chat_screen(context);
+    }
+    ImGui::End();
+    avatars_.render_pending();
+    backend_.render();
+
+    const auto frame_end = std::chrono::steady_clock::now();
+    stats_.frames += 1;
+    stats_.last_frame_ms = std::chrono::duration<double, std::milli>(frame_end - frame_start).count();
+    if (stats_.frames == 1)
+        stats_.first_frame_at_ms = std::chrono::duration<double, std::milli>(frame_end - started_).count();
+    publish_state();
+    return next_frame_due(now);
+}
+
+}  // namespace parley::app

@@ -1,0 +1,61 @@
+#pragma once
+// The application: owns the model, its transport, the view state and the avatar atlas,
+// and builds one frame at a time for the main loop. The same code runs natively and in
+// the browser; what differs is behind client/platform.
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "avatar_atlas.hpp"
+#include "imgui_backend.hpp"
+#include "launch_options.hpp"
+#include "main_loop.hpp"
+#include "model/chat_model.hpp"
+#include "model/transport.hpp"
+#include "start_view.hpp"
+#include "theme.hpp"
+#include "ui_state.hpp"
+#include "visible_state.hpp"
+#include "window.hpp"
+
+namespace parley::app {
+
+/// One client session. Main thread only; borrows the window and the ImGui backend (which
+/// outlive it) and shares the loop with the transport's wake hook.
+class client_app {
+public:
+    client_app(platform::app_window& window, platform::imgui_backend& backend,
+               std::shared_ptr<platform::main_loop> loop, launch_settings settings);
+    ~client_app();
+    client_app(const client_app&) = delete;
+    client_app& operator=(const client_app&) = delete;
+
+    /// Builds, draws and presents one frame; says when the next one is due.
+    platform::frame_outcome frame();
+
+private:
+    /// Starts the model for `request`, remembering the settings for the next run.
+    void join(const ui::join_request& request, unix_ms now);
+    /// When a frame must run even without events: the model's timers, the countdown.
+    platform::frame_outcome next_frame_due(unix_ms now) const;
+    void publish_state();
+
+    platform::app_window& window_;
+    platform::imgui_backend& backend_;
+    std::shared_ptr<platform::main_loop> loop_;
+    launch_settings settings_;
+
+    ui::theme theme_;
+    ui::avatar_atlas avatars_;
+    ui::ui_state ui_;
+    // The model borrows the transport: declared after it, so destroyed first.
+    std::unique_ptr<client::transport> transport_;
+    std::unique_ptr<client::chat_model> model_;
+
+    ui::frame_stats stats_;
+    std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
+    std::string published_;
+};
+
+}  // namespace parley::app

@@ -1,0 +1,81 @@
+#include "chat_view.hpp"
+
+#include <imgui.h>
+#include <imgui_internal.h>  // SetNextWindowScroll
+
+#include "composer_view.hpp"
+#include "connection_status.hpp"
+#include "message_list_view.hpp"
+#include "sidebar_view.hpp"
+#include "theme.hpp"
+#include "users_view.hpp"
+
+namespace parley::ui {
+namespace {
+
+/// Panel widths in logical pixels: a 32-character channel name, a 24-character user name.
+constexpr float sidebar_width = 220.0f;
+constexpr float users_width = 200.0f;
+/// Below this width (logical pixels) the users panel gives its room to the messages.
+constexpr float narrow_window = 760.0f;
+
+void draw_status_bar(view_context& context) {
+    const connection_status status = describe_connection(context.model, context.now);
+    context.ui.drawn_status = status.text;
+    const ImVec4 colour = status.tone == connection_status::level::ok     ? palette::ok
+                          : status.tone == connection_status::level::busy ? palette::warn
+                                                                          : palette::bad;
+    ImGui::TextColored(colour, "\xE2\x97\x8F");  // ● BLACK CIRCLE
+    ImGui::SameLine();
+    ImGui::TextUnformatted(status.text.c_str());
+    if (const auto* channel = context.model.active()) {
+        ImGui::SameLine();
+        ImGui::TextColored(palette::dim, "  #%s", channel->name.c_str());
+    }
+    const char* toggle = context.ui.show_users ? "Hide users" : "Show users";
+    const float toggle_width = ImGui::CalcTextSize(toggle).x + 2.0f * ImGui::GetStyle().FramePadding.x;
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - toggle_width);
+    if (ImGui::SmallButton(toggle)) context.ui.show_users = !context.ui.show_users;
+    ImGui::Separator();
+}
+
+}  // namespace
+
+void draw_chat_screen(view_context& context) {
+    draw_status_bar(context);
+    const ImGuiStyle& style = ImGui::GetStyle();
+    const ImVec2 region = ImGui::GetContentRegionAvail();
+    const float sidebar = sidebar_width * context.scale;
+    const bool users_shown = context.ui.show_users && region.x >= narrow_window * context.scale;
+    const float users = users_shown ? users_width * context.scale : 0.0f;
+    const float centre = region.x - sidebar - users - style.ItemSpacing.x * (users_shown ? 2.0f : 1.0f);
+
+    ImGui::PushStyleColor(ImGuiCol_ChildBg, palette::panel);
+    ImGui::BeginChild("sidebar", ImVec2(sidebar, region.y), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
+    draw_sidebar(context);
+    ImGui::EndChild();
+    ImGui::PopStyleColor();
+
+    ImGui::SameLine();
+    // The centre is sized to fit exactly; never let focusing the input scroll it (ImGui
+    // scrolls a focused widget into view when an estimate is off by a pixel).
+    ImGui::SetNextWindowScroll(ImVec2(0.0f, 0.0f));
+    ImGui::BeginChild("centre", ImVec2(centre, region.y), false,
+                      ImGuiWindowFlags_NoScrollbar | ImGuiWindowFlags_NoScrollWithMouse);
+    const float composer = composer_height(context, centre);
+    const float list_height = std::max(ImGui::GetContentRegionAvail().y - composer, 40.0f * context.scale);
+    draw_message_list(context, ImVec2(ImGui::GetContentRegionAvail().x, list_height));
+    draw_composer(context, ImGui::GetContentRegionAvail().x);
+    ImGui::EndChild();
+
+    if (users_shown) {
+        ImGui::SameLine();
+        ImGui::PushStyleColor(ImGuiCol_ChildBg, palette::panel);
+        ImGui::BeginChild("users", ImVec2(users, region.y), false, ImGuiWindowFlags_AlwaysUseWindowPadding);
+        draw_users_panel(context);
+        ImGui::EndChild();
+        ImGui::PopStyleColor();
+    }
+}
+
+}  // namespace parley::ui

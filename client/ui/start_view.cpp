@@ -1,0 +1,79 @@
+#include "start_view.hpp"
+
+#include <imgui.h>
+
+#include "launch_options.hpp"
+#include "parley/core/text.hpp"
+#include "text_input.hpp"
+#include "theme.hpp"
+
+namespace parley::ui {
+namespace {
+
+/// Width of the form, in logical pixels: a name and a URL fit without scrolling.
+constexpr float form_width = 420.0f;
+
+}  // namespace
+
+std::string check_start_form(const start_form& form, bool server_editable) {
+    if (server_editable) {
+        if (auto problem = app::check_server_url(form.server_url)) return *problem;
+    }
+    if (!is_valid_channel_name(form.channel))
+        return "Channel names are 1 to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit.";
+    if (form.name.empty()) return "Choose a name to chat with.";
+    if (!is_valid_user_name(form.name)) return "Names are 1 to 32 letters, digits, '_', '.' or '-'.";
+    return {};
+}
+
+std::optional<join_request> draw_start_view(start_form& form, bool server_editable, float scale) {
+    const ImVec2 region = ImGui::GetContentRegionAvail();
+    const float width = std::min(form_width * scale, region.x);
+    const float height = ImGui::GetFrameHeightWithSpacing() * 9.0f;
+    ImGui::SetCursorPos(ImVec2((region.x - width) * 0.5f + ImGui::GetStyle().WindowPadding.x,
+                               std::max((region.y - height) * 0.4f, 0.0f)));
+    ImGui::BeginChild("start", ImVec2(width, height), false, ImGuiWindowFlags_NoScrollbar);
+
+    ImGui::SetWindowFontScale(1.6f);
+    ImGui::TextUnformatted("Parley");
+    ImGui::SetWindowFontScale(1.0f);
+    ImGui::TextColored(palette::dim, "Real-time chat");
+    ImGui::Spacing();
+
+    bool submit = false;
+    const ImGuiInputTextFlags enter = ImGuiInputTextFlags_EnterReturnsTrue;
+    ImGui::PushItemWidth(-1.0f);
+    if (server_editable) {
+        ImGui::TextUnformatted("Server");
+        submit |= input_text("##server", form.server_url, enter);
+    } else {
+        ImGui::TextColored(palette::dim, "Server: %s", form.server_url.c_str());
+    }
+    ImGui::TextUnformatted("Channel");
+    submit |= input_text("##channel", form.channel, enter | ImGuiInputTextFlags_CharsNoBlank);
+    ImGui::TextUnformatted("Your name");
+    if (form.focus_name) {
+        ImGui::SetKeyboardFocusHere();
+        form.focus_name = false;
+    }
+    submit |= input_text("##name", form.name, enter | ImGuiInputTextFlags_CharsNoBlank);
+    ImGui::PopItemWidth();
+
+    ImGui::Spacing();
+    submit |= ImGui::Button("Join", ImVec2(-1.0f, 0.0f));
+    if (!form.problem.empty()) {
+        ImGui::PushStyleColor(ImGuiCol_Text, palette::bad);
+        ImGui::TextWrapped("%s", form.problem.c_str());
+        ImGui::PopStyleColor();
+    }
+    ImGui::EndChild();
+
+    if (!submit) return std::nullopt;
+    form.problem = check_start_form(form, server_editable);
+    // Enter took focus from the field; give it back so the user can correct it.
+    form.focus_name = true;
+    if (!form.problem.empty()) return std::nullopt;
+    return join_request{form.server_url, form.channel, form.name};
+}
+
+}  // namespace parley::ui

@@ -1,0 +1,27 @@
+#pragma once
+// The start screen: server (desktop only), channel and name; the name field has focus and
+// Enter joins. Shown until a join is accepted; skipped when the URL or command line
+// already says who to be.
+
+#include <optional>
+#include <string>
+
+#include "ui_state.hpp"
+
+namespace parley::ui {
+
+/// What the user asked to join with; the app validates nothing more and starts the model.
+struct join_request {
+    std::string server_url;
+    std::string channel;
+    std::string name;
+};
+
+/// Draws the start screen into the current window; returns a request on Enter or Join
+/// once the fields pass the protocol's rules (else `form.problem` says what is wrong).
+std::optional<join_request> draw_start_view(start_form& form, bool server_editable, float scale);
+
+/// Checks the fields; returns why they cannot be used, or an empty string.
+std::string check_start_form(const start_form& form, bool server_editable);
+
+}  // namespace parley::ui

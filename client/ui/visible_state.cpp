@@ -1,0 +1,58 @@
+#include "visible_state.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace parley::ui {
+
+std::string visible_state_json(const ui_state& ui, const client::chat_model* model,
+                               const frame_stats& stats) {
+    nlohmann::json state;
+    state["screen"] = ui.current == ui_state::screen::start ? "start" : "chat";
+    state["frames"] = stats.frames;
+    state["last_frame_ms"] = stats.last_frame_ms;
+    state["first_frame_at_ms"] = stats.first_frame_at_ms;
+    if (ui.current == ui_state::screen::start) {
+        state["start"] = {{"server", ui.start.server_url},
+                          {"channel", ui.start.channel},
+                          {"name", ui.start.name},
+                          {"problem", ui.start.problem}};
+    }
+    if (!model) return state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+
+    state["status"] = ui.drawn_status;
+    state["connection"] = std::string(client::to_string(model->state()));
+    state["user"] = model->user_name();
+    state["channel"] = model->active_channel();
+    nlohmann::json channels = nlohmann::json::array();
+    for (const auto& c : model->channels())
+        channels.push_back(
+            {{"name", c.name}, {"unread", c.unread}, {"online", c.online}, {"joined", c.joined}});
+    state["channels"] = std::move(channels);
+    nlohmann::json messages = nlohmann::json::array();
+    for (const drawn_message& m : ui.drawn) {
+        nlohmann::json entry = {{"user", m.user}, {"text", m.text}, {"pending", m.pending}, {"mine", m.mine}};
+        if (!m.pending) entry["id"] = m.id;
+        if (m.failed) entry["failed"] = true;
+        if (m.edited) entry["edited"] = true;
+        messages.push_back(std::move(entry));
+    }
+    state["messages"] = std::move(messages);
+    state["typing"] = ui.drawn_typing;
+    state["input"] = ui.composer.text;
+    state["input_focused"] = ui.composer_focused;
+    state["refusal"] = ui.composer.refusal;
+    if (const auto* active = model->active()) {
+        state["users"] = active->users;
+        state["message_count"] = active->messages.size();
+        state["has_more_before"] = active->has_more_before;
+        if (const auto list = ui.lists.find(active->name); list != ui.lists.end()) {
+            state["list"] = {{"stick_to_bottom", list->second.stick_to_bottom},
+                             {"unseen", list->second.unseen},
+                             {"scroll_y", list->second.last_scroll_y}};
+        }
+    }
+    // Invalid UTF-8 never reaches the model, but a probe must not abort the client if it did.
+    return state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace parley::ui

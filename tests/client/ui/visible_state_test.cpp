@@ -1,0 +1,50 @@
+#include "visible_state.hpp"
+
+#include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/model_harness.hpp"
+
+using parley::client::test::harness;
+using parley::ui::drawn_message;
+using parley::ui::ui_state;
+
+TEST_CASE("the start screen's snapshot carries the form, not a model") {
+    ui_state ui;
+    ui.start.name = "ann";
+    const auto state = nlohmann::json::parse(parley::ui::visible_state_json(ui, nullptr, {}));
+    CHECK(state["screen"] == "start");
+    CHECK(state["start"]["name"] == "ann");
+    CHECK_FALSE(state.contains("messages"));
+}
+
+TEST_CASE("the chat snapshot lists what the views drew, in order, with Greek and Cyrillic intact") {
+    harness h;
+    h.connect_ready();
+    ui_state ui;
+    ui.current = ui_state::screen::chat;
+    ui.drawn_status = "Connected as ann";
+    drawn_message first;
+    first.id = 7;
+    first.user = "bob";
+    first.text = "\xCE\x93\xCE\xB5\xCE\xB9\xCE\xAC \xD0\x9F\xD1\x80\xD0\xB8";  // Γειά При
+    drawn_message second;
+    second.user = "ann";
+    second.text = "on its way";
+    second.pending = true;
+    second.mine = true;
+    ui.drawn = {first, second};
+    ui.composer.text = "draft";
+    const auto state = nlohmann::json::parse(parley::ui::visible_state_json(ui, &h.model, {3, 1.5, 40.0}));
+    CHECK(state["screen"] == "chat");
+    CHECK(state["status"] == "Connected as ann");
+    CHECK(state["user"] == "ann");
+    CHECK(state["channel"] == "general");
+    REQUIRE(state["messages"].size() == 2);
+    CHECK(state["messages"][0]["text"] == first.text);
+    CHECK(state["messages"][0]["id"] == 7);
+    CHECK(state["messages"][1]["pending"] == true);
+    CHECK_FALSE(state["messages"][1].contains("id"));
+    CHECK(state["input"] == "draft");
+    CHECK(state["frames"] == 3);
+}

@@ -1,0 +1,201 @@
+// Browser end-to-end: two headless Chromium pages chat through a real parley-server.
+// Every step asserts on what the page drew (the client's visible-state probe) and saves
+// a screenshot under tests/artifacts/. Run by tests/e2e/run.sh.
+'use strict';
+
+const fs = require('fs');
+const path = require('path');
+const {
+  artifacts, sleep, freePort, server_process, tempDir, launchBrowser, newPage, visibleState, waitForState,
+  screenshot, typeText, shows, check, postAsBot,
+} = require('./lib');
+
+const greek = 'Γειά σου κόσμε, Привет мир — ёЁ ΩΣ';
+
+async function main() {
+  fs.mkdirSync(artifacts, { recursive: true });
+  const dataDir = tempDir('parley-e2e-data-');
+  // No posting limit: a bot fills a channel's history quickly (the pages stay far below it).
+  const server = new server_process(await freePort(), dataDir, path.join(artifacts, 'browser-server.log'),
+    ['--rate-limit', '0']);
+  await server.start();
+  try {
+    await chat(server);
+    await without_webgl(server);
+  } finally {
+    await server.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Two people chatting, then a third reading history: everything a page must do. */
+async function chat(server) {
+  const browser = await launchBrowser();
+  const metrics = {};
+  try {
+    // ---------------------------------------------------------------- join by URL
+    const a = await newPage(browser, 'ann');
+    const b = await newPage(browser, 'bob');
+    const started = Date.now();
+    await a.goto(server.url('/e2e?name=ann'));
+    const firstFrame = await waitForState(a, 'ann\'s first frame', (s) => s.frames >= 1);
+    metrics.first_frame_ms = Date.now() - started;
+    metrics.first_frame_in_page_ms = await a.evaluate(() => performance.now());
+    await b.goto(server.url('/e2e?name=bob'));
+    const readyA = await waitForState(a, 'ann ready', (s) => s.connection === 'ready' && s.user === 'ann');
+    const readyB = await waitForState(b, 'bob ready', (s) => s.connection === 'ready' && s.user === 'bob');
+    check(readyA.channel === 'e2e' && readyB.channel === 'e2e', 'both pages joined #e2e from the path');
+    check(readyA.status === 'Connected as ann', 'the status line says who is connected', readyA.status);
+    check(readyA.input_focused && readyB.input_focused, 'the message input has focus once joined');
+    check(firstFrame.screen !== 'start', 'a ?name= joins without a start screen');
+    await screenshot(a, 'browser-01-ann-joined');
+    await screenshot(b, 'browser-01-bob-joined');
+
+    // ---------------------------------------------------------------- keyboard, Enter
+    await a.keyboard.type('hello from ann', { delay: 50 });
+    await waitForState(b, 'bob sees ann typing', (s) => s.typing.startsWith('ann is typing'));
+    await screenshot(b, 'browser-02-bob-sees-typing');
+    await a.keyboard.press('Enter', { delay: 50 });
+    const seenByB = await waitForState(b, 'bob sees ann\'s message', (s) => shows(s, 'ann', 'hello from ann'));
+    const sentByA = await waitForState(a, 'ann sees her message delivered',
+      (s) => s.messages.some((m) => m.text === 'hello from ann' && m.mine && !m.pending));
+    check(sentByA.input === '' && sentByA.input_focused, 'the input is empty and keeps focus after sending');
+    check(seenByB.messages.filter((m) => m.text === 'hello from ann').length === 1, 'the message is shown once');
+    await screenshot(a, 'browser-03-ann-sent');
+    await screenshot(b, 'browser-03-bob-received');
+
+    // ---------------------------------------------------------------- Shift+Enter
+    await b.keyboard.type('two', { delay: 50 });
+    await b.keyboard.press('Shift+Enter', { delay: 50 });
+    await b.keyboard.type('lines', { delay: 50 });
+    const drafted = await waitForState(b, 'bob\'s two-line draft', (s) => s.input === 'two\nlines');
+    check(drafted.input === 'two\nlines', 'Shift+Enter starts a new line instead of sending');
+    await b.keyboard.press('Enter', { delay: 50 });
+    await waitForState(a, 'ann sees bob\'s two lines', (s) => shows(s, 'bob', 'two\nlines'));
+
+    // ---------------------------------------------------------------- Greek and Cyrillic
+    await typeText(b, greek);
+    await waitForState(b, 'bob\'s Greek/Cyrillic draft', (s) => s.input === greek);
+    await b.keyboard.press('Enter', { delay: 50 });
+    await waitForState(a, 'ann sees the Greek/Cyrillic message intact', (s) => shows(s, 'bob', greek));
+    check(true, 'a Greek/Cyrillic message typed in one page arrives intact in the other');
+    await screenshot(a, 'browser-04-ann-sees-greek-cyrillic');
+
+    // ---------------------------------------------------------------- over the limit
+    await a.evaluate((text) => {
+      const data = new DataTransfer();
+      data.setData('text', text);
+      document.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data }));
+    }, 'x'.repeat(4001));
+    await waitForState(a, 'the long paste in ann\'s input', (s) => s.input.length === 4001);
+    await a.keyboard.press('Enter', { delay: 50 });
+    const refused = await waitForState(a, 'the refusal', (s) => s.refusal !== '');
+    check(refused.refusal.includes('4,000') && refused.input.length === 4001,
+      'over-limit text is refused with a visible reason and kept', refused.refusal);
+    await screenshot(a, 'browser-05-ann-over-limit');
+    await a.keyboard.press('Control+A', { delay: 50 });
+    await a.keyboard.press('Backspace', { delay: 50 });
+    await waitForState(a, 'ann\'s input cleared', (s) => s.input === '' && s.refusal === '');
+
+    // ---------------------------------------------------------------- reload keeps history
+    await b.reload();
+    const reloaded = await waitForState(b, 'bob back with history',
+      (s) => s.connection === 'ready' && s.user === 'bob' && shows(s, 'ann', 'hello from ann') && shows(s, 'bob', greek));
+    check(reloaded.messages.filter((m) => m.text === 'hello from ann').length === 1,
+      'after a reload the history is there, each message once, under the same name');
+    await screenshot(b, 'browser-06-bob-reloaded');
+
+    // ---------------------------------------------------------------- server restart
+    await server.kill();
+    await waitForState(a, 'ann notices the server is gone', (s) => s.status.startsWith('Reconnecting'));
+    await waitForState(b, 'bob notices the server is gone', (s) => s.status.startsWith('Reconnecting'));
+    await screenshot(a, 'browser-07-ann-reconnecting');
+    await server.start();
+    await waitForState(a, 'ann reconnected', (s) => s.connection === 'ready' && s.user === 'ann', 40000);
+    await waitForState(b, 'bob reconnected', (s) => s.connection === 'ready' && s.user === 'bob', 40000);
+    check(true, 'both pages reconnect after the server restarts');
+    await a.keyboard.type('after the restart', { delay: 50 });
+    await a.keyboard.press('Enter', { delay: 50 });
+    const afterB = await waitForState(b, 'bob sees the message sent after the restart',
+      (s) => shows(s, 'ann', 'after the restart'));
+    check(afterB.messages.filter((m) => m.text === 'hello from ann').length === 1,
+      'the resume repeats nothing already on screen');
+    await screenshot(a, 'browser-08-ann-after-restart');
+    await screenshot(b, 'browser-08-bob-after-restart');
+
+    // ---------------------------------------------------------------- history and scrolling
+    await postAsBot(server.port, 'history', 'bot', 130, (i) => `history line ${i + 1}`);
+    const c = await newPage(browser, 'cleo');
+    await c.goto(server.url('/history?name=cleo'));
+    const joined = await waitForState(c, 'cleo sees the last page of history',
+      (s) => s.connection === 'ready' && shows(s, 'bot', 'history line 130'));
+    check(joined.list.stick_to_bottom && joined.message_count === 50, 'a joined channel shows its newest messages',
+      `${joined.message_count} loaded`);
+    // Scroll up over the message list with the mouse wheel until older pages arrive.
+    await c.mouse.move(550, 300);
+    for (let i = 0; i < 30; ++i) {
+      await c.mouse.wheel(0, -400);
+      await sleep(60);
+    }
+    const older = await waitForState(c, 'older history loaded by scrolling to the top',
+      (s) => s.message_count === 130 && shows(s, 'bot', 'history line 1'));
+    check(!older.list.stick_to_bottom, 'scrolling up stops following new messages');
+    await screenshot(c, 'browser-09-cleo-scrolled-to-the-top');
+    await postAsBot(server.port, 'history', 'bot2', 1, () => 'a newer line');
+    const unseen = await waitForState(c, 'the jump button counts the new message', (s) => s.list.unseen === 1);
+    check(!shows(unseen, 'bot2', 'a newer line') && shows(unseen, 'bot', 'history line 1'),
+      'a new message does not move a view scrolled up; it is counted for the jump button');
+    await screenshot(c, 'browser-10-cleo-new-message-button');
+    for (let i = 0; i < 40; ++i) {
+      await c.mouse.wheel(0, 600);
+      await sleep(40);
+    }
+    const bottom = await waitForState(c, 'back at the bottom', (s) => s.list.stick_to_bottom);
+    check(shows(bottom, 'bot2', 'a newer line') && bottom.list.unseen === 0, 'scrolling back down follows again');
+    await c.close();
+
+    // ---------------------------------------------------------------- clear failures
+    const lost = await newPage(browser, 'lost');
+    await lost.route('**/parley.wasm', (route) => route.abort('connectionrefused'));
+    await lost.goto(server.url('/e2e?name=lost'));
+    await lost.waitForFunction(() => window.parleyFailure, null, { timeout: 10000 });
+    const lostText = await lost.evaluate(() => document.getElementById('status').textContent);
+    check(lostText.startsWith('Cannot reach the Parley server'), 'an unreachable server gets a clear message', lostText);
+    await screenshot(lost, 'browser-11-server-unreachable');
+    await lost.close();
+
+    // ---------------------------------------------------------------- idle is idle
+    await sleep(1000);
+    const before = await visibleState(a);
+    await sleep(3000);
+    const after = await visibleState(a);
+    metrics.idle_frames_in_3s = after.frames - before.frames;
+    check(metrics.idle_frames_in_3s <= 3, 'an idle page draws no frames', `${metrics.idle_frames_in_3s} frames in 3 s`);
+    metrics.last_frame_ms = after.last_frame_ms;
+
+    console.log(`  metrics ${JSON.stringify(metrics)}`);
+    fs.writeFileSync(path.join(artifacts, 'browser-metrics.json'), JSON.stringify(metrics, null, 2));
+  } finally {
+    await browser.close();
+  }
+}
+
+/** A browser without WebGL: the page says so instead of staying blank. */
+async function without_webgl(server) {
+  const plain = await launchBrowser(['--disable-webgl', '--disable-3d-apis']);
+  try {
+    const page = await newPage(plain, 'no-webgl');
+    await page.goto(server.url('/e2e?name=nogl'));
+    await page.waitForFunction(() => window.parleyFailure, null, { timeout: 10000 });
+    const text = await page.evaluate(() => document.getElementById('status').textContent);
+    check(text.includes('WebGL 2 is unavailable'), 'a browser without WebGL2 gets a clear message', text);
+    await screenshot(page, 'browser-12-no-webgl2');
+  } finally {
+    await plain.close();
+  }
+}
+
+main().then(() => console.log('browser end-to-end: passed'), (error) => {
+  console.error(`browser end-to-end: ${error.stack || error}`);
+  process.exit(1);
+});
