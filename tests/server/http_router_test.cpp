@@ -115,6 +115,12 @@ void check_common_headers(const bhttp::response<bhttp::string_body>& res) {
     CHECK(res[bhttp::field::server] == "parley/1.0");
     CHECK(res["X-Content-Type-Options"] == "nosniff");
     CHECK(res["Referrer-Policy"] == "no-referrer");
+    CHECK(res["X-Frame-Options"] == "DENY");
+    // The page's policy allows its own files and WebAssembly, never inline script.
+    const std::string csp(res["Content-Security-Policy"]);
+    CHECK(csp.find("default-src 'none'") != std::string::npos);
+    CHECK(csp.find("script-src 'self' 'wasm-unsafe-eval'") != std::string::npos);
+    CHECK(csp.find("unsafe-inline") == std::string::npos);
 }
 
 }  // namespace
