@@ -6,6 +6,13 @@
 
 #include <doctest/doctest.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
 #include <fstream>
 #include <string>
 #include <thread>
@@ -216,7 +223,7 @@ TEST_CASE("an upgrade to a path that is not a channel gets 400 before the upgrad
     CHECK(longest.read_welcome().id == std::string(32, 'a'));
 }
 
-TEST_CASE("an upgrade with a token gets 401: no token is valid while accounts do not exist") {
+TEST_CASE("an upgrade with a token no account holds gets 401") {
     fixture f;
     for (const char* target : {"/general?token=x", "/?token=", "/general?since=0&token=abc"}) {
         CAPTURE(target);
@@ -276,4 +283,33 @@ TEST_CASE("an upgrade from a foreign Origin gets 403; the own origin, no Origin 
     // Beast's client, as a browser would, with the own origin.
     test_client browser(f.server.port(), "/general", {{"Origin", f.own_origin()}});
     CHECK(browser.read_welcome().id == "general");
+}
+
+TEST_CASE("a slow-loris client trickling its request header is cut off at the header deadline") {
+    fixture f;
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(f.server.port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    const std::string start = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    REQUIRE(::send(fd, start.data(), start.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(start.size()));
+    // One header line a second, never the blank line that ends the header: the server must
+    // not wait for it beyond its deadline (10 s for a request's header).
+    const auto began = std::chrono::steady_clock::now();
+    bool closed = false;
+    for (int i = 0; i < 14 && !closed; ++i) {
+        std::this_thread::sleep_for(1s);
+        const std::string line = "X-Trickle-" + std::to_string(i) + ": x\r\n";
+        if (::send(fd, line.data(), line.size(), MSG_NOSIGNAL) < 0) closed = true;
+        char byte;
+        const ssize_t n = ::recv(fd, &byte, 1, MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) closed = true;
+    }
+    const auto held = std::chrono::steady_clock::now() - began;
+    ::close(fd);
+    CHECK(closed);
+    CHECK(held < 13s);
 }
