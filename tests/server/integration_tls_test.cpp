@@ -111,6 +111,11 @@ TEST_CASE("over TLS, error answers and refused upgrades carry Strict-Transport-S
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     CHECK(http_status(bad_channel) == 400);
     CHECK(head_of(bad_channel).find("\r\nStrict-Transport-Security: max-age=31536000") != std::string::npos);
+
+    // /api answers come from the account code, not the router.
+    const std::string api = https_exchange(f.server.port(), f.ca(), get("/api/no-such-endpoint"));
+    CHECK(http_status(api) >= 400);
+    CHECK(head_of(api).find("\r\nStrict-Transport-Security: max-age=31536000") != std::string::npos);
 }
 
 TEST_CASE("a plain server sends no Strict-Transport-Security") {

@@ -116,7 +116,7 @@ void server_process::drain() {
 }
 
 unsigned short server_process::wait_listening(std::chrono::milliseconds timeout) {
-    static const std::regex line(R"(listening on http://[^\s:]+:([0-9]+))");
+    static const std::regex line(R"(listening on https?://[^\s:]+:([0-9]+))");
     const auto deadline = clock::now() + timeout;
     while (clock::now() < deadline) {
         {
