@@ -44,8 +44,7 @@ void draw_channel_row(view_context& context, const client::channel_state& channe
         list.AddText(ImVec2(badge_min.x + pad, min.y), IM_COL32_WHITE, badge.c_str());
         right = badge_min.x - 4.0f * context.scale;
     }
-    const int online_count = displayed_online(channel, displayed_users(channel, model.user_name()));
-    const std::string online = std::to_string(online_count) + " online";
+    const std::string online = std::to_string(channel.online) + " online";
     const ImVec2 online_size = ImGui::CalcTextSize(online.c_str());
     list.AddText(ImVec2(right - online_size.x, min.y), ImGui::GetColorU32(palette::dim), online.c_str());
     if (ImGui::IsItemHovered())

@@ -2,32 +2,17 @@
 
 #include <imgui.h>
 
-#include <algorithm>
-
 #include "parley/core/text.hpp"
 #include "theme.hpp"
 
 namespace parley::ui {
 
-std::vector<std::string> displayed_users(const client::channel_state& channel, std::string_view own_name) {
-    std::vector<std::string> users = channel.users;
-    if (own_name.empty()) return users;
-    const auto it = std::find_if(users.begin(), users.end(),
-                                 [&](const std::string& u) { return same_name(u, own_name); });
-    if (it == users.end())
-        users.insert(std::lower_bound(users.begin(), users.end(), own_name), std::string(own_name));
-    return users;
-}
-
-int displayed_online(const client::channel_state& channel, const std::vector<std::string>& users) {
-    return std::max(channel.online, static_cast<int>(users.size()));
-}
-
 void draw_users_panel(view_context& context) {
     const client::channel_state* channel = context.model.active();
     if (!channel) return;
-    const std::vector<std::string> users = displayed_users(*channel, context.model.user_name());
-    ImGui::TextColored(palette::dim, "ONLINE \xE2\x80\x94 %d", displayed_online(*channel, users));
+    // The model counts one's own name in (the server's lists leave it to the client).
+    const std::vector<std::string>& users = channel->users;
+    ImGui::TextColored(palette::dim, "ONLINE \xE2\x80\x94 %d", channel->online);
     ImGui::Spacing();
     const float row = ImGui::GetTextLineHeight() * 1.4f;
     const float avatar = row - 2.0f * context.scale;
