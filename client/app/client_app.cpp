@@ -116,7 +116,9 @@ platform::frame_outcome client_app::frame() {
     ImGui::SetNextWindowSize(io.DisplaySize);
     ImGui::Begin("Parley", nullptr,
                  ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoSavedSettings |
-                     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollbar);
+                     ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollbar |
+                     // The renderer clears to the window colour: no second full-window layer.
+                     ImGuiWindowFlags_NoBackground);
     if (ui_.current == ui::ui_state::screen::start || !model_) {
         if (auto request = ui::draw_start_view(ui_.start, settings_.server_editable, theme_.size_scale()))
             join(*request, now);

@@ -51,7 +51,10 @@ void apply_style(float scale) {
     style.ScrollbarSize = 12.0f;
     ImVec4* c = style.Colors;
     c[ImGuiCol_WindowBg] = palette::background;
-    c[ImGuiCol_ChildBg] = palette::background;
+    // Children draw no background of their own: the frame is cleared to the window colour,
+    // and every full-size layer of blended pixels is real work for a software rasteriser
+    // (Mesa's llvmpipe spends most of a frame on them).
+    c[ImGuiCol_ChildBg] = ImVec4(0.0f, 0.0f, 0.0f, 0.0f);
     c[ImGuiCol_PopupBg] = ImVec4(0.16f, 0.17f, 0.20f, 1.0f);
     c[ImGuiCol_Text] = palette::text;
     c[ImGuiCol_TextDisabled] = palette::dim;

@@ -108,7 +108,8 @@ int main(int argc, char** argv) {
         avatars.next_frame();
         ImGui::SetNextWindowPos(ImVec2(0, 0));
         ImGui::SetNextWindowSize(ImGui::GetIO().DisplaySize);
-        ImGui::Begin("bench", nullptr, ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings);
+        ImGui::Begin("bench", nullptr,
+                     ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBackground);
         ui::view_context context{h.model, ui, avatars, theme.size_scale(), h.now};
         ui::draw_chat_screen(context);
         ImGui::End();
@@ -162,5 +163,11 @@ int main(int argc, char** argv) {
                 arriving.worst());
     std::printf("scrolling in the middle:    mean %.2f ms, worst %.2f ms\n", middle.mean(), middle.worst());
     std::printf("rows drawn last frame: %zu messages\n", ui.drawn.size());
+    if (const ImDrawData* data = ImGui::GetDrawData()) {
+        int commands = 0;
+        for (int i = 0; i < data->CmdListsCount; ++i) commands += data->CmdLists[i]->CmdBuffer.Size;
+        std::printf("last frame's draw data: %d vertices, %d indices, %d draw commands in %d lists\n",
+                    data->TotalVtxCount, data->TotalIdxCount, commands, data->CmdListsCount);
+    }
     return 0;
 }
