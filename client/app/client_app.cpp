@@ -4,10 +4,12 @@
 #include <imgui.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "chat_view.hpp"
 #include "launch.hpp"
 #include "state_probe.hpp"
+#include "token_store.hpp"
 #include "view_context.hpp"
 
 namespace parley::app {
@@ -31,8 +33,11 @@ client_app::client_app(platform::app_window& window, platform::imgui_backend& ba
     ui_.start.channel = settings_.channel;
     ui_.start.name = settings_.name;
     ui_.start.problem = settings_.problem;
-    if (settings_.join_at_once)
-        join({settings_.server_url, settings_.channel, settings_.name}, wall_clock_ms());
+    // A remembered session signs in without asking; if it was revoked, frame() notices.
+    if (settings_.token.empty()) settings_.token = platform::load_token(settings_.server_url);
+    if (settings_.join_at_once || !settings_.token.empty())
+        join({settings_.server_url, settings_.channel, settings_.name, ui::join_request::kind::guest, {}},
+             wall_clock_ms());
 }
 
 client_app::~client_app() {
@@ -67,6 +72,70 @@ void client_app::join(const ui::join_request& request, unix_ms now) {
     glfwSetWindowTitle(window_.handle(), ("Parley \xE2\x80\x94 #" + request.channel).c_str());
 }
 
+void client_app::submit(const ui::join_request& request, unix_ms now) {
+    switch (request.action) {
+        case ui::join_request::kind::guest:
+            settings_.token.clear();  // an explicit guest, even with a saved session
+            join(request, now);
+            return;
+        case ui::join_request::kind::sign_in:
+            sign_in(request);
+            return;
+        case ui::join_request::kind::create_account:
+            ui_.start.busy = true;
+            accounts(request.server_url)
+                .register_account(request.name, request.password, [this, request](client::account_reply reply) {
+                    if (reply.status == 201) return sign_in(request);
+                    account_failed(reply);
+                });
+            return;
+    }
+}
+
+void client_app::sign_in(const ui::join_request& request) {
+    ui_.start.busy = true;
+    accounts(request.server_url).login(request.name, request.password, [this, request](client::account_reply reply) {
+        if (reply.status != 200 || reply.token.empty()) return account_failed(reply);
+        ui_.start.busy = false;
+        ui_.start.password.clear();
+        ui_.start.problem.clear();
+        settings_.token = reply.token;
+        // Not remembered (storage off): the session still works for this run.
+        (void)platform::save_token(request.server_url, settings_.token);
+        ui::join_request as_account = request;
+        as_account.name = reply.user.empty() ? request.name : reply.user;
+        as_account.password.clear();
+        join(as_account, wall_clock_ms());
+    });
+}
+
+void client_app::account_failed(const client::account_reply& reply) {
+    ui_.start.busy = false;
+    ui_.start.problem = reply.error.empty() ? "The server refused: " + std::to_string(reply.status) : reply.error;
+    if (reply.status == 429 && reply.retry_after_s > 0)
+        ui_.start.problem += " Try again in " + std::to_string(reply.retry_after_s) + " s.";
+}
+
+void client_app::sign_out() {
+    const std::string token = std::exchange(settings_.token, {});
+    if (!token.empty()) accounts(settings_.server_url).logout(token, [](client::account_reply) {});
+    (void)platform::save_token(settings_.server_url, {});
+    if (model_) model_->stop();
+    ui_.current = ui::ui_state::screen::start;
+    ui_.start.focus_name = true;
+}
+
+client::account_api& client_app::accounts(const std::string& server_url) {
+    if (!accounts_ || accounts_server_ != server_url) {
+        accounts_server_ = server_url;
+        accounts_ = client::make_account_api(client::http_base_of(server_url), {},
+                                             [loop = std::weak_ptr<platform::main_loop>(loop_)] {
+                                                 if (auto l = loop.lock()) l->wake();
+                                             });
+    }
+    return *accounts_;
+}
+
 platform::frame_outcome client_app::next_frame_due(unix_ms now) const {
     platform::frame_outcome outcome;
     if (!model_) return outcome;
@@ -96,7 +165,13 @@ void client_app::publish_state() {
 platform::frame_outcome client_app::frame() {
     const auto frame_start = std::chrono::steady_clock::now();
     const unix_ms now = wall_clock_ms();
+    if (accounts_) accounts_->poll();
     if (model_) model_->tick(now);
+    if (model_ && model_->sign_in_needed()) {
+        // The saved token no longer opens a connection: most likely revoked or expired.
+        sign_out();
+        ui_.start.problem = "Your session expired; sign in again.";
+    }
 
     int window_width = 0;
     int framebuffer_width = 0;
@@ -121,11 +196,12 @@ platform::frame_outcome client_app::frame() {
                      ImGuiWindowFlags_NoBackground);
     if (ui_.current == ui::ui_state::screen::start || !model_) {
         if (auto request = ui::draw_start_view(ui_.start, settings_.server_editable, theme_.size_scale()))
-            join(*request, now);
+            submit(*request, now);
     } else {
         ui::view_context context{*model_, ui_, avatars_, theme_.size_scale(), now};
         ui::draw_chat_screen(context);
     }
+    if (std::exchange(ui_.sign_out_requested, false)) sign_out();
     ImGui::End();
     avatars_.render_pending();
     backend_.render();

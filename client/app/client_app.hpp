@@ -11,6 +11,7 @@
 #include "imgui_backend.hpp"
 #include "launch_options.hpp"
 #include "main_loop.hpp"
+#include "model/account_api.hpp"
 #include "model/chat_model.hpp"
 #include "model/transport.hpp"
 #include "start_view.hpp"
@@ -37,6 +38,17 @@ public:
 private:
     /// Starts the model for `request`, remembering the settings for the next run.
     void join(const ui::join_request& request, unix_ms now);
+    /// Handles a start-screen request: a guest joins at once; an account is first
+    /// created (if asked) and signed in over HTTP, then joins with its token.
+    void submit(const ui::join_request& request, unix_ms now);
+    /// Signs in with the form's name and password; joins on success.
+    void sign_in(const ui::join_request& request);
+    /// Shows an account request's failure under the start form.
+    void account_failed(const client::account_reply& reply);
+    /// Ends the account session: logout request, forget the token, back to the start.
+    void sign_out();
+    /// The account API for `server_url`, made on first use or when the server changes.
+    client::account_api& accounts(const std::string& server_url);
     /// When a frame must run even without events: the model's timers, the countdown.
     platform::frame_outcome next_frame_due(unix_ms now) const;
     void publish_state();
@@ -52,6 +64,10 @@ private:
     // The model borrows the transport: declared after it, so destroyed first.
     std::unique_ptr<client::transport> transport_;
     std::unique_ptr<client::chat_model> model_;
+    // Its callbacks capture `this`: they run only from poll() or the browser's loop, and
+    // none after it is destroyed.
+    std::unique_ptr<client::account_api> accounts_;
+    std::string accounts_server_;
 
     ui::frame_stats stats_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();

@@ -91,6 +91,11 @@ void chat_model::handle(const transport_event& event, unix_ms now) {
         case transport_event::kind::opened:
             link_open_ = true;
             last_frame_ = now;
+            refused_in_a_row_ = 0;
+            if (sign_in_needed_) {
+                sign_in_needed_ = false;
+                changed();
+            }
             break;
         case transport_event::kind::text:
             if (!link_open_) return;
@@ -102,6 +107,10 @@ void chat_model::handle(const transport_event& event, unix_ms now) {
             changed();
             break;
         case transport_event::kind::closed: {
+            // Refused before the upgrade, with a token: most likely the token is revoked
+            // (HTTP 401), which the browser does not let us see. Twice in a row, so one
+            // lost handshake is not mistaken for it; see sign_in_needed().
+            if (!link_open_ && !config_.token.empty() && ++refused_in_a_row_ >= 2) sign_in_needed_ = true;
             std::string why = "closed " + std::to_string(event.code);
             if (!event.text.empty()) why += ": " + event.text;
             // A link that never worked is noise in the error list (the status line says

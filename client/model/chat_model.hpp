@@ -65,8 +65,18 @@ public:
     bool discard_message(std::string_view nonce);
     /// Asks the server to replace an own message's text (checked like a post).
     post_result edit_message(message_id id, std::string text, unix_ms now);
-    /// Asks the server to delete an own message. False when not connected.
+    /// Asks the server to delete a message: one's own, or any message for an admin (the
+    /// server decides). False when not connected.
     bool delete_message(message_id id, unix_ms now);
+    /// Admins: asks the server to remove `user`'s connections from `channel`. False (and
+    /// an error entry) when not an admin, not connected, or a name is malformed.
+    bool kick(const std::string& channel, const std::string& user, unix_ms now);
+    /// Admins: asks the server to ban `user` (name and addresses) for `minutes`, 1 to
+    /// limits::max_ban_minutes. False (and an error entry) like kick().
+    bool ban(const std::string& user, std::int64_t minutes, unix_ms now);
+    /// Switches accounts: connects again with `token` (empty: as a guest, claiming
+    /// wanted_name()). Clears sign_in_needed(). Reconnects only if started.
+    void use_token(std::string token, unix_ms now);
     /// The user typed in the active channel's input: sends `typing` at most once per 2 s.
     void note_typing(unix_ms now);
     /// Joins `channel` (or makes it active if already joined). False for a bad name.
@@ -92,6 +102,17 @@ public:
     const std::string& user_name() const { return granted_name_; }
     /// The name being claimed (from ?name= or identify()); empty when none.
     const std::string& wanted_name() const { return wanted_name_; }
+    /// The account's role on this connection ("user" or "admin") when it was opened with
+    /// a token; empty for a guest or before the `connection` frame.
+    const std::string& role() const { return role_; }
+    /// Whether this connection belongs to an admin account (shows the admin tools).
+    bool is_admin() const { return role_ == "admin"; }
+    /// The session token seems no longer valid: show "your session expired, sign in
+    /// again". Set when a token is configured and two connection attempts in a row fail
+    /// before `opened`. The browser's WebSocket cannot show the HTTP 401 that refuses a
+    /// revoked token, so this is a guess that a server that is down also triggers; the
+    /// model therefore keeps reconnecting, and a later `opened` clears the flag.
+    bool sign_in_needed() const { return sign_in_needed_; }
     /// Why wanted_name() is not held, after the retries; none while all is well.
     identity_problem identity_issue() const { return identity_issue_; }
     /// Whether posting works right now (ready and named).
@@ -149,6 +170,7 @@ private:
     void became_ready(unix_ms now);
     std::string connect_url() const;
     bool send_frame(const client_frame& frame);
+    bool check_admin_command(const std::string& user, const char* what, unix_ms now);
 
     // Implemented in chat_model_channels.cpp: channels, history, presence, typing.
     void on_joined(const joined_notice& notice, unix_ms now);
@@ -195,6 +217,10 @@ private:
 
     std::string wanted_name_;
     std::string granted_name_;
+    std::string role_;  ///< from `connection`, with an account token
+    /// Consecutive attempts with a token that closed before `opened` (see sign_in_needed()).
+    int refused_in_a_row_ = 0;
+    bool sign_in_needed_ = false;
     identity_problem identity_issue_ = identity_problem::none;
     bool identity_in_flight_ = false;
     std::optional<unix_ms> taken_since_;

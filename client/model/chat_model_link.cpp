@@ -51,6 +51,7 @@ void chat_model::forget_connection() {
     welcomed_ = false;
     clogged_ = false;
     granted_name_.clear();
+    role_.clear();
     identity_in_flight_ = false;
     taken_since_.reset();
     identity_retry_at_.reset();
@@ -142,6 +143,7 @@ void chat_model::on_connection(const connection_info& info, unix_ms now) {
         // Opened with an account token: the connection is that account from the start.
         granted_name_ = *info.user;
         wanted_name_ = *info.user;
+        role_ = info.role.value_or("user");
         identity_issue_ = identity_problem::none;
         became_ready(now);
     } else if (!wanted_name_.empty()) {
@@ -231,6 +233,18 @@ void chat_model::identify(std::string name, unix_ms now) {
     wanted_name_ = std::move(name);
     if (welcomed_ && !identity_in_flight_) send_identity(now);
     changed();
+}
+
+void chat_model::use_token(std::string token, unix_ms now) {
+    const bool had_account = !config_.token.empty();
+    config_.token = std::move(token);
+    refused_in_a_row_ = 0;
+    sign_in_needed_ = false;
+    // The account's name is not the guest's to claim: a guest after sign-out is read-only
+    // until it picks a name.
+    if (had_account && config_.token.empty()) wanted_name_.clear();
+    changed();
+    if (state_ != connection_state::offline && state_ != connection_state::stopped) connect_now(now);
 }
 
 }  // namespace parley::client

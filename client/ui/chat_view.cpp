@@ -3,6 +3,11 @@
 #include <imgui.h>
 #include <imgui_internal.h>  // SetNextWindowScroll
 
+#include <algorithm>
+#include <string>
+
+#include "parley/core/limits.hpp"
+
 #include "composer_view.hpp"
 #include "connection_status.hpp"
 #include "message_list_view.hpp"
@@ -33,10 +38,57 @@ void draw_status_bar(view_context& context) {
         ImGui::TextColored(palette::dim, "  #%s", channel->name.c_str());
     }
     const char* toggle = context.ui.show_users ? "Hide users" : "Show users";
-    const float toggle_width = ImGui::CalcTextSize(toggle).x + 2.0f * ImGui::GetStyle().FramePadding.x;
-    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - toggle_width);
+    const float padding = 2.0f * ImGui::GetStyle().FramePadding.x;
+    const float toggle_width = ImGui::CalcTextSize(toggle).x + padding;
+    const bool account = !context.model.config().token.empty();
+    float right = toggle_width;
+    std::string who;
+    if (account) {
+        // The account name (and role) beside its "Sign out", at the right end.
+        who = context.model.user_name().empty() ? std::string("signed in") : context.model.user_name();
+        if (context.model.is_admin()) who += " (admin)";
+        right += ImGui::CalcTextSize(who.c_str()).x + ImGui::CalcTextSize("Sign out").x + padding +
+                 2.0f * ImGui::GetStyle().ItemSpacing.x;
+    }
+    ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - right);
+    if (account) {
+        ImGui::TextUnformatted(who.c_str());
+        ImGui::SameLine();
+        if (ImGui::SmallButton("Sign out")) context.ui.sign_out_requested = true;
+        ImGui::SameLine();
+    }
     if (ImGui::SmallButton(toggle)) context.ui.show_users = !context.ui.show_users;
     ImGui::Separator();
+}
+
+/// Admins only: the active channel's online users with Kick and Ban (a separate window,
+/// so it can be moved off the conversation).
+void draw_admin_window(view_context& context) {
+    const client::channel_state* channel = context.model.active();
+    if (!context.model.is_admin() || !channel) return;
+    // First shown in the bottom right corner, over the users list rather than the messages.
+    const ImVec2 display = ImGui::GetIO().DisplaySize;
+    ImGui::SetNextWindowPos(ImVec2(display.x - 16.0f * context.scale, display.y - 60.0f * context.scale),
+                            ImGuiCond_FirstUseEver, ImVec2(1.0f, 1.0f));
+    ImGui::SetNextWindowSize(ImVec2(300.0f * context.scale, 260.0f * context.scale), ImGuiCond_FirstUseEver);
+    if (ImGui::Begin("Admin", nullptr, ImGuiWindowFlags_NoSavedSettings)) {
+        ImGui::Text("#%s: %d online", channel->name.c_str(), channel->online);
+        ImGui::SetNextItemWidth(100.0f * context.scale);
+        ImGui::InputInt("ban minutes", &context.ui.ban_minutes);
+        context.ui.ban_minutes = std::clamp(context.ui.ban_minutes, 1, static_cast<int>(limits::max_ban_minutes));
+        ImGui::Separator();
+        for (const std::string& user : channel->users) {
+            if (user == context.model.user_name()) continue;  // not oneself
+            ImGui::PushID(user.c_str());
+            ImGui::TextUnformatted(user.c_str());
+            ImGui::SameLine();
+            if (ImGui::SmallButton("Kick")) context.model.kick(channel->name, user, context.now);
+            ImGui::SameLine();
+            if (ImGui::SmallButton("Ban")) context.model.ban(user, context.ui.ban_minutes, context.now);
+            ImGui::PopID();
+        }
+    }
+    ImGui::End();
 }
 
 }  // namespace
@@ -76,6 +128,7 @@ void draw_chat_screen(view_context& context) {
         ImGui::EndChild();
         ImGui::PopStyleColor();
     }
+    draw_admin_window(context);
 }
 
 }  // namespace parley::ui

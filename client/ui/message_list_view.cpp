@@ -110,8 +110,10 @@ void draw_message_menu(view_context& context, const client::channel_state& chann
                     ui.composer.refusal.clear();
                     ui.composer.focus_wanted = true;
                 }
-                if (ImGui::MenuItem("Delete")) context.model.delete_message(m->id, context.now);
             }
+            // Admins may delete anyone's message; the server checks the role again.
+            if ((m->mine || context.model.is_admin()) && ImGui::MenuItem("Delete"))
+                context.model.delete_message(m->id, context.now);
         } else {
             ImGui::CloseCurrentPopup();  // deleted while the menu was open
         }

@@ -29,7 +29,7 @@ std::string check_start_form(const start_form& form, bool server_editable) {
 std::optional<join_request> draw_start_view(start_form& form, bool server_editable, float scale) {
     const ImVec2 region = ImGui::GetContentRegionAvail();
     const float width = std::min(form_width * scale, region.x);
-    const float height = ImGui::GetFrameHeightWithSpacing() * 9.0f;
+    const float height = ImGui::GetFrameHeightWithSpacing() * 13.0f;
     ImGui::SetCursorPos(ImVec2((region.x - width) * 0.5f + ImGui::GetStyle().WindowPadding.x,
                                std::max((region.y - height) * 0.4f, 0.0f)));
     ImGui::BeginChild("start", ImVec2(width, height), false, ImGuiWindowFlags_NoScrollbar);
@@ -57,10 +57,27 @@ std::optional<join_request> draw_start_view(start_form& form, bool server_editab
         form.focus_name = false;
     }
     submit |= input_text("##name", form.name, enter | ImGuiInputTextFlags_CharsNoBlank);
+    ImGui::TextUnformatted("Password (accounts only)");
+    // Enter in the password field signs in: that is what a user with a password means.
+    const bool password_enter = input_text("##password", form.password, enter | ImGuiInputTextFlags_Password);
     ImGui::PopItemWidth();
 
     ImGui::Spacing();
-    submit |= ImGui::Button("Join", ImVec2(-1.0f, 0.0f));
+    submit |= ImGui::Button("Join as guest", ImVec2(-1.0f, 0.0f));
+    join_request::kind action = join_request::kind::guest;
+    ImGui::BeginDisabled(form.busy);
+    const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
+    if (ImGui::Button("Sign in", ImVec2(half, 0.0f)) || (password_enter && !form.busy)) {
+        submit = true;
+        action = join_request::kind::sign_in;
+    }
+    ImGui::SameLine();
+    if (ImGui::Button("Create account", ImVec2(-1.0f, 0.0f))) {
+        submit = true;
+        action = join_request::kind::create_account;
+    }
+    ImGui::EndDisabled();
+    if (form.busy) ImGui::TextColored(palette::dim, "Asking the server...");
     if (!form.problem.empty()) {
         ImGui::PushStyleColor(ImGuiCol_Text, palette::bad);
         ImGui::TextWrapped("%s", form.problem.c_str());
@@ -73,7 +90,12 @@ std::optional<join_request> draw_start_view(start_form& form, bool server_editab
     // Enter took focus from the field; give it back so the user can correct it.
     form.focus_name = true;
     if (!form.problem.empty()) return std::nullopt;
-    return join_request{form.server_url, form.channel, form.name};
+    if (action != join_request::kind::guest && form.password.empty()) {
+        form.problem = "Type your password to sign in or create an account.";
+        return std::nullopt;
+    }
+    const std::string password = action == join_request::kind::guest ? std::string() : form.password;
+    return join_request{form.server_url, form.channel, form.name, action, password};
 }
 
 }  // namespace parley::ui

@@ -3,6 +3,7 @@
 // Enter joins. Shown until a join is accepted; skipped when the URL or command line
 // already says who to be.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -10,11 +11,16 @@
 
 namespace parley::ui {
 
-/// What the user asked to join with; the app validates nothing more and starts the model.
+/// What the user asked to join with; the app validates nothing more and starts the model
+/// (a guest) or first asks the server (an account).
 struct join_request {
+    /// Which button: join as a guest, sign in, or create the account and then sign in.
+    enum class kind : std::uint8_t { guest, sign_in, create_account };
     std::string server_url;
     std::string channel;
     std::string name;
+    kind action = kind::guest;
+    std::string password;  ///< for sign_in and create_account
 };
 
 /// Draws the start screen into the current window; returns a request on Enter or Join

@@ -19,6 +19,10 @@ struct start_form {
     std::string server_url;
     std::string channel;
     std::string name;
+    /// For "Sign in" / "Create account"; cleared once the account request is answered.
+    std::string password;
+    /// An account request is in flight: its buttons are disabled until the answer.
+    bool busy = false;
     std::string problem;     ///< why the last attempt to join was refused, shown under the form
     bool focus_name = true;  ///< give the name field keyboard focus on the next frame
 };
@@ -90,6 +94,11 @@ struct ui_state {
     std::optional<message_id> menu_message;
     std::string menu_pending_nonce;
     bool show_users = true;
+    /// The top bar's "Sign out" was clicked; the app handles it (logout, forget token).
+    bool sign_out_requested = false;
+    /// The admin window's ban length field, in minutes (an hour by default: long enough
+    /// to stop a flood, short enough that a mistake costs little).
+    int ban_minutes = 60;
 
     /// Filled by the views each frame; read by the state probe.
     std::vector<drawn_message> drawn;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Parley's end-to-end tests: two headless Chromium pages chatting through a real
-# parley-server (browser_e2e.js), then the native client under Xvfb chatting with a page
+# parley-server (browser_e2e.js), accounts signing in and out (account_e2e.js), then the
+# native client under Xvfb chatting with a page
 # (native_e2e.js). Screenshots and logs go to tests/artifacts/. scripts/test.sh runs this
 # after building the native and wasm presets; it needs build/native (server and client),
 # build/wasm/web and tests/node_modules (npm ci --prefix tests).
@@ -31,6 +32,8 @@ echo "e2e: browser bundle $((bundle / 1024)) KB gzip (budget 400 KB)"
 failed=0
 echo "e2e: browser (headless Chromium)"
 node tests/e2e/browser_e2e.js || failed=1
+echo "e2e: accounts (headless Chromium)"
+node tests/e2e/account_e2e.js || failed=1
 
 if [ "${PARLEY_E2E_SKIP_NATIVE:-0}" = 1 ]; then
   echo "e2e: native skipped (PARLEY_E2E_SKIP_NATIVE=1)"

@@ -1,0 +1,83 @@
+// The native account_api against a real parley server on loopback: register, login,
+// logout, and the server's refusals. Waits are bounded by a deadline and check a condition.
+#include "model/account_api.hpp"
+
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "support/test_server.hpp"
+
+using namespace parley;
+using namespace parley::client;
+
+namespace {
+
+/// Polls `api` until `reply` is set, for at most 20 s (beyond the request's own timeout).
+void wait_for(account_api& api, const std::optional<account_reply>& reply) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!reply && std::chrono::steady_clock::now() < deadline) {
+        api.poll();
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+}
+
+/// Runs one request through `start` and returns its reply (status 0 if none came).
+template <class Start>
+account_reply call(account_api& api, Start start) {
+    std::optional<account_reply> reply;
+    start([&reply](account_reply r) { reply = std::move(r); });
+    wait_for(api, reply);
+    return reply.value_or(account_reply{});
+}
+
+}  // namespace
+
+TEST_CASE("native account_api registers, logs in and logs out against a real server") {
+    test::temp_dir data;
+    test::test_server server(test::test_config(data.path()));
+    const auto api = make_account_api("http://127.0.0.1:" + std::to_string(server.port()));
+
+    const account_reply registered =
+        call(*api, [&](account_callback done) { api->register_account("dora", "correct horse 1", std::move(done)); });
+    CHECK(registered.status == 201);
+
+    const account_reply taken =
+        call(*api, [&](account_callback done) { api->register_account("dora", "another pass 2", std::move(done)); });
+    CHECK(taken.status == 409);
+    CHECK_FALSE(taken.error.empty());
+
+    const account_reply wrong =
+        call(*api, [&](account_callback done) { api->login("dora", "wrong password", std::move(done)); });
+    CHECK(wrong.status == 401);
+
+    const account_reply login =
+        call(*api, [&](account_callback done) { api->login("dora", "correct horse 1", std::move(done)); });
+    REQUIRE(login.status == 200);
+    CHECK(login.user == "dora");
+    CHECK(login.role == "user");
+    CHECK_FALSE(login.token.empty());
+
+    const account_reply out = call(*api, [&](account_callback done) { api->logout(login.token, std::move(done)); });
+    CHECK(out.status == 204);
+}
+
+TEST_CASE("native account_api reports an unreachable server as status 0 with a reason") {
+    // Port 9 (discard) on loopback: nothing listens in the test environment.
+    const auto api = make_account_api("http://127.0.0.1:9");
+    const account_reply reply =
+        call(*api, [&](account_callback done) { api->login("dora", "x", std::move(done)); });
+    CHECK(reply.status == 0);
+    CHECK_FALSE(reply.error.empty());
+}
+
+TEST_CASE("native account_api refuses a base that is not http") {
+    const auto api = make_account_api("ftp://127.0.0.1:21");
+    const account_reply reply =
+        call(*api, [&](account_callback done) { api->login("dora", "x", std::move(done)); });
+    CHECK(reply.status == 0);
+    CHECK(reply.error.find("http") != std::string::npos);
+}
