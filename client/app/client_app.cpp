@@ -60,7 +60,7 @@ void client_app::join(const ui::join_request& request, unix_ms now) {
     config.seed = platform::random_seed();
     if (model_) model_->stop();
     model_.reset();
-    transport_ = client::make_transport();
+    transport_ = client::make_transport(tls_options());
     // Natively this runs on the transport's thread: main_loop::wake is thread-safe.
     transport_->set_wake_callback([loop = std::weak_ptr<platform::main_loop>(loop_)] {
         if (auto l = loop.lock()) l->wake();
@@ -125,10 +125,16 @@ void client_app::sign_out() {
     ui_.start.focus_name = true;
 }
 
+client::transport_options client_app::tls_options() const {
+    client::transport_options options;
+    options.ca_file = settings_.ca_file;
+    return options;
+}
+
 client::account_api& client_app::accounts(const std::string& server_url) {
     if (!accounts_ || accounts_server_ != server_url) {
         accounts_server_ = server_url;
-        accounts_ = client::make_account_api(client::http_base_of(server_url), {},
+        accounts_ = client::make_account_api(client::http_base_of(server_url), tls_options(),
                                              [loop = std::weak_ptr<platform::main_loop>(loop_)] {
                                                  if (auto l = loop.lock()) l->wake();
                                              });

@@ -56,6 +56,9 @@ private:
     platform::app_window& window_;
     platform::imgui_backend& backend_;
     std::shared_ptr<platform::main_loop> loop_;
+    /// What wss:// and https:// trust (the --ca file, or the system store).
+    client::transport_options tls_options() const;
+
     launch_settings settings_;
 
     ui::theme theme_;

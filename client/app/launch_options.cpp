@@ -8,11 +8,12 @@ namespace parley::app {
 namespace {
 
 constexpr std::string_view usage =
-    "usage: parley [--url ws://HOST:PORT] [--name NAME] [--channel CHANNEL]\n"
+    "usage: parley [--url ws://HOST:PORT] [--name NAME] [--channel CHANNEL] [--ca FILE]\n"
     "\n"
     "  --url      server to connect to (ws:// or wss://), default ws://127.0.0.1:8080\n"
     "  --name     guest name to claim; given, the client joins at once\n"
     "  --channel  channel to join first, default general\n"
+    "  --ca       PEM file of the CAs to trust for wss:// (default: the system's)\n"
     "\n"
     "The last server, name and channel joined are remembered in\n"
     "$XDG_CONFIG_HOME/parley/client.conf (or ~/.config/parley/client.conf).\n";
@@ -66,7 +67,7 @@ std::variant<launch_settings, launch_exit> parse_command_line(const std::vector<
             flag = flag.substr(0, eq);
         }
         if (flag == "--help" || flag == "-h") return launch_exit{0, std::string(usage)};
-        if (flag != "--url" && flag != "--name" && flag != "--channel")
+        if (flag != "--url" && flag != "--name" && flag != "--channel" && flag != "--ca")
             return bad("unknown option " + std::string(args[i]));
         std::string_view value;
         if (inline_value) {
@@ -80,6 +81,8 @@ std::variant<launch_settings, launch_exit> parse_command_line(const std::vector<
             if (auto problem = check_server_url(value)) return bad(*problem + ": " + std::string(value));
             settings.server_url = std::string(value);
             if (settings.server_url.back() == '/') settings.server_url.pop_back();
+        } else if (flag == "--ca") {
+            settings.ca_file = std::string(value);
         } else if (flag == "--name") {
             if (!is_valid_user_name(value))
                 return bad("names are 1 to 32 letters, digits, '_', '.' or '-': " + std::string(value));

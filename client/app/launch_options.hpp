@@ -22,6 +22,8 @@ struct launch_settings {
     std::string name;
     /// Account session token (`?token=`); empty for a guest.
     std::string token;
+    /// PEM file of the CAs trusted for wss:// and https:// (`--ca`); empty: the system store.
+    std::string ca_file;
     /// Join without showing the start screen (`?name=`, or `--name` on the command line).
     bool join_at_once = false;
     /// Whether the start screen lets the user change the server (the browser's server is

@@ -55,9 +55,4 @@ std::string token_hash(std::string_view token) {
     return to_hex(digest, sizeof digest);
 }
 
-bool constant_time_equal(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
-}
-
 }  // namespace parley::server::accounts

@@ -29,7 +29,4 @@ std::string new_token();
 /// enough; a leaked database does not hand out working tokens.
 std::string token_hash(std::string_view token);
 
-/// Whether `a` and `b` are equal, in time independent of where they differ.
-bool constant_time_equal(std::string_view a, std::string_view b);
-
 }  // namespace parley::server::accounts

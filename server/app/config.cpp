@@ -47,7 +47,7 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
                    "Bytes queued for a connection before it is dropped as a slow consumer")
         ->envname("PARLEY_SEND_QUEUE")
         ->check(CLI::Range(std::size_t{64} << 10, std::size_t{1} << 30));
-    app.add_option("--allow-origin", config.allowed_origins,
+    app.add_option("--allow-origin,--allowed-origins", config.allowed_origins,
                    "Browser origins allowed besides the server's own (comma-separated)")
         ->envname("PARLEY_ALLOW_ORIGIN")
         ->delimiter(',');

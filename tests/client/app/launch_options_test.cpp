@@ -134,3 +134,13 @@ TEST_CASE("query values are percent-decoded; malformed escapes are refused") {
     CHECK(parley::app::decode_query_value("%G1") == std::nullopt);
     CHECK(parley::app::decode_query_value("%4") == std::nullopt);
 }
+
+TEST_CASE("--ca names the CA file wss:// trusts; without it the system store is used") {
+    const auto with = parse({"--url", "wss://chat.example", "--ca", "/etc/parley/ca.pem"});
+    REQUIRE(std::holds_alternative<launch_settings>(with));
+    CHECK(std::get<launch_settings>(with).ca_file == "/etc/parley/ca.pem");
+    const auto without = parse({"--url", "wss://chat.example"});
+    REQUIRE(std::holds_alternative<launch_settings>(without));
+    CHECK(std::get<launch_settings>(without).ca_file.empty());
+    CHECK(std::holds_alternative<launch_exit>(parse({"--ca"})));
+}
