@@ -28,13 +28,25 @@ function freePort() {
   });
 }
 
-/** A parley-server on `port` with its data in `dataDir`; restartable on the same port. */
+/** Whether GET /healthz answers 200 over https:// (the test's self-signed certificate). */
+function httpsHealthy(port) {
+  return new Promise((resolve) => {
+    const request = require('https').get(
+      { host: '127.0.0.1', port, path: '/healthz', rejectUnauthorized: false },
+      (response) => { response.resume(); resolve(response.statusCode === 200); });
+    request.on('error', () => resolve(false));
+  });
+}
+
+/** A parley-server on `port` with its data in `dataDir`; restartable on the same port.
+ *  With `tls` (`{cert, key}` file paths) it serves https:// and wss:// only. */
 class server_process {
-  constructor(port, dataDir, log, extraArgs = []) {
+  constructor(port, dataDir, log, extraArgs = [], tls = null) {
     this.port = port;
     this.dataDir = dataDir;
     this.log = log;
-    this.extraArgs = extraArgs;
+    this.extraArgs = tls ? [...extraArgs, '--tls-cert', tls.cert, '--tls-key', tls.key] : extraArgs;
+    this.tls = tls;
     this.child = null;
   }
 
@@ -49,10 +61,14 @@ class server_process {
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     for (let i = 0; i < 100; ++i) {
       if (this.child.exitCode !== null) throw new Error(`parley-server exited with ${this.child.exitCode}; see ${this.log}`);
-      try {
-        const response = await fetch(`http://127.0.0.1:${this.port}/healthz`);
-        if (response.ok) return;
-      } catch (_) { /* not listening yet */ }
+      if (this.tls) {
+        if (await httpsHealthy(this.port)) return;
+      } else {
+        try {
+          const response = await fetch(`http://127.0.0.1:${this.port}/healthz`);
+          if (response.ok) return;
+        } catch (_) { /* not listening yet */ }
+      }
       await sleep(100);
     }
     this.child.kill('SIGKILL');
@@ -78,7 +94,7 @@ class server_process {
     clearTimeout(timer);
   }
 
-  url(pathAndQuery) { return `http://127.0.0.1:${this.port}${pathAndQuery}`; }
+  url(pathAndQuery) { return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.port}${pathAndQuery}`; }
 }
 
 /** A fresh temporary directory for one run's server data and browser profile. */

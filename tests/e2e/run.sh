@@ -34,6 +34,8 @@ echo "e2e: browser (headless Chromium)"
 node tests/e2e/browser_e2e.js || failed=1
 echo "e2e: accounts (headless Chromium)"
 node tests/e2e/account_e2e.js || failed=1
+echo "e2e: https:// and wss:// (headless Chromium)"
+node tests/e2e/https_e2e.js || failed=1
 
 if [ "${PARLEY_E2E_SKIP_NATIVE:-0}" = 1 ]; then
   echo "e2e: native skipped (PARLEY_E2E_SKIP_NATIVE=1)"
