@@ -103,29 +103,6 @@ std::optional<std::string> test_client::next_text(std::chrono::milliseconds time
     return std::nullopt;
 }
 
-std::optional<server_message> test_client::next(std::chrono::milliseconds timeout) {
-    auto text = next_text(timeout);
-    if (!text) return std::nullopt;
-    auto decoded = decode_server_message(*text);
-    if (!decoded) throw std::runtime_error("server sent an undecodable frame: " + *text);
-    return std::move(decoded).value();
-}
-
-connection_info test_client::read_welcome() {
-    auto hello = next_of<connection_info>();
-    if (!hello) throw std::runtime_error("no connection frame");
-    if (!next_of<joined_notice>()) throw std::runtime_error("no joined frame");
-    if (!next_of<history_page>()) throw std::runtime_error("no history frame");
-    return *hello;
-}
-
-identity_result test_client::identify(const std::string& name) {
-    send(client_frame{identity_request{name}, std::nullopt});
-    auto answer = next_of<identity_result>();
-    if (!answer) throw std::runtime_error("no identity answer");
-    return *answer;
-}
-
 std::optional<std::uint16_t> test_client::wait_closed(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (!impl_->closed) {

@@ -10,14 +10,16 @@
 #include <vector>
 
 #include "parley/core/codec.hpp"
+#include "protocol_client.hpp"
 
 namespace parley::test {
 
 using namespace std::chrono_literals;
 
 /// One client connection. Not thread-safe: use from the test's thread.
-class test_client {
+class test_client final : public protocol_client {
 public:
+    using protocol_client::send;
     /// Connects to ws://127.0.0.1:`port``target`; throws on failure (the test fails).
     /// `headers` are extra request headers ("Origin: http://evil.example").
     test_client(unsigned short port, std::string target = "/",
@@ -26,35 +28,13 @@ public:
     test_client(const test_client&) = delete;
     test_client& operator=(const test_client&) = delete;
 
-    /// Sends a text frame.
-    void send(std::string_view text);
-    /// Sends a client frame encoded by core.
-    void send(const client_frame& frame) { send(encode(frame)); }
+    void send(std::string_view text) override;
     /// Sends a binary frame.
     void send_binary(std::string_view bytes);
 
-    /// The next frame's text, or nullopt on timeout or close. Heartbeats are answered and
-    /// skipped unless `keep_heartbeats`.
-    std::optional<std::string> next_text(std::chrono::milliseconds timeout = 3s);
-    /// The next frame decoded as a server message (heartbeats skipped); nullopt on timeout/close.
-    std::optional<server_message> next(std::chrono::milliseconds timeout = 3s);
-    /// Skips frames until one of type `T` arrives; nullopt on timeout or close.
-    template <class T>
-    std::optional<T> next_of(std::chrono::milliseconds timeout = 3s) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-            auto m = next(left);
-            if (!m) return std::nullopt;
-            if (auto* t = std::get_if<T>(&*m)) return *t;
-        }
-        return std::nullopt;
-    }
-    /// Reads the `connection`, `joined` and `history` frames that open every connection;
-    /// returns the first.
-    connection_info read_welcome();
-    /// Sends identity and waits for its answer.
-    identity_result identify(const std::string& name);
+    /// The next frame's text, or nullopt on timeout or close. Heartbeats are answered
+    /// (unless answer_heartbeats(false)) and skipped.
+    std::optional<std::string> next_text(std::chrono::milliseconds timeout = 3s) override;
 
     /// Waits until the server closes the connection; returns its close code (nullopt on timeout).
     std::optional<std::uint16_t> wait_closed(std::chrono::milliseconds timeout = 3s);

@@ -239,29 +239,6 @@ std::optional<std::string> tls_test_client::next_text(std::chrono::milliseconds 
     return std::nullopt;
 }
 
-std::optional<server_message> tls_test_client::next(std::chrono::milliseconds timeout) {
-    auto text = next_text(timeout);
-    if (!text) return std::nullopt;
-    auto decoded = decode_server_message(*text);
-    if (!decoded) throw std::runtime_error("server sent an undecodable frame: " + *text);
-    return std::move(decoded).value();
-}
-
-connection_info tls_test_client::read_welcome() {
-    auto hello = next_of<connection_info>();
-    if (!hello) throw std::runtime_error("no connection frame");
-    if (!next_of<joined_notice>()) throw std::runtime_error("no joined frame");
-    if (!next_of<history_page>()) throw std::runtime_error("no history frame");
-    return *hello;
-}
-
-identity_result tls_test_client::identify(const std::string& name) {
-    send(client_frame{identity_request{name}, std::nullopt});
-    auto answer = next_of<identity_result>();
-    if (!answer) throw std::runtime_error("no identity answer");
-    return *answer;
-}
-
 bool tls_test_client::close(std::uint16_t code, std::chrono::milliseconds timeout) {
     bool done = false;
     beast::error_code ec;

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "parley/core/codec.hpp"
+#include "protocol_client.hpp"
 
 namespace parley::test {
 
@@ -40,8 +41,9 @@ std::string https_exchange(unsigned short port, const std::filesystem::path& ca,
 bool server_hangs_up(unsigned short port, std::string_view bytes, std::chrono::milliseconds timeout);
 
 /// A wss:// client connection. Not thread-safe: use from the test's thread.
-class tls_test_client {
+class tls_test_client final : public protocol_client {
 public:
+    using protocol_client::send;
     /// Connects to wss://127.0.0.1:`port``target`, trusting only `ca`; `headers` are extra
     /// upgrade request headers; a non-zero `receive_buffer_bytes` sets SO_RCVBUF before
     /// connecting (a slow consumer). Throws if the TLS or WebSocket handshake fails.
@@ -52,33 +54,12 @@ public:
     tls_test_client(const tls_test_client&) = delete;
     tls_test_client& operator=(const tls_test_client&) = delete;
 
-    /// Sends a text frame.
-    void send(std::string_view text);
-    void send(const client_frame& frame) { send(encode(frame)); }
+    void send(std::string_view text) override;
 
     /// The next text frame (heartbeats answered and skipped); nullopt on timeout or close.
     /// Frames are read only while a next... or wait_closed call waits: between calls the
     /// client reads nothing, which is how a test makes it a slow consumer.
-    std::optional<std::string> next_text(std::chrono::milliseconds timeout = 3s);
-    /// The next frame decoded as a server message; throws on an undecodable frame.
-    std::optional<server_message> next(std::chrono::milliseconds timeout = 3s);
-    /// Skips frames until one of type `T` arrives; nullopt on timeout or close.
-    template <class T>
-    std::optional<T> next_of(std::chrono::milliseconds timeout = 3s) {
-        const auto deadline = std::chrono::steady_clock::now() + timeout;
-        while (std::chrono::steady_clock::now() < deadline) {
-            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                deadline - std::chrono::steady_clock::now());
-            auto m = next(left);
-            if (!m) return std::nullopt;
-            if (auto* t = std::get_if<T>(&*m)) return *t;
-        }
-        return std::nullopt;
-    }
-    /// Reads `connection`, `joined` and `history`; returns the first; throws if one is missing.
-    connection_info read_welcome();
-    /// Sends identity and waits for its answer; throws without one.
-    identity_result identify(const std::string& name);
+    std::optional<std::string> next_text(std::chrono::milliseconds timeout = 3s) override;
 
     /// Starts the closing handshake with `code` and waits until it completed (the server's
     /// close frame arrived and TLS and TCP were shut down). True if it did before `timeout`.
