@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <utility>
 
+#include "admin_view.hpp"
 #include "chat_view.hpp"
 #include "launch.hpp"
 #include "state_probe.hpp"
@@ -14,6 +15,9 @@
 
 namespace parley::app {
 namespace {
+
+/// Audit entries asked for at once: the server's maximum; a page is at most ~250 KB.
+constexpr int audit_page_entries = 1000;
 
 unix_ms wall_clock_ms() {
     using namespace std::chrono;
@@ -116,7 +120,17 @@ void client_app::account_failed(const client::account_reply& reply) {
         ui_.start.problem += " Try again in " + std::to_string(reply.retry_after_s) + " s.";
 }
 
+void client_app::fetch_audit_if_due(unix_ms now) {
+    if (!ui::audit_fetch_due(ui_.admin, now)) return;
+    ui::audit_requested(ui_.admin);
+    accounts(settings_.server_url)
+        .audit(settings_.token, audit_page_entries, [this](client::account_reply reply) {
+            ui::audit_answered(ui_.admin, reply, wall_clock_ms());
+        });
+}
+
 void client_app::sign_out() {
+    ui_.admin = {};  // the next admin starts with an empty log, not this one's
     const std::string token = std::exchange(settings_.token, {});
     if (!token.empty()) accounts(settings_.server_url).logout(token, [](client::account_reply) {});
     (void)platform::save_token(settings_.server_url, {});
@@ -153,6 +167,9 @@ platform::frame_outcome client_app::next_frame_due(unix_ms now) const {
         const unix_ms tick = left > 0 ? now + (left - 1) % 1000 + 1 : now;
         due = due ? std::min(*due, tick) : tick;
     }
+    // The audit log's next refresh, while it is shown.
+    if (ui_.admin.audit_shown && !ui_.admin.audit_loading && ui_.admin.audit_due)
+        due = due ? std::min(*due, *ui_.admin.audit_due) : *ui_.admin.audit_due;
     if (due) {
         const auto wait = std::chrono::milliseconds(std::max<unix_ms>(*due - now, 0));
         outcome.next_deadline = platform::loop_clock::now() + wait;
@@ -192,6 +209,7 @@ platform::frame_outcome client_app::frame() {
 
     backend_.new_frame();
     avatars_.next_frame();
+    ui_.targets.clear();
     const ImGuiIO& io = ImGui::GetIO();
     ImGui::SetNextWindowPos(ImVec2(0.0f, 0.0f));
     ImGui::SetNextWindowSize(io.DisplaySize);
@@ -201,11 +219,12 @@ platform::frame_outcome client_app::frame() {
                      // The renderer clears to the window colour: no second full-window layer.
                      ImGuiWindowFlags_NoBackground);
     if (ui_.current == ui::ui_state::screen::start || !model_) {
-        if (auto request = ui::draw_start_view(ui_.start, settings_.server_editable, theme_.size_scale()))
+        if (auto request = ui::draw_start_view(ui_.start, settings_.server_editable, theme_.size_scale(), ui_.targets))
             submit(*request, now);
     } else {
         ui::view_context context{*model_, ui_, avatars_, theme_.size_scale(), now};
         ui::draw_chat_screen(context);
+        fetch_audit_if_due(now);
     }
     if (std::exchange(ui_.sign_out_requested, false)) sign_out();
     ImGui::End();

@@ -45,6 +45,8 @@ private:
     void sign_in(const ui::join_request& request);
     /// Shows an account request's failure under the start form.
     void account_failed(const client::account_reply& reply);
+    /// Sends GET /api/audit when the admin window's audit tab wants it.
+    void fetch_audit_if_due(unix_ms now);
     /// Ends the account session: logout request, forget the token, back to the start.
     void sign_out();
     /// The account API for `server_url`, made on first use or when the server changes.

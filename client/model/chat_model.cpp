@@ -92,6 +92,7 @@ void chat_model::handle(const transport_event& event, unix_ms now) {
             link_open_ = true;
             last_frame_ = now;
             refused_in_a_row_ = 0;
+            banned_ = false;
             if (sign_in_needed_) {
                 sign_in_needed_ = false;
                 changed();
@@ -110,12 +111,22 @@ void chat_model::handle(const transport_event& event, unix_ms now) {
             // Refused before the upgrade, with a token: most likely the token is revoked
             // (HTTP 401), which the browser does not let us see. Twice in a row, so one
             // lost handshake is not mistaken for it; see sign_in_needed().
-            if (!link_open_ && !config_.token.empty() && ++refused_in_a_row_ >= 2) sign_in_needed_ = true;
+            // A banned name's or address's upgrades are refused too (HTTP 403, which looks
+            // the same from here): that is the ban, not a dead session.
+            if (!link_open_ && !config_.token.empty() && !banned_ && ++refused_in_a_row_ >= 2)
+                sign_in_needed_ = true;
             std::string why = "closed " + std::to_string(event.code);
             if (!event.text.empty()) why += ": " + event.text;
             // A link that never worked is noise in the error list (the status line says
             // it); losing a working one is worth telling.
             link_lost(now, std::move(why), welcomed_);
+            // 1008 (policy violation) "banned": an admin's ban (docs/protocol.md). The
+            // model keeps reconnecting with backoff, so it is back when the ban ends.
+            if (event.code == 1008 && event.text == "banned") {
+                banned_ = true;
+                add_error(error_source::server, error_code::forbidden, "you were banned from this server by an admin",
+                          std::nullopt, now);
+            }
             break;
         }
     }

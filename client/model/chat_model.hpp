@@ -221,6 +221,8 @@ private:
     /// Consecutive attempts with a token that closed before `opened` (see sign_in_needed()).
     int refused_in_a_row_ = 0;
     bool sign_in_needed_ = false;
+    /// The server closed the link with "banned"; cleared when a connection opens again.
+    bool banned_ = false;
     identity_problem identity_issue_ = identity_problem::none;
     bool identity_in_flight_ = false;
     std::optional<unix_ms> taken_since_;

@@ -14,6 +14,15 @@ std::string_view to_string(connection_state state) {
     return "unknown";
 }
 
+std::string_view to_string(error_source source) {
+    switch (source) {
+        case error_source::server: return "server";
+        case error_source::client: return "client";
+        case error_source::link: return "link";
+    }
+    return "unknown";
+}
+
 std::string describe_typing(const std::vector<typing_entry>& typing) {
     // U+2026 HORIZONTAL ELLIPSIS, as a person writes it.
     static constexpr std::string_view ellipsis = "\xE2\x80\xA6";

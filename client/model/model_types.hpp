@@ -92,6 +92,9 @@ enum class error_source : std::uint8_t {
     link,    ///< the transport reported a failure or an unexpected close
 };
 
+/// "server", "client", "link": for logs and the state probe.
+std::string_view to_string(error_source source);
+
 /// One problem to show the user ("slow down", "text is over 4,000 characters").
 struct error_entry {
     error_source source = error_source::server;

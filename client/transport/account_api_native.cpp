@@ -41,8 +41,9 @@ constexpr auto request_timeout = std::chrono::seconds(15);
 /// Requests in flight at once: a person clicks one button at a time; this bounds the
 /// threads if the UI misbehaves.
 constexpr std::size_t max_in_flight = 4;
-/// Largest reply body read: account replies are a few hundred bytes.
-constexpr std::uint64_t max_reply_bytes = 64 * 1024;
+/// Largest reply body read: account replies are a few hundred bytes; a full audit page
+/// (1,000 entries of at most ~250 bytes) stays under 256 KiB.
+constexpr std::uint64_t max_reply_bytes = 1024 * 1024;
 
 /// A reply that never came from the server: status 0 and why.
 account_reply failed(std::string why) {
@@ -54,15 +55,16 @@ account_reply failed(std::string why) {
 /// One request to make.
 struct request_spec {
     ws_url where;  ///< parsed base (tls, host, port); target replaced by the API path
+    http::verb method = http::verb::post;
     std::string target;
-    std::string body;    ///< JSON, empty for logout
+    std::string body;    ///< JSON, empty for logout and audit
     std::string bearer;  ///< token for Authorization, empty for none
 };
 
 /// Builds the request and reads the reply over `stream` (plain or TLS).
 template <class Stream>
 net::awaitable<account_reply> exchange(Stream& stream, const request_spec& spec, beast::error_code& ec) {
-    http::request<http::string_body> request{http::verb::post, spec.target, 11};
+    http::request<http::string_body> request{spec.method, spec.target, 11};
     request.set(http::field::host, spec.where.host_header());
     request.set(http::field::user_agent, "parley-client");
     if (!spec.bearer.empty()) request.set(http::field::authorization, "Bearer " + spec.bearer);
@@ -147,13 +149,16 @@ public:
     }
 
     void register_account(const std::string& user, const std::string& password, account_callback done) override {
-        start("/api/register", credentials_body(user, password), {}, std::move(done));
+        start(http::verb::post, "/api/register", credentials_body(user, password), {}, std::move(done));
     }
     void login(const std::string& user, const std::string& password, account_callback done) override {
-        start("/api/login", credentials_body(user, password), {}, std::move(done));
+        start(http::verb::post, "/api/login", credentials_body(user, password), {}, std::move(done));
     }
     void logout(const std::string& token, account_callback done) override {
-        start("/api/logout", {}, token, std::move(done));
+        start(http::verb::post, "/api/logout", {}, token, std::move(done));
+    }
+    void audit(const std::string& token, int limit, account_callback done) override {
+        start(http::verb::get, audit_target(limit), {}, token, std::move(done));
     }
 
     void poll() override {
@@ -191,12 +196,12 @@ private:
         box_->ready.emplace_back(std::move(done), failed(std::move(why)));
     }
 
-    void start(std::string target, std::string body, std::string bearer, account_callback done) {
+    void start(http::verb method, std::string target, std::string body, std::string bearer, account_callback done) {
         reap();
         if (!base_) return answer_now(std::move(done), "the server address is not http:// or https://");
         if (base_->tls && !tls_problem_.empty()) return answer_now(std::move(done), tls_problem_);
         if (workers_.size() >= max_in_flight) return answer_now(std::move(done), "too many requests at once");
-        request_spec spec{*base_, std::move(target), std::move(body), std::move(bearer)};
+        request_spec spec{*base_, method, std::move(target), std::move(body), std::move(bearer)};
         auto finished = std::make_shared<std::atomic<bool>>(false);
         worker w;
         w.finished = finished;

@@ -79,18 +79,22 @@ public:
     ~web_account_api() override { *alive_ = false; }
 
     void register_account(const std::string& user, const std::string& password, account_callback done) override {
-        start("/api/register", credentials_body(user, password), {}, std::move(done));
+        start("POST", "/api/register", credentials_body(user, password), {}, std::move(done));
     }
     void login(const std::string& user, const std::string& password, account_callback done) override {
-        start("/api/login", credentials_body(user, password), {}, std::move(done));
+        start("POST", "/api/login", credentials_body(user, password), {}, std::move(done));
     }
     void logout(const std::string& token, account_callback done) override {
-        start("/api/logout", {}, token, std::move(done));
+        start("POST", "/api/logout", {}, token, std::move(done));
+    }
+    void audit(const std::string& token, int limit, account_callback done) override {
+        start("GET", audit_target(limit), {}, token, std::move(done));
     }
     void poll() override {}  // the browser calls back by itself
 
 private:
-    void start(const char* path, std::string body, const std::string& token, account_callback done) {
+    void start(const char* method, const std::string& path, std::string body, const std::string& token,
+               account_callback done) {
         auto request = std::make_unique<web_request>();
         request->api_alive = alive_;
         request->done = std::move(done);
@@ -109,7 +113,7 @@ private:
 
         emscripten_fetch_attr_t attr;
         emscripten_fetch_attr_init(&attr);
-        std::strcpy(attr.requestMethod, "POST");
+        std::strcpy(attr.requestMethod, method);  // "GET" or "POST": fits the 32-byte field
         attr.attributes = EMSCRIPTEN_FETCH_LOAD_TO_MEMORY;
         attr.timeoutMSecs = request_timeout_ms;
         attr.requestHeaders = request->headers.data();
@@ -118,7 +122,7 @@ private:
         attr.onsuccess = on_finished;
         attr.onerror = on_finished;
         attr.userData = request.release();  // on_finished takes it back
-        emscripten_fetch(&attr, path);
+        emscripten_fetch(&attr, path.c_str());
     }
 
     std::shared_ptr<bool> alive_;

@@ -6,10 +6,10 @@
 #include <algorithm>
 #include <string>
 
-#include "parley/core/limits.hpp"
-
+#include "admin_view.hpp"
 #include "composer_view.hpp"
 #include "connection_status.hpp"
+#include "drawn_targets.hpp"
 #include "message_list_view.hpp"
 #include "sidebar_view.hpp"
 #include "theme.hpp"
@@ -55,46 +55,36 @@ void draw_status_bar(view_context& context) {
         ImGui::TextUnformatted(who.c_str());
         ImGui::SameLine();
         if (ImGui::SmallButton("Sign out")) context.ui.sign_out_requested = true;
+        note_target(context.ui.targets, "sign_out");
         ImGui::SameLine();
     }
     if (ImGui::SmallButton(toggle)) context.ui.show_users = !context.ui.show_users;
+    note_target(context.ui.targets, "toggle_users");
     ImGui::Separator();
 }
 
-/// Admins only: the active channel's online users with Kick and Ban (a separate window,
-/// so it can be moved off the conversation).
-void draw_admin_window(view_context& context) {
-    const client::channel_state* channel = context.model.active();
-    if (!context.model.is_admin() || !channel) return;
-    // First shown in the bottom right corner, over the users list rather than the messages.
-    const ImVec2 display = ImGui::GetIO().DisplaySize;
-    ImGui::SetNextWindowPos(ImVec2(display.x - 16.0f * context.scale, display.y - 60.0f * context.scale),
-                            ImGuiCond_FirstUseEver, ImVec2(1.0f, 1.0f));
-    ImGui::SetNextWindowSize(ImVec2(300.0f * context.scale, 260.0f * context.scale), ImGuiCond_FirstUseEver);
-    if (ImGui::Begin("Admin", nullptr, ImGuiWindowFlags_NoSavedSettings)) {
-        ImGui::Text("#%s: %d online", channel->name.c_str(), channel->online);
-        ImGui::SetNextItemWidth(100.0f * context.scale);
-        ImGui::InputInt("ban minutes", &context.ui.ban_minutes);
-        context.ui.ban_minutes = std::clamp(context.ui.ban_minutes, 1, static_cast<int>(limits::max_ban_minutes));
-        ImGui::Separator();
-        for (const std::string& user : channel->users) {
-            if (user == context.model.user_name()) continue;  // not oneself
-            ImGui::PushID(user.c_str());
-            ImGui::TextUnformatted(user.c_str());
-            ImGui::SameLine();
-            if (ImGui::SmallButton("Kick")) context.model.kick(channel->name, user, context.now);
-            ImGui::SameLine();
-            if (ImGui::SmallButton("Ban")) context.model.ban(user, context.ui.ban_minutes, context.now);
-            ImGui::PopID();
-        }
-    }
-    ImGui::End();
+/// The newest problem the server reported (kicked, banned, refused, rate limited) on a
+/// line of its own under the top bar until dismissed: the status line only tells the
+/// connection's state. Link errors stay out: the status line already says them.
+void draw_notice(view_context& context) {
+    const client::error_entry* error = context.model.last_error();
+    if (!error || error->source != client::error_source::server) return;
+    // Name trouble is explained, with what to do, above the composer.
+    if (context.model.identity_issue() != client::identity_problem::none) return;
+    ImGui::TextColored(palette::warn, "\xE2\x9A\xA0");  // ⚠ WARNING SIGN
+    ImGui::SameLine();
+    ImGui::TextUnformatted(error->message.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("Dismiss")) context.model.clear_errors();
+    note_target(context.ui.targets, "dismiss_notice");
+    ImGui::Separator();
 }
 
 }  // namespace
 
 void draw_chat_screen(view_context& context) {
     draw_status_bar(context);
+    draw_notice(context);
     const ImGuiStyle& style = ImGui::GetStyle();
     const ImVec2 region = ImGui::GetContentRegionAvail();
     const float sidebar = sidebar_width * context.scale;

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "admin_view.hpp"
+#include "drawn_targets.hpp"
 #include "theme.hpp"
 #include "time_format.hpp"
 
@@ -103,6 +105,7 @@ void draw_message_menu(view_context& context, const client::channel_state& chann
     if (ui.menu_message) {
         if (const auto* m = find_message(channel, *ui.menu_message)) {
             if (ImGui::MenuItem("Copy text")) ImGui::SetClipboardText(m->text.c_str());
+            note_target(ui.targets, "menu_copy");
             if (m->mine) {
                 if (ImGui::MenuItem("Edit")) {
                     ui.composer.editing = m->id;
@@ -110,10 +113,15 @@ void draw_message_menu(view_context& context, const client::channel_state& chann
                     ui.composer.refusal.clear();
                     ui.composer.focus_wanted = true;
                 }
+                note_target(ui.targets, "menu_edit");
             }
             // Admins may delete anyone's message; the server checks the role again.
-            if ((m->mine || context.model.is_admin()) && ImGui::MenuItem("Delete"))
-                context.model.delete_message(m->id, context.now);
+            if (m->mine || context.model.is_admin()) {
+                if (ImGui::MenuItem("Delete") && context.model.delete_message(m->id, context.now) &&
+                    context.model.is_admin())
+                    audit_after_action(ui.admin, context.now);
+                note_target(ui.targets, "menu_delete");
+            }
         } else {
             ImGui::CloseCurrentPopup();  // deleted while the menu was open
         }
@@ -302,6 +310,8 @@ void draw_message_list(view_context& context, ImVec2 size) {
                                       item.pending->failure.c_str());
             }
             ImGui::Dummy(ImVec2(m.inner, m.row));
+            if (row.kind == row_kind::line && row.first_line && item.delivered)
+                note_target(ui.targets, "message:" + std::to_string(item.delivered->id));
         }
     }
     list.hovered_key = hovered_now;

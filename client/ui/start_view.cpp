@@ -2,6 +2,7 @@
 
 #include <imgui.h>
 
+#include "drawn_targets.hpp"
 #include "launch_options.hpp"
 #include "parley/core/text.hpp"
 #include "text_input.hpp"
@@ -26,7 +27,8 @@ std::string check_start_form(const start_form& form, bool server_editable) {
     return {};
 }
 
-std::optional<join_request> draw_start_view(start_form& form, bool server_editable, float scale) {
+std::optional<join_request> draw_start_view(start_form& form, bool server_editable, float scale,
+                                            std::vector<drawn_target>& targets) {
     const ImVec2 region = ImGui::GetContentRegionAvail();
     const float width = std::min(form_width * scale, region.x);
     const float height = ImGui::GetFrameHeightWithSpacing() * 13.0f;
@@ -57,13 +59,16 @@ std::optional<join_request> draw_start_view(start_form& form, bool server_editab
         form.focus_name = false;
     }
     submit |= input_text("##name", form.name, enter | ImGuiInputTextFlags_CharsNoBlank);
+    note_target(targets, "name_field");
     ImGui::TextUnformatted("Password (accounts only)");
     // Enter in the password field signs in: that is what a user with a password means.
     const bool password_enter = input_text("##password", form.password, enter | ImGuiInputTextFlags_Password);
+    note_target(targets, "password_field");
     ImGui::PopItemWidth();
 
     ImGui::Spacing();
     submit |= ImGui::Button("Join as guest", ImVec2(-1.0f, 0.0f));
+    note_target(targets, "join_guest");
     join_request::kind action = join_request::kind::guest;
     ImGui::BeginDisabled(form.busy);
     const float half = (ImGui::GetContentRegionAvail().x - ImGui::GetStyle().ItemSpacing.x) * 0.5f;
@@ -71,11 +76,13 @@ std::optional<join_request> draw_start_view(start_form& form, bool server_editab
         submit = true;
         action = join_request::kind::sign_in;
     }
+    note_target(targets, "sign_in");
     ImGui::SameLine();
     if (ImGui::Button("Create account", ImVec2(-1.0f, 0.0f))) {
         submit = true;
         action = join_request::kind::create_account;
     }
+    note_target(targets, "create_account");
     ImGui::EndDisabled();
     if (form.busy) ImGui::TextColored(palette::dim, "Asking the server...");
     if (!form.problem.empty()) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "ui_state.hpp"
 
@@ -25,7 +26,10 @@ struct join_request {
 
 /// Draws the start screen into the current window; returns a request on Enter or Join
 /// once the fields pass the protocol's rules (else `form.problem` says what is wrong).
-std::optional<join_request> draw_start_view(start_form& form, bool server_editable, float scale);
+/// Its fields and buttons are recorded in `targets` ("name_field", "password_field",
+/// "join_guest", "sign_in", "create_account").
+std::optional<join_request> draw_start_view(start_form& form, bool server_editable, float scale,
+                                            std::vector<drawn_target>& targets);
 
 /// Checks the fields; returns why they cannot be used, or an empty string.
 std::string check_start_form(const start_form& form, bool server_editable);

@@ -20,6 +20,7 @@ constexpr ImWchar glyph_ranges[] = {
     0x2190, 0x21FF,  // Arrows (↓)
     0x25CB, 0x25CB,  // ○ pending
     0x25CF, 0x25CF,  // ● status
+    0x26A0, 0x26A0,  // ⚠ notices
     0x2713, 0x2713,  // ✓ delivered
     0,
 };

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "message_layout.hpp"
+#include "model/account_api.hpp"
 #include "parley/core/messages.hpp"
 
 namespace parley::ui {
@@ -70,6 +71,33 @@ struct sidebar_state {
     bool directory_open = false;  ///< the server's channel list is shown
 };
 
+/// The admin window (admins only). The audit log is fetched over HTTP by the app when
+/// the view asks (audit_due), so the views never make requests themselves.
+struct admin_state {
+    /// The audit tab was drawn this frame: only then is a due fetch made.
+    bool audit_shown = false;
+    /// A GET /api/audit is in flight.
+    bool audit_loading = false;
+    /// Fetch at or after this time (Unix ms) while the tab is shown; none when up to date.
+    std::optional<unix_ms> audit_due;
+    /// The last answer, newest first, and when it came (0: never).
+    std::vector<client::audit_entry> audit;
+    unix_ms audit_updated = 0;
+    /// Why the last fetch failed; empty after a success.
+    std::string audit_problem;
+    /// The ban length field, in minutes (an hour by default: long enough to stop a
+    /// flood, short enough that a mistake costs little).
+    int ban_minutes = 60;
+};
+
+/// A clickable thing the views drew last frame, by a stable name ("sign_out",
+/// "kick:lobby:bob"), in window coordinates (CSS pixels in the browser). End-to-end tests
+/// read these from the state probe and click their centres instead of guessing positions.
+struct drawn_target {
+    std::string name;
+    float x = 0, y = 0, width = 0, height = 0;
+};
+
 /// What the message list drew last frame, for the state probe (tests assert on it).
 struct drawn_message {
     message_id id = 0;  ///< 0 for a pending message
@@ -96,15 +124,15 @@ struct ui_state {
     bool show_users = true;
     /// The top bar's "Sign out" was clicked; the app handles it (logout, forget token).
     bool sign_out_requested = false;
-    /// The admin window's ban length field, in minutes (an hour by default: long enough
-    /// to stop a flood, short enough that a mistake costs little).
-    int ban_minutes = 60;
+    admin_state admin;
 
     /// Filled by the views each frame; read by the state probe.
     std::vector<drawn_message> drawn;
     std::string drawn_status;
     std::string drawn_typing;
     bool composer_focused = false;
+    /// Cleared by the app at the start of each frame, filled by the views.
+    std::vector<drawn_target> targets;
 };
 
 }  // namespace parley::ui

@@ -1,5 +1,7 @@
 #include "visible_state.hpp"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 namespace parley::ui {
@@ -11,6 +13,11 @@ std::string visible_state_json(const ui_state& ui, const client::chat_model* mod
     state["frames"] = stats.frames;
     state["last_frame_ms"] = stats.last_frame_ms;
     state["first_frame_at_ms"] = stats.first_frame_at_ms;
+    // Where each clickable thing is, so a test clicks what a person would.
+    nlohmann::json targets = nlohmann::json::object();
+    for (const drawn_target& t : ui.targets)
+        targets[t.name] = {std::lround(t.x), std::lround(t.y), std::lround(t.width), std::lround(t.height)};
+    state["targets"] = std::move(targets);
     if (ui.current == ui_state::screen::start) {
         state["start"] = {{"server", ui.start.server_url},
                           {"channel", ui.start.channel},
@@ -50,6 +57,19 @@ std::string visible_state_json(const ui_state& ui, const client::chat_model* mod
                              {"unseen", list->second.unseen},
                              {"scroll_y", list->second.last_scroll_y}};
         }
+    }
+    nlohmann::json errors = nlohmann::json::array();
+    for (const client::error_entry& e : model->errors())
+        errors.push_back({{"source", std::string(client::to_string(e.source))}, {"text", e.message}});
+    state["errors"] = std::move(errors);
+    if (model->is_admin()) {
+        nlohmann::json audit = nlohmann::json::array();
+        for (const client::audit_entry& e : ui.admin.audit)
+            audit.push_back({{"actor", e.actor}, {"action", e.action}, {"target", e.target}, {"channel", e.channel},
+                             {"detail", e.detail}});
+        state["admin"] = {{"audit", std::move(audit)},
+                          {"audit_loaded", ui.admin.audit_updated != 0},
+                          {"audit_problem", ui.admin.audit_problem}};
     }
     // Invalid UTF-8 never reaches the model, but a probe must not abort the client if it did.
     return state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -27,6 +27,49 @@ TEST_CASE("a throttled reply carries Retry-After seconds") {
     CHECK(parse_account_reply(429, "", "soon").retry_after_s == 0);
 }
 
+TEST_CASE("an audit reply yields its entries in order, every field kept") {
+    const account_reply reply = parse_account_reply(200, R"({"entries":[
+        {"id":7,"at":1700000000500,"actor":"root","action":"ban","target":"bob","channel":"","detail":"60 minutes"},
+        {"id":6,"at":1700000000000,"actor":"root","action":"kick","target":"bob","channel":"lobby","detail":""}]})",
+                                                    "");
+    REQUIRE(reply.audit.size() == 2);
+    CHECK(reply.audit[0].id == 7);
+    CHECK(reply.audit[0].at == 1700000000500);
+    CHECK(reply.audit[0].actor == "root");
+    CHECK(reply.audit[0].action == "ban");
+    CHECK(reply.audit[0].target == "bob");
+    CHECK(reply.audit[0].channel.empty());
+    CHECK(reply.audit[0].detail == "60 minutes");
+    CHECK(reply.audit[1].action == "kick");
+    CHECK(reply.audit[1].channel == "lobby");
+}
+
+TEST_CASE("audit entries without id, time, actor or action are skipped, the rest kept") {
+    const account_reply reply = parse_account_reply(200, R"({"entries":[
+        {"at":1,"actor":"root","action":"kick"},
+        {"id":2,"actor":"root","action":"kick"},
+        {"id":3,"at":"yesterday","actor":"root","action":"kick"},
+        {"id":4,"at":1,"action":"kick"},
+        {"id":5,"at":1,"actor":"root"},
+        "not an object",
+        {"id":6,"at":1,"actor":"root","action":"kick","target":42},
+        {"id":8,"at":2,"actor":"root","action":"delete","target":"9","channel":"lobby"}]})",
+                                                    "");
+    REQUIRE(reply.audit.size() == 2);
+    CHECK(reply.audit[0].id == 6);
+    CHECK(reply.audit[0].target.empty());  // not a string: left empty, the entry still shown
+    CHECK(reply.audit[1].id == 8);
+    CHECK(parse_account_reply(200, R"({"entries":"none"})", "").audit.empty());
+    CHECK(parse_account_reply(403, R"({"error":"admins only"})", "").audit.empty());
+}
+
+TEST_CASE("the audit request asks for 1 to 1,000 entries") {
+    CHECK(audit_target(50) == "/api/audit?limit=50");
+    CHECK(audit_target(0) == "/api/audit?limit=1");
+    CHECK(audit_target(-5) == "/api/audit?limit=1");
+    CHECK(audit_target(5000) == "/api/audit?limit=1000");
+}
+
 TEST_CASE("a failed reply without a JSON body names its status") {
     const account_reply reply = parse_account_reply(502, "<html>bad gateway</html>", "");
     CHECK(reply.error == "the server answered 502");

@@ -179,3 +179,36 @@ TEST_CASE("signing out reconnects as a read-only guest without the account's nam
     CHECK(h.model.role().empty());
     CHECK(h.sent_of<identity_request>().empty());
 }
+
+TEST_CASE("a ban closes the link with a reason the user sees, and its refusals are not a dead session") {
+    harness h(token_config());
+    sign_in(h, "dora", "user");
+    h.model.handle(transport_event{transport_event::kind::closed, "banned", 1008}, h.now);
+    REQUIRE(h.model.last_error());
+    CHECK(h.model.last_error()->source == error_source::server);
+    CHECK(h.model.last_error()->message.find("banned") != std::string::npos);
+    CHECK(h.model.state() == connection_state::reconnecting);  // back when the ban ends
+    // The ban's 403s look like a revoked token's 401s from here: not a reason to sign out.
+    reconnect(h);
+    refuse(h);
+    reconnect(h);
+    refuse(h);
+    CHECK_FALSE(h.model.sign_in_needed());
+    // Once a connection opens again (the ban ended), refusals count as before.
+    reconnect(h);
+    h.open();
+    h.drop();
+    reconnect(h);
+    refuse(h);
+    reconnect(h);
+    refuse(h);
+    CHECK(h.model.sign_in_needed());
+}
+
+TEST_CASE("another 1008 close is a lost connection, not a ban") {
+    harness h;
+    h.connect_ready();
+    h.model.handle(transport_event{transport_event::kind::closed, "slow consumer", 1008}, h.now);
+    REQUIRE(h.model.last_error());
+    CHECK(h.model.last_error()->source == error_source::link);
+}

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "support/seed_account.hpp"
 #include "support/test_server.hpp"
 
 using namespace parley;
@@ -80,4 +81,41 @@ TEST_CASE("native account_api refuses a base that is not http") {
         call(*api, [&](account_callback done) { api->login("dora", "x", std::move(done)); });
     CHECK(reply.status == 0);
     CHECK(reply.error.find("http") != std::string::npos);
+}
+
+TEST_CASE("native account_api reads the audit log as an admin and is refused it as a user") {
+    test::temp_dir data;
+    test::seed_account(data.path(), "root", "admin password 1", server::accounts::role::admin);
+    test::seed_audit(data.path(), {0, test::unix_now_ms() - 2000, "root", "kick", "bob", "lobby", ""});
+    test::seed_audit(data.path(), {0, test::unix_now_ms() - 1000, "root", "ban", "bob", "", "60 minutes"});
+    test::test_server server(test::test_config(data.path()));
+    const auto api = make_account_api("http://127.0.0.1:" + std::to_string(server.port()));
+
+    const account_reply admin =
+        call(*api, [&](account_callback done) { api->login("root", "admin password 1", std::move(done)); });
+    REQUIRE(admin.status == 200);
+    CHECK(admin.role == "admin");
+    const account_reply log = call(*api, [&](account_callback done) { api->audit(admin.token, 100, std::move(done)); });
+    CHECK(log.status == 200);
+    REQUIRE(log.audit.size() == 2);
+    CHECK(log.audit[0].action == "ban");  // newest first
+    CHECK(log.audit[0].detail == "60 minutes");
+    CHECK(log.audit[1].action == "kick");
+    CHECK(log.audit[1].channel == "lobby");
+    const account_reply one = call(*api, [&](account_callback done) { api->audit(admin.token, 1, std::move(done)); });
+    CHECK(one.audit.size() == 1);
+
+    REQUIRE(call(*api, [&](account_callback done) {
+                api->register_account("dora", "correct horse 1", std::move(done));
+            }).status == 201);
+    const account_reply user =
+        call(*api, [&](account_callback done) { api->login("dora", "correct horse 1", std::move(done)); });
+    REQUIRE(user.status == 200);
+    const account_reply refused =
+        call(*api, [&](account_callback done) { api->audit(user.token, 100, std::move(done)); });
+    CHECK(refused.status == 403);
+    CHECK(refused.audit.empty());
+    CHECK_FALSE(refused.error.empty());
+    const account_reply bad = call(*api, [&](account_callback done) { api->audit("0123", 100, std::move(done)); });
+    CHECK(bad.status == 401);
 }

@@ -1,9 +1,10 @@
 // Accounts in the browser: a refused sign-in, "Create account" on the start screen, chat
 // with a guest page, a reload that stays signed in (localStorage), an admin (made before
-// the server starts) deleting another user's message from the context menu, "Sign out"
-// and signing in again (name, Tab, password, Enter), and a revoked token sending the page
-// back to sign in. Buttons are clicked at fixed positions of the 1100 x 700 layout.
-// Screenshots under tests/artifacts/. Kick and Ban are not exercised here.
+// the server starts) deleting another user's message from the context menu, kicking and
+// banning a guest from the admin window and reading all three in its audit log (last, as
+// the ban covers the address every page shares), "Sign out" and signing in again (name,
+// Tab, password, Enter), and a revoked token sending the page back to sign in. Buttons are clicked where the client says it drew them (the
+// `targets` of its visible state). Screenshots under tests/artifacts/.
 'use strict';
 
 const { execFileSync } = require('child_process');
@@ -11,6 +12,7 @@ const fs = require('fs');
 const path = require('path');
 const {
   artifacts, serverBinary, sleep, freePort, server_process, tempDir, launchBrowser, newPage, waitForState, screenshot, shows, check,
+  clickTarget, upgradeStatus,
 } = require('./lib');
 
 /** Waits for the start screen, then for the frame that gives the name field focus (keys
@@ -53,9 +55,8 @@ async function main() {
     await dora.keyboard.press('Tab', { delay: 50 });
     await dora.keyboard.press('Control+A', { delay: 50 });
     await dora.keyboard.type('correct horse 9', { delay: 30 });
-    // "Create account" registers, then signs in with the same name and password. The
-    // layout is fixed at 1100 x 700: the button is at (655, 399).
-    await dora.mouse.click(655, 399);
+    // "Create account" registers, then signs in with the same name and password.
+    await clickTarget(dora, 'create_account');
     const signed = await waitForState(dora, 'dora signed up and in',
       (s) => s.screen === 'chat' && s.connection === 'ready' && s.user === 'dora');
     check(signed.channel === 'lobby', 'Create account signs the new account in to the page\'s channel', signed.channel);
@@ -90,17 +91,18 @@ async function main() {
     await waitForState(boss, 'boss signed in with the message shown',
       (s) => s.screen === 'chat' && s.user === 'boss' && shows(s, 'dora', 'hello as an account'));
     await screenshot(boss, 'account-06-admin-signed-in');
-    // The layout is fixed at 1100 x 700: the first message's text is at (350, 68).
-    await boss.mouse.click(350, 68, { button: 'right' });
+    const doraMessage = (await waitForState(boss, 'the message\'s id', (s) => shows(s, 'dora', 'hello as an account')))
+      .messages.find((m) => m.text === 'hello as an account').id;
+    await clickTarget(boss, `message:${doraMessage}`, { button: 'right' });
     await sleep(300);
     await screenshot(boss, 'account-07-admin-menu');
-    await boss.mouse.click(350 + 30, 68 + 32);
+    await clickTarget(boss, 'menu_delete');
     await waitForState(bob, 'the message disappears for bob', (s) => !shows(s, 'dora', 'hello as an account'));
     check(true, 'an admin deletes another user\'s message and the other page sees it go');
     await screenshot(bob, 'account-08-bob-after-delete');
 
     // ---------------------------------------------------------------- sign out, in
-    await dora.mouse.click(956, 18);  // "Sign out" in the top bar
+    await clickTarget(dora, 'sign_out');
     await waitForState(dora, 'dora signed out', (s) => s.screen === 'start');
     check(!(await dora.evaluate(() => localStorage.getItem('parley.token'))), 'signing out forgets the token');
     await screenshot(dora, 'account-09-signed-out');
@@ -112,6 +114,11 @@ async function main() {
     await waitForState(dora, 'dora signed in again',
       (s) => s.screen === 'chat' && s.connection === 'ready' && s.user === 'dora');
     check(true, 'signing in again after signing out works');
+    await waitForState(dora, 'dora\'s input focused again', (s) => s.input_focused);
+    await dora.keyboard.type('back again', { delay: 40 });
+    await dora.keyboard.press('Enter', { delay: 50 });
+    await waitForState(bob, 'bob sees dora\'s message after her new sign-in', (s) => shows(s, 'dora', 'back again'));
+    check(true, 'after signing in again the account chats as before');
     await screenshot(dora, 'account-10-signed-in-again');
 
     // ---------------------------------------------------------------- revoked token
@@ -127,6 +134,51 @@ async function main() {
     check(Boolean(expired), 'a revoked token sends the page back to sign in', expired.start.problem);
     check(!(await dora.evaluate(() => localStorage.getItem('parley.token'))), 'the revoked token is forgotten');
     await screenshot(dora, 'account-11-session-expired');
+
+    // ---------------------------------------------------------------- audit, kick, ban
+    // Last: the ban covers bob's address, 127.0.0.1, which every page here shares.
+    /** Whether boss's audit tab lists `action` on `target`. */
+    const audited = (s, action, target) =>
+      s.admin && s.admin.audit.some((e) => e.actor === 'boss' && e.action === action && e.target === target);
+    await clickTarget(boss, 'admin_audit_tab');
+    await waitForState(boss, 'the delete in the audit log', (s) => audited(s, 'delete', String(doraMessage)));
+    check(true, 'the admin window\'s audit log lists the deletion');
+
+    await clickTarget(boss, 'admin_users_tab');
+    await clickTarget(boss, 'kick:lobby:bob');
+    const kicked = await waitForState(bob, 'bob removed from #lobby',
+      (s) => s.errors && s.errors.some((e) => /removed from #lobby/.test(e.text)));
+    check(!kicked.channels.some((c) => c.name === 'lobby' && c.joined), 'Kick in the admin window removes bob from #lobby');
+    await waitForState(boss, 'bob gone from boss\'s #lobby', (s) => !s.users.includes('bob'));
+    await screenshot(bob, 'account-15-bob-kicked');
+
+    // Bob comes back (a kick is no ban), and is banned.
+    await bob.reload();
+    await waitForState(bob, 'bob back in #lobby', (s) => s.connection === 'ready' && s.channel === 'lobby');
+    await waitForState(boss, 'bob listed again for boss', (s) => s.users.includes('bob'));
+    await clickTarget(boss, 'kick:lobby:bob');  // the users tab is still open
+    await waitForState(boss, 'bob gone again', (s) => !s.users.includes('bob'));
+    await bob.reload();
+    await waitForState(bob, 'bob back in #lobby again', (s) => s.connection === 'ready' && s.channel === 'lobby');
+    await waitForState(boss, 'bob listed again', (s) => s.users.includes('bob'));
+    await clickTarget(boss, 'ban:lobby:bob');
+    const banned = await waitForState(bob, 'bob told he is banned',
+      (s) => s.connection !== 'ready' && s.errors && s.errors.some((e) => /banned/.test(e.text)));
+    check(Boolean(banned), 'Ban in the admin window disconnects bob and tells him why');
+    await screenshot(bob, 'account-16-bob-banned');
+    await bob.reload();
+    await sleep(3000);
+    const refusedBob = await waitForState(bob, 'bob\'s page after the reload', (s) => s.screen === 'chat');
+    check(refusedBob.connection !== 'ready', 'a banned guest cannot connect again', refusedBob.connection);
+    const upgrade = await upgradeStatus(`ws://127.0.0.1:${server.port}/lobby`);
+    check(upgrade === 403, 'the server refuses upgrades from the banned address with 403', String(upgrade));
+
+    await clickTarget(boss, 'admin_audit_tab');
+    const log = await waitForState(boss, 'the kick and the ban in the audit log',
+      (s) => audited(s, 'kick', 'bob') && audited(s, 'ban', 'bob'));
+    check(log.admin.audit.filter((e) => e.action === 'kick').length === 2 && log.admin.audit[0].action === 'ban',
+      'the audit log lists both kicks and the ban, newest first', JSON.stringify(log.admin.audit));
+    await screenshot(boss, 'account-17-audit-log');
   } finally {
     await browser.close();
     await server.stop();

@@ -7,7 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const {
   artifacts, sleep, freePort, server_process, tempDir, launchBrowser, newPage, visibleState, waitForState,
-  screenshot, typeText, shows, check, postAsBot,
+  screenshot, typeText, shows, check, postAsBot, clickTarget,
 } = require('./lib');
 
 const greek = 'Γειά σου κόσμε, Привет мир — ёЁ ΩΣ';
@@ -122,6 +122,24 @@ async function chat(server) {
       'the resume repeats nothing already on screen');
     await screenshot(a, 'browser-08-ann-after-restart');
     await screenshot(b, 'browser-08-bob-after-restart');
+
+    // ---------------------------------------------------------------- edit, delete own
+    const own = (await waitForState(a, 'ann\'s message delivered', (s) => shows(s, 'ann', 'after the restart')))
+      .messages.find((m) => m.text === 'after the restart');
+    await clickTarget(a, `message:${own.id}`, { button: 'right' });
+    await clickTarget(a, 'menu_edit');
+    await waitForState(a, 'the message in the input for editing', (s) => s.input === 'after the restart');
+    await a.keyboard.press('Control+A', { delay: 50 });
+    await a.keyboard.type('after the restart, edited', { delay: 40 });
+    await a.keyboard.press('Enter', { delay: 50 });
+    const edited = await waitForState(b, 'bob sees the edit', (s) => shows(s, 'ann', 'after the restart, edited'));
+    check(edited.messages.find((m) => m.id === own.id).edited === true && !shows(edited, 'ann', 'after the restart'),
+      'Edit in the context menu changes the message in place for the other page, marked edited');
+    await screenshot(b, 'browser-08b-bob-sees-edit');
+    await clickTarget(a, `message:${own.id}`, { button: 'right' });
+    await clickTarget(a, 'menu_delete');
+    const deleted = await waitForState(b, 'bob sees the deletion', (s) => !s.messages.some((m) => m.id === own.id));
+    check(shows(deleted, 'ann', 'hello from ann'), 'Delete in the context menu removes only that message for the other page');
 
     // ---------------------------------------------------------------- history and scrolling
     await postAsBot(server.port, 'history', 'bot', 130, (i) => `history line ${i + 1}`);

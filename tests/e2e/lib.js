@@ -167,6 +167,23 @@ async function typeText(page, text, delayMs = 50) {
   await session.detach();
 }
 
+/** The centre of target `name` (a button, tab or message the client drew, named in its
+ *  visible state) once it is drawn. */
+async function targetCentre(page, name, timeoutMs = 20000) {
+  const state = await waitForState(page, `"${name}" drawn`, (s) => s.targets && s.targets[name], timeoutMs);
+  const [x, y, width, height] = state.targets[name];
+  return { x: x + width / 2, y: y + height / 2 };
+}
+
+/** Clicks target `name` where the client drew it. `options.button` may be 'right'. The
+ *  button is held for 50 ms: ImGui 1.86 reads the mouse once per frame. */
+async function clickTarget(page, name, options = {}) {
+  const { x, y } = await targetCentre(page, name);
+  await page.mouse.move(x, y);
+  await sleep(50);
+  await page.mouse.click(x, y, { delay: 50, ...options });
+}
+
 /** Whether `state` shows a message from `user` with exactly `text`, delivered. */
 function shows(state, user, text) {
   return Array.isArray(state.messages) &&
@@ -198,6 +215,18 @@ function postAsBot(port, channel, user, count, textOf) {
   });
 }
 
+/** The HTTP status a WebSocket upgrade to `url` gets: 101 when it opens, 0 when no
+ *  answer came. */
+function upgradeStatus(url) {
+  const WebSocket = require(path.join(repo, 'tests', 'node_modules', 'ws'));
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url);
+    socket.on('open', () => { socket.close(); resolve(101); });
+    socket.on('unexpected-response', (request, response) => { request.destroy(); resolve(response.statusCode); });
+    socket.on('error', () => resolve(0));
+  });
+}
+
 /** Records a result line for the summary and fails loudly when `ok` is false. */
 function check(ok, what, detail) {
   if (!ok) throw new Error(`FAILED: ${what}${detail ? `: ${detail}` : ''}`);
@@ -206,5 +235,6 @@ function check(ok, what, detail) {
 
 module.exports = {
   repo, artifacts, serverBinary, webRoot, sleep, freePort, server_process, tempDir, launchBrowser,
-  newPage, visibleState, waitForState, screenshot, typeText, shows, check, postAsBot,
+  newPage, visibleState, waitForState, screenshot, typeText, shows, check, postAsBot, targetCentre, clickTarget,
+  upgradeStatus,
 };

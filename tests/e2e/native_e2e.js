@@ -1,6 +1,8 @@
 // Native end-to-end: the desktop client under Xvfb and a browser page chat through one
-// parley-server. The native client publishes what it drew to $PARLEY_STATE_FILE; xdotool
-// types into its window; ImageMagick's `import` saves a screenshot of it. Run by run.sh.
+// parley-server; then an account signs in on the native start screen, is signed in again
+// from its 0600 token file on the next start, and signs out from the top bar. The native
+// client publishes what it drew to $PARLEY_STATE_FILE; xdotool types and clicks into its
+// window; ImageMagick's `import` saves screenshots of it. Run by run.sh.
 'use strict';
 
 const { spawn, execFileSync } = require('child_process');
@@ -44,6 +46,22 @@ async function waitForNative(file, what, predicate, timeoutMs = 20000) {
   throw new Error(`timed out waiting for ${what}; last native state: ${JSON.stringify(last)}`);
 }
 
+/** Starts the native client with `args`, its output appended to native-client.log. */
+function startNative(args, env) {
+  const log = fs.openSync(path.join(artifacts, 'native-client.log'), 'a');
+  const child = spawn(nativeBinary, args, { env, stdio: ['ignore', log, log] });
+  fs.closeSync(log);
+  return child;
+}
+
+/** Stops a native client politely and waits for it to exit. */
+async function stopNative(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
 /** CPU seconds (user + system) a process has used, from /proc. */
 function cpuSeconds(pid) {
   const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
@@ -60,12 +78,28 @@ async function main() {
   const stateFile = path.join(work, 'native-state.json');
   const env = { ...process.env, DISPLAY: xvfb.display, PARLEY_STATE_FILE: stateFile,
                 XDG_CONFIG_HOME: path.join(work, 'config') };
-  const clientLog = fs.openSync(path.join(artifacts, 'native-client.log'), 'w');
-  const client = spawn(nativeBinary, ['--url', `ws://127.0.0.1:${server.port}`, '--name', 'nat', '--channel', 'e2e'],
-    { env, stdio: ['ignore', clientLog, clientLog] });
-  fs.closeSync(clientLog);
+  fs.writeFileSync(path.join(artifacts, 'native-client.log'), '');
+  const url = `ws://127.0.0.1:${server.port}`;
+  let client = startNative(['--url', url, '--name', 'nat', '--channel', 'e2e'], env);
   const browser = await launchBrowser();
   const x = (args) => execFileSync('xdotool', args, { env }).toString().trim();
+  /** The native window, focused (there is no window manager to do it). */
+  const focusWindow = () => {
+    const id = x(['search', '--sync', '--name', '^Parley']).split('\n')[0];
+    x(['windowfocus', '--sync', id]);
+    return id;
+  };
+  /** Clicks target `name` of the native window where the client drew it. */
+  const clickNative = async (name) => {
+    const state = await waitForNative(stateFile, `"${name}" drawn`, (s) => s.targets && s.targets[name]);
+    const [left, top, width, height] = state.targets[name];
+    const id = focusWindow();
+    x(['mousemove', '--window', id, '--sync', String(Math.round(left + width / 2)), String(Math.round(top + height / 2))]);
+    await sleep(100);
+    x(['mousedown', '1']);
+    await sleep(100);  // ImGui 1.86 reads the button once per frame
+    x(['mouseup', '1']);
+  };
   const metrics = {};
   try {
     const ready = await waitForNative(stateFile, 'the native client ready',
@@ -76,8 +110,7 @@ async function main() {
     await waitForState(web, 'the page ready', (s) => s.connection === 'ready' && s.user === 'web');
 
     // The native window has keyboard focus (no window manager: focus it directly).
-    const window = x(['search', '--name', '^Parley']).split('\n')[0];
-    x(['windowfocus', '--sync', window]);
+    focusWindow();
     x(['type', '--delay', '60', 'hello from the desktop']);
     await sleep(200);
     x(['key', '--delay', '60', 'Return']);
@@ -106,13 +139,47 @@ async function main() {
     metrics.last_frame_ms = nativeState(stateFile).last_frame_ms;
     console.log(`  metrics ${JSON.stringify(metrics)}`);
     fs.writeFileSync(path.join(artifacts, 'native-metrics.json'), JSON.stringify(metrics, null, 2));
+
+    // ------------------------------------------------------------ an account, natively
+    await stopNative(client);
+    const registered = await fetch(server.url('/api/register'), { method: 'POST',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ user: 'nadia', password: 'native pass 1' }) });
+    check(registered.status === 201, 'an account for the native client is registered', String(registered.status));
+    fs.rmSync(stateFile, { force: true });
+    client = startNative(['--url', url, '--channel', 'e2e'], env);  // no --name: the start screen
+    await waitForNative(stateFile, 'the native start screen', (s) => s.screen === 'start' && s.targets.name_field);
+    await sleep(300);  // the frame that gives the name field focus
+    focusWindow();
+    x(['key', '--delay', '60', 'ctrl+a']);  // the remembered guest name from the first run
+    x(['type', '--delay', '60', 'nadia']);
+    x(['key', '--delay', '60', 'Tab']);
+    x(['type', '--delay', '60', 'native pass 1']);
+    x(['key', '--delay', '60', 'Return']);
+    const signedIn = await waitForNative(stateFile, 'nadia signed in natively',
+      (s) => s.screen === 'chat' && s.connection === 'ready' && s.user === 'nadia');
+    check(signedIn.channel === 'e2e', 'the native start screen signs an account in (name, Tab, password, Enter)');
+    const tokenFile = path.join(env.XDG_CONFIG_HOME, 'parley', 'token');
+    check(fs.existsSync(tokenFile) && (fs.statSync(tokenFile).mode & 0o777) === 0o600,
+      'the native client keeps the token in $XDG_CONFIG_HOME/parley/token, mode 0600',
+      fs.existsSync(tokenFile) ? (fs.statSync(tokenFile).mode & 0o777).toString(8) : 'missing');
+    await sleep(300);
+    execFileSync('import', ['-window', 'root', path.join(artifacts, 'native-02-signed-in.png')], { env });
+
+    await stopNative(client);
+    fs.rmSync(stateFile, { force: true });
+    client = startNative(['--url', url, '--channel', 'e2e'], env);
+    await waitForNative(stateFile, 'nadia signed in from the saved token',
+      (s) => s.screen === 'chat' && s.connection === 'ready' && s.user === 'nadia');
+    check(true, 'the next native start signs in from the token file without asking');
+
+    await clickNative('sign_out');
+    await waitForNative(stateFile, 'the native start screen after signing out', (s) => s.screen === 'start');
+    check(!fs.existsSync(tokenFile), 'Sign out in the native top bar forgets the token file');
+    await sleep(300);
+    execFileSync('import', ['-window', 'root', path.join(artifacts, 'native-03-signed-out.png')], { env });
   } finally {
     await browser.close();
-    if (client.exitCode === null) {
-      const exited = new Promise((resolve) => client.once('exit', resolve));
-      client.kill('SIGTERM');
-      await exited;
-    }
+    await stopNative(client);
     xvfb.child.kill('SIGTERM');
     await server.stop();
     fs.rmSync(work, { recursive: true, force: true });

@@ -2,6 +2,7 @@
 // an attacker would probe them (PROTOCOL.md Accounts; Details: Identity, Accounts, Origin).
 #include "support/test_server.hpp"
 #include "support/raw_ws_client.hpp"
+#include "support/seed_account.hpp"
 #include "support/server_process.hpp"
 #include "support/test_client.hpp"
 
@@ -42,11 +43,6 @@ namespace {
 
 constexpr std::string_view admin_name = "root";
 constexpr std::string_view admin_password = "admin-password-1";
-
-std::int64_t now_ms() {
-    using namespace std::chrono;
-    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
 
 std::string lower(std::string text) {
     for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -98,21 +94,6 @@ std::string credentials(std::string_view user, std::string_view password) {
 std::string bearer(const std::string& token) { return "Authorization: Bearer " + token + "\r\n"; }
 
 /// Adds an account straight to the database under `data`; the server must not run yet.
-std::int64_t seed_account(const std::filesystem::path& data, std::string_view name, std::string_view password,
-                          accounts::role level) {
-    REQUIRE(accounts::init_crypto());
-    std::string error;
-    auto db = accounts::account_db::open(data, error);
-    REQUIRE_MESSAGE(db, error);
-    const auto hash = accounts::hash_password(password);
-    REQUIRE(hash);
-    REQUIRE(db->insert_account(std::string(name), *hash, level, now_ms()) ==
-            accounts::account_db::insert_outcome::created);
-    const auto stored = db->find_account(fold_name(name));
-    REQUIRE(stored);
-    return stored->id;
-}
-
 /// Adds a session token last used at `last_used` for account `account_id`; returns the token.
 std::string seed_token(const std::filesystem::path& data, std::int64_t account_id, std::int64_t last_used) {
     std::string error;
@@ -556,8 +537,8 @@ TEST_CASE("accounts: a token idle for more than 30 days is refused; one idle 29 
     const auto data = dir.path() / "data";
     const auto id = seed_account(data, "ann", "password-1", accounts::role::user);
     constexpr std::int64_t day = 24LL * 60 * 60 * 1000;
-    const auto expired = seed_token(data, id, now_ms() - 31 * day);
-    const auto fresh = seed_token(data, id, now_ms() - 29 * day);
+    const auto expired = seed_token(data, id, unix_now_ms() - 31 * day);
+    const auto fresh = seed_token(data, id, unix_now_ms() - 29 * day);
     test_server server(test_config(data));
     raw_ws_client old(server.port(), with_token(expired));
     CHECK(old.status() == 401);

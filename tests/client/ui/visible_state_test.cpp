@@ -48,3 +48,25 @@ TEST_CASE("the chat snapshot lists what the views drew, in order, with Greek and
     CHECK(state["input"] == "draft");
     CHECK(state["frames"] == 3);
 }
+
+TEST_CASE("the snapshot names the drawn targets with their rectangles") {
+    ui_state ui;
+    ui.targets.push_back({"sign_in", 10.4f, 20.6f, 100.0f, 24.0f});
+    const auto state = nlohmann::json::parse(parley::ui::visible_state_json(ui, nullptr, {}));
+    REQUIRE(state["targets"].contains("sign_in"));
+    CHECK(state["targets"]["sign_in"] == nlohmann::json::array({10, 21, 100, 24}));
+}
+
+TEST_CASE("the chat snapshot carries the model's errors, and the audit log for admins only") {
+    harness h;
+    h.connect_ready();
+    h.server(parley::left_notice{"general", std::string("kicked")});
+    ui_state ui;
+    ui.current = ui_state::screen::chat;
+    ui.admin.audit = {{1, 10, "root", "kick", "ann", "general", ""}};
+    auto state = nlohmann::json::parse(parley::ui::visible_state_json(ui, &h.model, {}));
+    REQUIRE(state["errors"].size() >= 1);
+    CHECK(state["errors"].back()["source"] == "server");
+    CHECK(state["errors"].back()["text"].get<std::string>().find("removed from #general") != std::string::npos);
+    CHECK_FALSE(state.contains("admin"));  // ann is no admin: nothing of the log leaks out
+}

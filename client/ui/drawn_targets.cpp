@@ -1,0 +1,15 @@
+#include "drawn_targets.hpp"
+
+#include <imgui.h>
+
+#include <utility>
+
+namespace parley::ui {
+
+void note_target(std::vector<drawn_target>& targets, std::string name) {
+    const ImVec2 min = ImGui::GetItemRectMin();
+    const ImVec2 max = ImGui::GetItemRectMax();
+    targets.push_back({std::move(name), min.x, min.y, max.x - min.x, max.y - min.y});
+}
+
+}  // namespace parley::ui
