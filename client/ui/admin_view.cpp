@@ -146,6 +146,8 @@ std::string describe_audit_action(const client::audit_entry& entry) {
         text = "created the admin account " + entry.target;
     else if (entry.action == "account_remove")  // `parley-server admin remove`
         text = "removed the account " + entry.target;
+    else if (entry.action == "unban")  // `parley-server admin unban`
+        text = "lifted the bans of " + entry.target;
     else  // an action newer than this client: say it as it came
         text = entry.action + " " + entry.target + where;
     if (!entry.detail.empty()) text += " (" + entry.detail + ")";

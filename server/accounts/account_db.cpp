@@ -51,7 +51,7 @@ role role_of(const std::string& text) { return text == "admin" ? role::admin : r
 struct account_db::statements {
     sqlite::statement insert_account, find_account, find_account_by_id, list_accounts, remove_account;
     sqlite::statement insert_token, delete_token, touch_token, tokens_since, delete_tokens_before;
-    sqlite::statement insert_ban, bans_after, insert_audit, recent_audit;
+    sqlite::statement insert_ban, bans_after, remove_bans, insert_audit, recent_audit;
 };
 
 std::unique_ptr<account_db> account_db::open(const std::filesystem::path& data_dir, std::string& error) {
@@ -75,6 +75,7 @@ std::unique_ptr<account_db> account_db::open(const std::filesystem::path& data_d
         st->delete_tokens_before.prepare(*db, "DELETE FROM tokens WHERE last_used < ?1", error) &&
         st->insert_ban.prepare(*db, "INSERT INTO bans (folded, address, until, by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", error) &&
         st->bans_after.prepare(*db, "SELECT folded, address, until FROM bans WHERE until > ?1", error) &&
+        st->remove_bans.prepare(*db, "DELETE FROM bans WHERE (?1 != '' AND folded = ?1) OR (?2 != '' AND address = ?2)", error) &&
         st->insert_audit.prepare(*db, "INSERT INTO audit (at, actor, action, target, channel, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error) &&
         st->recent_audit.prepare(*db, "SELECT id, at, actor, action, target, channel, detail FROM audit ORDER BY id DESC LIMIT ?1", error);
     if (!ok) return nullptr;
@@ -199,6 +200,14 @@ bool account_db::insert_ban(const ban_row& ban, const std::string& by, std::int6
     s.bind(4, by);
     s.bind(5, now);
     return s.run();
+}
+
+int account_db::remove_bans(const std::string& folded_name, const std::string& address) {
+    auto& s = st_->remove_bans;
+    sqlite::reset_on_exit reset(s);
+    s.bind(1, folded_name);
+    s.bind(2, address);
+    return s.run() ? sqlite3_changes(db_->get()) : -1;
 }
 
 std::vector<ban_row> account_db::bans_after(std::int64_t now) {

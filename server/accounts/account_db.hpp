@@ -76,6 +76,9 @@ public:
 
     bool insert_ban(const ban_row& ban, const std::string& by, std::int64_t now);
     std::vector<ban_row> bans_after(std::int64_t now);
+    /// Deletes every ban of the name `folded_name` or of `address` (either may be empty);
+    /// returns how many, or -1 when the database failed.
+    int remove_bans(const std::string& folded_name, const std::string& address);
 
     bool insert_audit(const audit_entry& entry);
     std::vector<audit_entry> recent_audit(int limit);

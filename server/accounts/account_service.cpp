@@ -92,11 +92,14 @@ void account_service::set_guest_lookup(std::function<bool(std::string_view)> loo
     guest_online_ = std::move(lookup);
 }
 
-void account_service::register_account(std::string name, std::string password, done callback) {
+void account_service::register_account(std::string name, std::string password, std::string address,
+                                       done callback) {
     if (!is_valid_user_name(name)) return callback(error_answer(400, "names match ^[A-Za-z0-9_.-]{1,32}$"));
     if (!acceptable_password(password))
         return callback(error_answer(400, "passwords are 8 to 1024 bytes of UTF-8"));
     const std::string folded = fold_name(name);
+    // An account made under a ban could never connect; say so now instead of with a 201.
+    if (is_banned(folded, address)) return callback(error_answer(403, "banned"));
     // The name counts as an account's from here on, while the password is hashed (~0.1 s),
     // so that no guest can take it in the meantime; a failure below gives it back.
     bool reserved = false;
@@ -145,6 +148,8 @@ void account_service::login(std::string name, std::string password, std::string 
     const std::string address_key = "ip:" + address;
     // Checked before the password: a throttled login is refused even when it is right.
     if (auto refused = throttled(throttle_, account_key, address_key, now_ms())) return callback(std::move(*refused));
+    // Its upgrades are refused anyway (403); no token for a connection that cannot open.
+    if (is_banned({}, address)) return callback(error_answer(403, "banned"));
     net::post(worker_, [this, name = std::move(name), password = std::move(password), account_key, address_key,
                         callback = std::move(callback)] {
         // And again here: attempts sent in parallel all pass the check above before the
@@ -165,6 +170,7 @@ void account_service::login(std::string name, std::string password, std::string 
         }
         if (!verify_password(found->password_hash, password)) return fail();
         throttle_.clear(account_key);
+        if (is_banned(fold_name(found->name), {})) return callback(error_answer(403, "this account is banned"));
         const std::string token = new_token();
         const std::string hash = token_hash(token);
         const auto t = now_ms();

@@ -53,7 +53,10 @@ public:
     /// Sets the check "does an online guest hold this folded name?" (registering it is 409).
     void set_guest_lookup(std::function<bool(std::string_view)> lookup);
 
-    void register_account(std::string name, std::string password, done callback);
+    /// POST /api/register from `address`: 403 when the name or the address is banned.
+    void register_account(std::string name, std::string password, std::string address, done callback);
+    /// POST /api/login from `address`: 403 from a banned address, or for a banned account
+    /// once its password is verified (so a ban reveals nothing about other passwords).
     void login(std::string name, std::string password, std::string address, done callback);
     void logout(std::string token, done callback);
     /// The audit log for a token of an admin (403 otherwise, 401 for a bad token).

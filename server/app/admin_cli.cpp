@@ -1,6 +1,7 @@
 #include "app/admin_cli.hpp"
 
 #include <chrono>
+#include <ctime>
 #include <cstdlib>
 #include <iostream>
 #include <string>
@@ -59,6 +60,42 @@ int create(accounts::account_db& db, const std::string& name) {
     return 1;
 }
 
+/// "2026-12-01 10:00 UTC": when a ban ends, as an operator reads it.
+std::string utc_time(std::int64_t unix_ms) {
+    const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
+    std::tm parts{};
+    gmtime_r(&seconds, &parts);
+    char text[32];
+    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &parts);
+    return text;
+}
+
+/// `admin bans`: one line per ban in force, "name bob until ..." or "address 10.0.0.7 until ...".
+int list_bans(accounts::account_db& db) {
+    for (const auto& ban : db.bans_after(now_ms())) {
+        if (!ban.folded_name.empty()) std::cout << "name " << ban.folded_name << " until " << utc_time(ban.until) << "\n";
+        if (!ban.address.empty()) std::cout << "address " << ban.address << " until " << utc_time(ban.until) << "\n";
+    }
+    return 0;
+}
+
+/// `admin unban TARGET`: lifts the bans of the name TARGET and of the address TARGET
+/// (an address such as 10.0.0.7 is also a valid name, so both are tried).
+int unban(accounts::account_db& db, const std::string& target) {
+    const int removed = db.remove_bans(fold_name(target), target);
+    if (removed < 0) {
+        std::cerr << "parley-server: could not remove the ban: " << db.last_error() << "\n";
+        return 1;
+    }
+    if (removed == 0) {
+        std::cerr << "parley-server: no ban of " << target << "\n";
+        return 1;
+    }
+    db.insert_audit({0, now_ms(), "(cli)", "unban", target, {}, {}});
+    std::cout << "lifted " << removed << (removed == 1 ? " ban" : " bans") << " of " << target << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int run_admin(const admin_command& command) {
@@ -74,6 +111,8 @@ int run_admin(const admin_command& command) {
         return 1;
     }
     if (command.action == "create") return create(*db, command.name);
+    if (command.action == "bans") return list_bans(*db);
+    if (command.action == "unban") return unban(*db, command.name);
     if (command.action == "list") {
         for (const auto& a : db->list_accounts()) std::cout << a.name << " " << accounts::to_string(a.level) << "\n";
         return 0;

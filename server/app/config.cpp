@@ -64,17 +64,18 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
         ->envname("PARLEY_ACCOUNTS_ONLY");
 
     admin_command admin;
-    auto* admin_cmd = app.add_subcommand("admin", "Manage accounts: create NAME (an admin; password from "
-                                                  "PARLEY_ADMIN_PASSWORD or stdin), list, remove NAME");
-    admin_cmd->add_option("action", admin.action, "create, list or remove")
+    auto* admin_cmd = app.add_subcommand("admin", "Manage accounts and bans (on a stopped server): create NAME "
+                                                  "(an admin; password from PARLEY_ADMIN_PASSWORD or stdin), "
+                                                  "list, remove NAME, bans, unban NAME_OR_ADDRESS");
+    admin_cmd->add_option("action", admin.action, "create, list, remove, bans or unban")
         ->required()
-        ->check(CLI::IsMember({"create", "list", "remove"}));
-    admin_cmd->add_option("name", admin.name, "The account's name");
+        ->check(CLI::IsMember({"create", "list", "remove", "bans", "unban"}));
+    admin_cmd->add_option("name", admin.name, "The account's name (for unban: a name or an address)");
 
     try {
         app.parse(argc, argv);
         if (admin_cmd->parsed()) {
-            if (admin.action != "list" && admin.name.empty())
+            if (admin.action != "list" && admin.action != "bans" && admin.name.empty())
                 return config_exit{2, "parley-server: admin " + admin.action + " needs a NAME"};
             admin.data_dir = config.data_dir;
             return admin;

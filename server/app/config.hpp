@@ -41,7 +41,7 @@ struct server_config {
 /// `parley-server admin create|list|remove [NAME]`: account administration on the data
 /// directory, run instead of the server.
 struct admin_command {
-    std::string action;  ///< "create", "list" or "remove"
+    std::string action;  ///< "create", "list", "remove", "bans" or "unban"
     std::string name;
     std::filesystem::path data_dir;
 };

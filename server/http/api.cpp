@@ -100,7 +100,7 @@ void handle_api(http::request<http::string_body>&& req, const api_context& ctx, 
         if (!read_credentials(req.body(), user, password))
             return refuse(400, "the body must be {\"user\": string, \"password\": string}");
         if (path == "/api/register")
-            return ctx.accounts.register_account(std::move(user), std::move(password), reply);
+            return ctx.accounts.register_account(std::move(user), std::move(password), std::move(address), reply);
         return ctx.accounts.login(std::move(user), std::move(password), std::move(address), reply);
     }
     if (path == "/api/logout") {

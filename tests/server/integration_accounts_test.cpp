@@ -842,14 +842,50 @@ TEST_CASE("accounts: a banned name is refused as a guest identity, in any case; 
         CHECK(r.reason == std::optional<std::string>("banned"));
     }
     CHECK(guest.identify("friendly").success);
-    // Nor can the name come back as an account: registering it may succeed (PROTOCOL.md
-    // leaves that open), but its token is refused at the upgrade.
-    const auto reg = f.register_account("spammer", "password-1");
-    CHECK((reg.status == 201 || reg.status == 409));
-    if (reg.status == 201) {
-        raw_ws_client back(f.port(), with_token(f.login_ok("spammer", "password-1")));
-        CHECK(back.status() == 403);
+    // Nor can the name come back as an account: registering it is 403, in any case.
+    for (const char* name : {"spammer", "SPAMMER"}) {
+        CAPTURE(name);
+        const auto reg = f.register_account(name, "password-1");
+        CHECK(reg.status == 403);
+        CHECK(reg.body.find("banned") != std::string::npos);
     }
+    CHECK(f.register_account("friendly2", "password-1").status == 201);
+}
+
+TEST_CASE("accounts: a banned account's login is 403 with the right password and 401 with a wrong one") {
+    fixture f(with_admin());
+    f.register_ok("dave", "password-1");
+    test_client admin(f.port(), with_token(f.admin_token()));
+    admin.read_welcome();
+    admin.send(client_frame{ban_request{"dave", 60}, "b1"});  // offline: the name only
+    barrier(admin);
+    const auto right = f.post("/api/login", credentials("dave", "password-1"));
+    CHECK(right.status == 403);
+    CHECK(right.body.find("token") == std::string::npos);
+    // A wrong password learns nothing about the ban: the usual 401.
+    CHECK(f.post("/api/login", credentials("dave", "wrong-password")).status == 401);
+    CHECK(f.post("/api/login", credentials("Dave", "password-1")).status == 403);
+}
+
+TEST_CASE("accounts: from a banned address, register and login are 403 and create nothing") {
+    fixture f(with_admin());
+    f.register_ok("erin", "password-1");
+    test_client admin(f.port(), with_token(f.admin_token()));
+    admin.read_welcome();
+    test_client guest(f.port(), "/general");
+    guest.read_welcome();
+    REQUIRE(guest.identify("troll").success);
+    admin.send(client_frame{ban_request{"troll", 60}, "b1"});  // troll's address is 127.0.0.1
+    CHECK(guest.wait_closed() == std::optional<std::uint16_t>(1008));
+    barrier(admin);
+    CHECK(f.register_account("newcomer", "password-1").status == 403);
+    CHECK(f.post("/api/login", credentials("erin", "password-1")).status == 403);
+    f.restart();  // the address ban is stored; the refused registration left no account
+    CHECK(f.post("/api/login", credentials("newcomer", "password-1")).status == 403);
+    std::string error;
+    auto db = accounts::account_db::open(f.data(), error);
+    REQUIRE(db);
+    CHECK_FALSE(db->find_account("newcomer"));
 }
 
 TEST_CASE("accounts: a name ban survives a restart") {
@@ -1006,6 +1042,53 @@ TEST_CASE("admin cli creates an admin from PARLEY_ADMIN_PASSWORD, lists it, and 
     CHECK(run_cli(f, {"--data", data, "admin", "remove", "boss"}, std::nullopt).code != 0);
     f.start();
     CHECK(f.login("boss", "boss-password-1").status == 401);
+}
+
+TEST_CASE("admin cli lists the bans in force and lifts a name's and an address's bans") {
+    fixture f(with_admin());
+    {
+        test_client admin(f.port(), with_token(f.admin_token()));
+        admin.read_welcome();
+        test_client guest(f.port(), "/general");
+        guest.read_welcome();
+        REQUIRE(guest.identify("troll").success);
+        admin.send(client_frame{ban_request{"troll", 60}, "b1"});  // the name and 127.0.0.1
+        CHECK(guest.wait_closed() == std::optional<std::uint16_t>(1008));
+        admin.send(client_frame{ban_request{"Spammer", 60}, "b2"});  // offline: the name only
+        barrier(admin);
+    }
+    f.server.reset();
+    const std::string data = f.data().string();
+    const auto bans = run_cli(f, {"--data", data, "admin", "bans"}, std::nullopt);
+    CHECK(bans.code == 0);
+    const auto lines = lines_of(bans.out);
+    const auto listed = [&](std::string_view prefix) {
+        return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.starts_with(prefix); });
+    };
+    CHECK(listed("name troll until "));
+    CHECK(listed("name spammer until "));
+    CHECK(listed("address 127.0.0.1 until "));
+
+    CHECK(run_cli(f, {"--data", data, "admin", "unban", "127.0.0.1"}, std::nullopt).code == 0);
+    CHECK(run_cli(f, {"--data", data, "admin", "unban", "SPAMMER"}, std::nullopt).code == 0);
+    const auto again = run_cli(f, {"--data", data, "admin", "unban", "spammer"}, std::nullopt);
+    CHECK(again.code != 0);
+    CHECK(again.err.find("no ban") != std::string::npos);
+    const auto after = run_cli(f, {"--data", data, "admin", "bans"}, std::nullopt);
+    CHECK(lines_of(after.out).size() == 1);
+    CHECK(after.out.starts_with("name troll until "));
+
+    f.start();
+    raw_ws_client back(f.port(), "/general");  // the address is free again
+    CHECK(back.status() == 101);
+    test_client guest(f.port(), "/general");
+    guest.read_welcome();
+    CHECK(guest.identify("spammer").success);
+    test_client other(f.port(), "/general");
+    other.read_welcome();
+    CHECK(other.identify("troll").reason == std::optional<std::string>("banned"));  // still banned by name
+    const auto log = f.get("/api/audit", "Authorization: Bearer " + f.admin_token() + "\r\n");
+    CHECK(log.body.find("\"unban\"") != std::string::npos);
 }
 
 TEST_CASE("admin cli reads the password from stdin when PARLEY_ADMIN_PASSWORD is not set") {

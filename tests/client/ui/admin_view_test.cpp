@@ -81,6 +81,7 @@ TEST_CASE("audit entries read as what happened") {
     CHECK(ui::describe_audit_action({6, 0, "(cli)", "admin_create", "root", "", ""}) ==
           "created the admin account root");
     CHECK(ui::describe_audit_action({7, 0, "(cli)", "account_remove", "bob", "", ""}) == "removed the account bob");
+    CHECK(ui::describe_audit_action({8, 0, "(cli)", "unban", "10.0.0.7", "", ""}) == "lifted the bans of 10.0.0.7");
     CHECK(ui::describe_audit_action({5, 0, "root", "mute", "bob", "dev", "5 minutes"}) ==
           "mute bob in #dev (5 minutes)");
 }
