@@ -124,7 +124,9 @@ void client_app::fetch_audit_if_due(unix_ms now) {
     if (!ui::audit_fetch_due(ui_.admin, now)) return;
     ui::audit_requested(ui_.admin);
     accounts(settings_.server_url)
-        .audit(settings_.token, audit_page_entries, [this](client::account_reply reply) {
+        .audit(settings_.token, audit_page_entries, [this, token = settings_.token](client::account_reply reply) {
+            // Signed out (or in as someone else) meanwhile: the log is not the new user's.
+            if (token != settings_.token) return;
             ui::audit_answered(ui_.admin, reply, wall_clock_ms());
         });
 }
