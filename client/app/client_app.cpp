@@ -116,7 +116,8 @@ void client_app::sign_in(const ui::join_request& request) {
 void client_app::account_failed(const client::account_reply& reply) {
     ui_.start.busy = false;
     ui_.start.problem = reply.error.empty() ? "The server refused: " + std::to_string(reply.status) : reply.error;
-    if (reply.status == 429 && reply.retry_after_s > 0)
+    // 429: throttled or too many sign-ups; 503: the server's password worker is full.
+    if ((reply.status == 429 || reply.status == 503) && reply.retry_after_s > 0)
         ui_.start.problem += " Try again in " + std::to_string(reply.retry_after_s) + " s.";
 }
 

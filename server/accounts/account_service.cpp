@@ -44,6 +44,13 @@ std::optional<api_answer> throttled(const login_throttle& throttle, const std::s
     return answer;
 }
 
+/// The worker has more password hashes queued than it may: come back in a second.
+api_answer busy() {
+    auto answer = error_answer(503, "the server is busy; try again in a moment");
+    answer.retry_after_s = 1;
+    return answer;
+}
+
 bool acceptable_password(std::string_view password) {
     return password.size() >= limits::min_password_bytes && password.size() <= limits::max_password_bytes &&
            is_valid_utf8(password);
@@ -51,17 +58,21 @@ bool acceptable_password(std::string_view password) {
 
 }  // namespace
 
-std::unique_ptr<account_service> account_service::open(const std::filesystem::path& data_dir, std::string& error) {
+std::unique_ptr<account_service> account_service::open(const std::filesystem::path& data_dir, account_limits limits,
+                                                       std::string& error) {
     if (!init_crypto()) {
         error = "libsodium could not be initialised";
         return nullptr;
     }
     auto db = account_db::open(data_dir, error);
     if (!db) return nullptr;
-    return std::make_unique<account_service>(std::move(db));
+    return std::make_unique<account_service>(std::move(db), limits);
 }
 
-account_service::account_service(std::unique_ptr<account_db> db) : db_(std::move(db)) {
+account_service::account_service(std::unique_ptr<account_db> db, account_limits limits)
+    : db_(std::move(db)),
+      registrations_(limits.registrations_per_hour),
+      max_queued_hashes_(std::max<std::size_t>(limits.max_queued_hashes, 1)) {
     // Start-up only, before any other thread sees the service.
     for (const auto& a : db_->list_accounts()) remember_account(a);
     const auto now = now_ms();
@@ -80,6 +91,12 @@ void account_service::stop() {
         stopped_ = true;
     }
     worker_.join();
+}
+
+bool account_service::admit_hash() {
+    if (queued_hashes_.fetch_add(1) < max_queued_hashes_) return true;
+    queued_hashes_.fetch_sub(1);
+    return false;
 }
 
 void account_service::remember_account(const account& a) {
@@ -116,8 +133,20 @@ void account_service::register_account(std::string name, std::string password, s
         release();
         return callback(error_answer(409, "name taken"));
     }
+    // Counted only here, past the cheap refusals: a mistyped name costs no sign-up.
+    if (const auto wait = registrations_.take(address, now_ms()); wait > 0) {
+        release();
+        auto answer = error_answer(429, "too many new accounts from this address; try again later");
+        answer.retry_after_s = (wait + 999) / 1000;
+        return callback(std::move(answer));
+    }
+    if (!admit_hash()) {
+        release();
+        registrations_.give_back(address);
+        return callback(busy());
+    }
     net::post(worker_, [this, name = std::move(name), password = std::move(password), release,
-                        callback = std::move(callback)] {
+                        slot = hash_slot(queued_hashes_), callback = std::move(callback)] {
         auto hash = hash_password(password);
         if (!hash) {
             release();
@@ -150,8 +179,9 @@ void account_service::login(std::string name, std::string password, std::string 
     if (auto refused = throttled(throttle_, account_key, address_key, now_ms())) return callback(std::move(*refused));
     // Its upgrades are refused anyway (403); no token for a connection that cannot open.
     if (is_banned({}, address)) return callback(error_answer(403, "banned"));
+    if (!admit_hash()) return callback(busy());
     net::post(worker_, [this, name = std::move(name), password = std::move(password), account_key, address_key,
-                        callback = std::move(callback)] {
+                        slot = hash_slot(queued_hashes_), callback = std::move(callback)] {
         // And again here: attempts sent in parallel all pass the check above before the
         // first of them fails, but the worker verifies them one at a time.
         if (auto refused = throttled(throttle_, account_key, address_key, now_ms()))

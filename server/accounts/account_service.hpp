@@ -4,6 +4,7 @@
 // and bans. Password hashing and database work run on a worker thread of its own, never
 // on the event loop; lookups the event loop needs are answered from memory.
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -12,12 +13,14 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include <boost/asio/thread_pool.hpp>
 
 #include "accounts/account_db.hpp"
 #include "accounts/login_throttle.hpp"
+#include "accounts/registration_limit.hpp"
 #include "chat/directory.hpp"
 
 namespace parley::server::accounts {
@@ -27,6 +30,17 @@ struct api_answer {
     unsigned status = 500;
     std::string body;
     std::optional<std::int64_t> retry_after_s;
+};
+
+/// Bounds on what the network may ask of the accounts worker. Each default has its reason.
+struct account_limits {
+    /// Registrations per address per hour, all at once if need be; 0: no limit. Ten lets a
+    /// household sign up together, and a million accounts from one address take 11 years.
+    int registrations_per_hour = 10;
+    /// Password hashes (register, login) waiting for the worker at most: each takes about
+    /// 0.1 s, so 32 queued is some 3 s of wait; beyond that a caller is told to come back
+    /// (503) rather than queued without end.
+    std::size_t max_queued_hashes = 32;
 };
 
 /// Who a valid token belongs to.
@@ -47,16 +61,20 @@ public:
 
     /// Opens the account tables under `data_dir` and loads names, tokens and bans in force;
     /// null with `error` set when it cannot.
-    static std::unique_ptr<account_service> open(const std::filesystem::path& data_dir, std::string& error);
+    static std::unique_ptr<account_service> open(const std::filesystem::path& data_dir, account_limits limits,
+                                                 std::string& error);
     ~account_service() override;
 
     /// Sets the check "does an online guest hold this folded name?" (registering it is 409).
     void set_guest_lookup(std::function<bool(std::string_view)> lookup);
 
-    /// POST /api/register from `address`: 403 when the name or the address is banned.
+    /// POST /api/register from `address`: 403 when the name or the address is banned, 429
+    /// with Retry-After past the address's registrations per hour, 503 when the worker is
+    /// full.
     void register_account(std::string name, std::string password, std::string address, done callback);
     /// POST /api/login from `address`: 403 from a banned address, or for a banned account
-    /// once its password is verified (so a ban reveals nothing about other passwords).
+    /// once its password is verified (so a ban reveals nothing about other passwords); 503
+    /// with Retry-After when the worker is full.
     void login(std::string name, std::string password, std::string address, done callback);
     void logout(std::string token, done callback);
     /// The audit log for a token of an admin (403 otherwise, 401 for a bad token).
@@ -75,7 +93,7 @@ public:
     /// Finishes queued work and stops the worker. Safe to call twice.
     void stop();
 
-    account_service(std::unique_ptr<account_db> db);
+    account_service(std::unique_ptr<account_db> db, account_limits limits);
 
 private:
     struct token_entry {
@@ -89,10 +107,28 @@ private:
     };
 
     void remember_account(const account& a);
+    /// Counts one more queued password hash; false (nothing counted) when the queue is full.
+    bool admit_hash();
+
+    /// A queued hash's place, given back when its job ends however it ends.
+    struct hash_slot {
+        std::atomic<std::size_t>* queued;
+        explicit hash_slot(std::atomic<std::size_t>& q) : queued(&q) {}
+        hash_slot(hash_slot&& other) noexcept : queued(std::exchange(other.queued, nullptr)) {}
+        hash_slot(const hash_slot&) = delete;
+        hash_slot& operator=(const hash_slot&) = delete;
+        hash_slot& operator=(hash_slot&&) = delete;
+        ~hash_slot() {
+            if (queued) queued->fetch_sub(1);
+        }
+    };
 
     std::unique_ptr<account_db> db_;  ///< worker thread only
     boost::asio::thread_pool worker_{1};
     login_throttle throttle_;
+    registration_limit registrations_;
+    const std::size_t max_queued_hashes_;
+    std::atomic<std::size_t> queued_hashes_{0};
     std::function<bool(std::string_view)> guest_online_;
 
     mutable std::mutex mutex_;  ///< guards the caches below

@@ -62,6 +62,10 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
 
     app.add_flag("--accounts-only", config.accounts_only, "Only signed-in accounts may post (no guests)")
         ->envname("PARLEY_ACCOUNTS_ONLY");
+    app.add_option("--registrations-per-hour", config.registrations_per_hour,
+                   "New accounts per client address per hour (0: no limit)")
+        ->envname("PARLEY_REGISTRATIONS_PER_HOUR")
+        ->check(CLI::Range(0, 1'000'000));
 
     admin_command admin;
     auto* admin_cmd = app.add_subcommand("admin", "Manage accounts and bans (on a stopped server): create NAME "

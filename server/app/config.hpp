@@ -36,6 +36,8 @@ struct server_config {
     std::filesystem::path tls_cert;
     std::filesystem::path tls_key;
     bool accounts_only = false;                ///< only signed-in accounts may post
+    /// New accounts per client address per hour (0: no limit); see account_limits.
+    int registrations_per_hour = 10;
 };
 
 /// `parley-server admin create|list|remove [NAME]`: account administration on the data

@@ -64,7 +64,9 @@ struct server::impl {
         std::string error;
         store = open_sqlite_store(config.data_dir, config.sync, &metrics, error);
         if (!store) throw std::runtime_error("cannot open the data directory " + config.data_dir.string() + ": " + error);
-        accounts = accounts::account_service::open(config.data_dir, error);
+        accounts::account_limits account_limits;
+        account_limits.registrations_per_hour = config.registrations_per_hour;
+        accounts = accounts::account_service::open(config.data_dir, account_limits, error);
         if (!accounts) throw std::runtime_error("cannot open the account tables in " + config.data_dir.string() + ": " + error);
         api = std::make_unique<api_context>(
             api_context{*accounts, config.allowed_origins, server_name, tls.has_value()});

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "http/url_path.hpp"
+#include "support/temp_dir.hpp"
 
 namespace fs = std::filesystem;
 using parley::server::mime_type_for;
@@ -16,34 +17,16 @@ using parley::server::static_files;
 
 namespace {
 
-/// A scratch directory under the system temp dir, removed at the end of the test.
-class temp_dir {
-public:
-    temp_dir() {
-        std::string pattern = (fs::temp_directory_path() / "parley-static-XXXXXX").string();
-        REQUIRE(mkdtemp(pattern.data()) != nullptr);
-        path_ = pattern;
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
+using parley::test::temp_dir;
 
-    const fs::path& path() const { return path_; }
-
-    void write(const std::string& relative, const std::string& bytes) const {
-        const fs::path file = path_ / relative;
-        fs::create_directories(file.parent_path());
-        std::ofstream out(file, std::ios::binary);
-        out << bytes;
-        REQUIRE(out.good());
-    }
-
-private:
-    fs::path path_;
-};
+/// Writes `bytes` to `relative` under `dir`, making the directories on the way.
+void write_file(const temp_dir& dir, const std::string& relative, const std::string& bytes) {
+    const fs::path file = dir.path() / relative;
+    fs::create_directories(file.parent_path());
+    std::ofstream out(file, std::ios::binary);
+    out << bytes;
+    REQUIRE(out.good());
+}
 
 /// The start of a gzip member (magic, deflate, no flags) and padding: enough for the loader,
 /// which checks the header and never inflates.
@@ -51,22 +34,22 @@ std::string fake_gzip(const std::string& tail) { return std::string("\x1f\x8b\x0
 
 /// A web root laid out like the browser bundle, plus things that must never be served.
 void write_bundle(const temp_dir& root) {
-    root.write("index.html", "<!doctype html><title>Parley</title>");
-    root.write("parley.js", "console.log('parley');");
-    root.write("parley.js.gz", fake_gzip("js"));
-    root.write("parley.wasm", std::string("\0asm\x01\0\0\0", 8));
-    root.write("style.css", "body{}");
-    root.write("style.css.gz", "this is not gzip at all, just text");
-    root.write("font.ttf", "ttf");
-    root.write("logo.png", "png");
-    root.write("icon.svg", "<svg/>");
-    root.write("favicon.ico", "ico");
-    root.write("assets/extra.js", "extra");
-    root.write("orphan.js.gz", fake_gzip("orphan"));  // no orphan.js: not servable to everyone
-    root.write(".env", "SECRET=1");
-    root.write(".git/config.js", "hidden dir");
-    root.write("server.key", "private key");
-    root.write("notes", "no extension");
+    write_file(root, "index.html", "<!doctype html><title>Parley</title>");
+    write_file(root, "parley.js", "console.log('parley');");
+    write_file(root, "parley.js.gz", fake_gzip("js"));
+    write_file(root, "parley.wasm", std::string("\0asm\x01\0\0\0", 8));
+    write_file(root, "style.css", "body{}");
+    write_file(root, "style.css.gz", "this is not gzip at all, just text");
+    write_file(root, "font.ttf", "ttf");
+    write_file(root, "logo.png", "png");
+    write_file(root, "icon.svg", "<svg/>");
+    write_file(root, "favicon.ico", "ico");
+    write_file(root, "assets/extra.js", "extra");
+    write_file(root, "orphan.js.gz", fake_gzip("orphan"));  // no orphan.js: not servable to everyone
+    write_file(root, ".env", "SECRET=1");
+    write_file(root, ".git/config.js", "hidden dir");
+    write_file(root, "server.key", "private key");
+    write_file(root, "notes", "no extension");
 }
 
 }  // namespace
@@ -157,11 +140,11 @@ TEST_CASE("static file etag is a stable quoted hash of the content") {
     CHECK(tag.find_first_not_of("0123456789abcdef", 1) == 33);
     CHECK(second.find("/parley.js")->identity.etag == tag);
 
-    root.write("parley.js", "console.log('changed');");
+    write_file(root, "parley.js", "console.log('changed');");
     const static_files changed = static_files::load(root.path());
     CHECK(changed.find("/parley.js")->identity.etag != tag);
     // Same bytes under another name get the same tag: it hashes content, not names.
-    root.write("copy.js", "console.log('changed');");
+    write_file(root, "copy.js", "console.log('changed');");
     const static_files copied = static_files::load(root.path());
     CHECK(copied.find("/copy.js")->identity.etag == copied.find("/parley.js")->identity.etag);
 }
@@ -182,7 +165,7 @@ TEST_CASE("static files from a missing web root are empty and say why") {
 
 TEST_CASE("static files without index.html still serve the other files") {
     temp_dir root;
-    root.write("parley.js", "js");
+    write_file(root, "parley.js", "js");
     const static_files files = static_files::load(root.path());
     CHECK_FALSE(files.has_index());
     CHECK(files.find("/parley.js") != nullptr);
@@ -191,8 +174,8 @@ TEST_CASE("static files without index.html still serve the other files") {
 
 TEST_CASE("static files refuse a web root over the file limit") {
     temp_dir root;
-    root.write("index.html", "x");
-    for (std::size_t i = 0; i < static_files::max_files; ++i) root.write("f" + std::to_string(i) + ".js", "x");
+    write_file(root, "index.html", "x");
+    for (std::size_t i = 0; i < static_files::max_files; ++i) write_file(root, "f" + std::to_string(i) + ".js", "x");
     const static_files files = static_files::load(root.path());
     CHECK(files.size() == 0);
     CHECK_FALSE(files.has_index());
@@ -212,10 +195,10 @@ TEST_CASE("static files keep their index across a move") {
 TEST_CASE("static file lookup refuses path traversal in every spelling") {
     // A root inside a parent that holds a file a traversal would reach.
     temp_dir parent;
-    parent.write("secret.js", "outside the web root");
-    parent.write("root/index.html", "index");
-    parent.write("root/a/x.js", "nested");
-    parent.write("root/x.js", "top");
+    write_file(parent, "secret.js", "outside the web root");
+    write_file(parent, "root/index.html", "index");
+    write_file(parent, "root/a/x.js", "nested");
+    write_file(parent, "root/x.js", "top");
     const static_files files = static_files::load(parent.path() / "root");
     REQUIRE(files.find("/x.js") != nullptr);
     REQUIRE(files.find("/a/x.js") != nullptr);

@@ -93,7 +93,6 @@ std::string credentials(std::string_view user, std::string_view password) {
 
 std::string bearer(const std::string& token) { return "Authorization: Bearer " + token + "\r\n"; }
 
-/// Adds an account straight to the database under `data`; the server must not run yet.
 /// Adds a session token last used at `last_used` for account `account_id`; returns the token.
 std::string seed_token(const std::filesystem::path& data, std::int64_t account_id, std::int64_t last_used) {
     std::string error;
@@ -109,6 +108,7 @@ struct options {
     bool with_admin = false;  ///< seed `root` as an admin before the first start
     bool accounts_only = false;
     std::vector<std::string> allowed_origins;
+    int registrations_per_hour = 0;  ///< 0: tests register as many accounts as they like
 };
 
 options with_admin() {
@@ -145,6 +145,7 @@ struct fixture {
         auto config = test_config(data());
         config.accounts_only = opts.accounts_only;
         config.allowed_origins = opts.allowed_origins;
+        config.registrations_per_hour = opts.registrations_per_hour;
         server.emplace(std::move(config));
     }
     /// Stops the server (its queued account work is finished first) and starts another.
@@ -675,6 +676,24 @@ TEST_CASE("accounts: after five failed logins the sixth is 429 with Retry-After,
     REQUIRE_FALSE(retry.empty());
     CHECK(std::stoi(retry) >= 1);
     CHECK(throttled.body.find("token") == std::string::npos);
+}
+
+TEST_CASE("accounts: past its registrations per hour an address gets 429 with Retry-After and no account") {
+    options o;
+    o.registrations_per_hour = 3;
+    fixture f(o);
+    f.register_ok("ann", "password-1");
+    // Refusals before any work (a taken name, a bad password) do not use up the hour.
+    CHECK(f.register_account("ann", "password-2").status == 409);
+    CHECK(f.register_account("bob", "short").status == 400);
+    f.register_ok("bob", "password-1");
+    f.register_ok("cat", "password-1");
+    const auto refused = f.register_account("dan", "password-1");
+    CHECK(refused.status == 429);
+    CHECK(lower(refused.head).find("retry-after: ") != std::string::npos);
+    CHECK(f.login("dan", "password-1").status == 401);  // nothing was created
+    // Signing in is not registering: the accounts made work as before.
+    CHECK(f.login("cat", "password-1").status == 200);
 }
 
 TEST_CASE("accounts: failures on many names from one address throttle that address") {

@@ -4,43 +4,19 @@
 
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-#include <atomic>
 #include <filesystem>
 #include <future>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <system_error>
 
 #include "store/store.hpp"
+#include "support/temp_dir.hpp"
 
 namespace parley::server::test {
 
-/// A new empty directory under the system's temp directory, removed with its contents.
-class temp_dir {
-public:
-    temp_dir() {
-        static std::atomic<int> counter{0};
-        std::random_device random;
-        path_ = std::filesystem::temp_directory_path() /
-                ("parley-store-test-" + std::to_string(::getpid()) + "-" +
-                 std::to_string(counter.fetch_add(1)) + "-" + std::to_string(random()));
-        std::filesystem::create_directories(path_);
-    }
-    ~temp_dir() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
+using parley::test::temp_dir;
 
 /// Calls `start(callback)` and waits for the callback's result.
 template <class Result, class Start>

@@ -1,24 +1,8 @@
 #include "test_server.hpp"
 
-#include <atomic>
-#include <random>
-
 #include "app/log.hpp"
 
 namespace parley::test {
-
-temp_dir::temp_dir() {
-    static std::atomic<int> counter{0};
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("parley-test-" + std::to_string(rd()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(path_);
-}
-
-temp_dir::~temp_dir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-}
 
 server::server_config test_config(const std::filesystem::path& data) {
     server::server_config config;

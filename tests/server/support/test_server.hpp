@@ -7,22 +7,10 @@
 #include <thread>
 
 #include "app/config.hpp"
+#include "temp_dir.hpp"
 #include "app/server.hpp"
 
 namespace parley::test {
-
-/// A fresh directory under the system temp dir, removed on destruction.
-class temp_dir {
-public:
-    temp_dir();
-    ~temp_dir();
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-private:
-    std::filesystem::path path_;
-};
 
 /// The configuration tests start from: port 0, loopback, quiet logs, `data` as data dir.
 server::server_config test_config(const std::filesystem::path& data);
