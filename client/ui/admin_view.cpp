@@ -75,30 +75,44 @@ void draw_audit_tab(view_context& context) {
                            format_message_time(admin.audit_updated, context.now).c_str());
     if (!admin.audit_problem.empty()) ImGui::TextColored(palette::bad, "%s", admin.audit_problem.c_str());
 
-    const ImGuiTableFlags flags = ImGuiTableFlags_RowBg | ImGuiTableFlags_ScrollY | ImGuiTableFlags_Resizable |
-                                  ImGuiTableFlags_BordersInnerV | ImGuiTableFlags_SizingStretchProp;
-    if (!ImGui::BeginTable("audit", 3, flags)) return;
-    ImGui::TableSetupScrollFreeze(0, 1);
-    ImGui::TableSetupColumn("When", ImGuiTableColumnFlags_WidthFixed, 90.0f * context.scale);
-    ImGui::TableSetupColumn("Admin", ImGuiTableColumnFlags_WidthFixed, 80.0f * context.scale);
-    ImGui::TableSetupColumn("Action");
-    ImGui::TableHeadersRow();
-    ImGuiListClipper clipper;  // up to 1,000 entries
+    // A plain list rather than an ImGui table: tables cost every browser user 11 KB of
+    // compressed WebAssembly, and three columns of one line each need none of their features.
+    const float actor_x = 90.0f * context.scale;
+    const float action_x = actor_x + 90.0f * context.scale;
+    // Columns from the start of each row, so the header and the scrolled list line up.
+    const auto column = [](float row_left, float x) {
+        ImGui::SameLine(0.0f, 0.0f);
+        ImGui::SetCursorScreenPos(ImVec2(row_left + x, ImGui::GetCursorScreenPos().y));
+    };
+    float row_left = ImGui::GetCursorScreenPos().x;
+    ImGui::TextColored(palette::dim, "When");
+    column(row_left, actor_x);
+    ImGui::TextColored(palette::dim, "Admin");
+    column(row_left, action_x);
+    ImGui::TextColored(palette::dim, "Action");
+    ImGui::Separator();
+    ImGui::PushStyleVar(ImGuiStyleVar_WindowPadding, ImVec2(0.0f, 0.0f));
+    ImGui::BeginChild("audit_entries", ImVec2(0.0f, 0.0f), false, ImGuiWindowFlags_HorizontalScrollbar);
+    ImGui::PopStyleVar();
+    ImGuiListClipper clipper;  // up to 1,000 entries, one line each
     clipper.Begin(static_cast<int>(admin.audit.size()));
     while (clipper.Step()) {
         for (int i = clipper.DisplayStart; i < clipper.DisplayEnd; ++i) {
             const client::audit_entry& entry = admin.audit[static_cast<std::size_t>(i)];
-            ImGui::TableNextRow();
-            ImGui::TableNextColumn();
+            ImGui::PushID(i);
+            row_left = ImGui::GetCursorScreenPos().x;
             ImGui::TextUnformatted(format_message_time(entry.at, context.now).c_str());
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", format_full_time(entry.at).c_str());
-            ImGui::TableNextColumn();
+            column(row_left, actor_x);
             ImGui::TextColored(name_colour(entry.actor), "%s", entry.actor.c_str());
-            ImGui::TableNextColumn();
-            ImGui::TextWrapped("%s", describe_audit_action(entry).c_str());
+            column(row_left, action_x);
+            const std::string action = describe_audit_action(entry);
+            ImGui::TextUnformatted(action.c_str());
+            if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", action.c_str());
+            ImGui::PopID();
         }
     }
-    ImGui::EndTable();
+    ImGui::EndChild();
 }
 
 }  // namespace
@@ -161,7 +175,7 @@ void draw_admin_window(view_context& context) {
     const ImVec2 display = ImGui::GetIO().DisplaySize;
     ImGui::SetNextWindowPos(ImVec2(display.x - 16.0f * context.scale, display.y - 60.0f * context.scale),
                             ImGuiCond_FirstUseEver, ImVec2(1.0f, 1.0f));
-    ImGui::SetNextWindowSize(ImVec2(380.0f * context.scale, 300.0f * context.scale), ImGuiCond_FirstUseEver);
+    ImGui::SetNextWindowSize(ImVec2(420.0f * context.scale, 300.0f * context.scale), ImGuiCond_FirstUseEver);
     if (ImGui::Begin("Admin", nullptr, ImGuiWindowFlags_NoSavedSettings) && ImGui::BeginTabBar("admin_tabs")) {
         const bool users = ImGui::BeginTabItem("Online users");
         note_target(context.ui.targets, "admin_users_tab");

@@ -161,11 +161,12 @@ async function main() {
     await bob.reload();
     await waitForState(bob, 'bob back in #lobby again', (s) => s.connection === 'ready' && s.channel === 'lobby');
     await waitForState(boss, 'bob listed again', (s) => s.users.includes('bob'));
+    await screenshot(boss, 'account-16-admin-users');
     await clickTarget(boss, 'ban:lobby:bob');
     const banned = await waitForState(bob, 'bob told he is banned',
       (s) => s.connection !== 'ready' && s.errors && s.errors.some((e) => /banned/.test(e.text)));
     check(Boolean(banned), 'Ban in the admin window disconnects bob and tells him why');
-    await screenshot(bob, 'account-16-bob-banned');
+    await screenshot(bob, 'account-17-bob-banned');
     await bob.reload();
     await sleep(3000);
     const refusedBob = await waitForState(bob, 'bob\'s page after the reload', (s) => s.screen === 'chat');
@@ -178,7 +179,7 @@ async function main() {
       (s) => audited(s, 'kick', 'bob') && audited(s, 'ban', 'bob'));
     check(log.admin.audit.filter((e) => e.action === 'kick').length === 2 && log.admin.audit[0].action === 'ban',
       'the audit log lists both kicks and the ban, newest first', JSON.stringify(log.admin.audit));
-    await screenshot(boss, 'account-17-audit-log');
+    await screenshot(boss, 'account-18-audit-log');
   } finally {
     await browser.close();
     await server.stop();
