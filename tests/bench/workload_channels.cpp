@@ -151,52 +151,30 @@ int run_channels(const bench_options& options) {
     const std::uint64_t dropped = pool.lost_after_ready();
     pool.close_all(now_ns() + 2'000'000'000);
 
-    const double window = workload.window_seconds();
-    const double rate = static_cast<double>(workload.deliveries()) / window;
-    const latency_recorder& lat = workload.latency();
-    const std::optional<double> server_cpu = workload.meter()->server_percent();
-    const double bench_cpu = workload.meter()->bench_percent();
-    const std::string server = pool.counters().server_name;
+    window_report report;
+    report.workload = "w2";
+    report.shape = "channels=" + std::to_string(options.channels) + " rate=" + format_optional(options.rate, 2);
+    report.clients = options.clients;
+    report.warmup_s = options.warmup;
+    report.window_s = workload.window_seconds();
+    report.sent = workload.sent();
+    report.echoes = workload.echoes();
+    report.deliveries = workload.deliveries();
+    report.latency = &workload.latency();
+    report.server_cpu = workload.meter()->server_percent();
+    report.bench_cpu = workload.meter()->bench_percent();
+    report.drained = complete;
+    report.missing = missing;
+    report.dropped = dropped;
+    report.errors = workload.errors();
 
     std::printf("posting           %.2f msg/s per client, %d-byte text, spread evenly in time\n",
                 options.rate, options.text_bytes);
-    std::printf("window            %.2f s measured after %.2f s warm-up\n", window, options.warmup);
-    std::printf("messages          %llu sent, %llu echoed to their senders\n",
-                static_cast<unsigned long long>(workload.sent()),
-                static_cast<unsigned long long>(workload.echoes()));
-    std::printf("deliveries        %llu in the window = %.0f deliveries/s\n",
-                static_cast<unsigned long long>(workload.deliveries()), rate);
-    std::printf("latency (ms)      p50 %s  p99 %s  max %s  over %llu deliveries\n",
-                format_ms(lat.quantile_ns(0.50)).c_str(), format_ms(lat.quantile_ns(0.99)).c_str(),
-                format_ms(lat.max_ns()).c_str(), static_cast<unsigned long long>(lat.count()));
-    std::printf("server cpu        %s%% of one core%s\n", format_optional(server_cpu, 1).c_str(),
-                options.server_pid == 0 ? " (no --server-pid)" : "");
-    std::printf("bench cpu         %.1f%% of one core\n", bench_cpu);
-    std::printf("after the window  %s; %llu deliveries missing, %llu clients dropped\n",
-                complete ? "drained" : "NOT drained within 5 s", static_cast<unsigned long long>(missing),
-                static_cast<unsigned long long>(dropped));
-    if (dropped != 0 || missing != 0) std::printf("%s", pool.failure_report().c_str());
-    const bool refused = workload.errors() != 0;
-    if (refused) {
-        std::printf("FAILED            the server answered %llu posts with errors:",
-                    static_cast<unsigned long long>(workload.errors()));
-        for (const auto& [code, n] : pool.counters().error_codes)
-            std::printf(" %s=%llu", code.c_str(), static_cast<unsigned long long>(n));
-        std::printf(" (run it with --rate-limit 0)\n");
-    }
+    const bool refused = print_window_lines(report, pool);
     if (workload.foreign() != 0)
         std::printf("WARNING           %llu texts not from this bench\n",
                     static_cast<unsigned long long>(workload.foreign()));
-    std::printf(
-        "RESULT workload=w2 server=%s status=%s clients=%d ready=%zu channels=%d rate=%.2f seconds=%.1f "
-        "deliveries_per_s=%.0f p50_ms=%s p99_ms=%s max_ms=%s server_cpu_pct=%s bench_cpu_pct=%.1f "
-        "missing=%llu dropped=%llu errors=%llu\n",
-        server.c_str(), refused ? "failed" : "ok", options.clients, pool.size() - pool.failed_before_ready(),
-        options.channels, options.rate, window, rate, format_ms(lat.quantile_ns(0.50)).c_str(),
-        format_ms(lat.quantile_ns(0.99)).c_str(), format_ms(lat.max_ns()).c_str(),
-        format_optional(server_cpu, 1).c_str(), bench_cpu, static_cast<unsigned long long>(missing),
-        static_cast<unsigned long long>(dropped), static_cast<unsigned long long>(workload.errors()));
-    std::fflush(stdout);
+    print_result_line(report, pool);
     return refused ? 1 : 0;
 }
 

@@ -94,6 +94,46 @@ double cpu_meter::bench_percent() const {
     return (bench_stop_ - bench_start_) / (static_cast<double>(stop_ns_ - start_ns_) / 1e9) * 100.0;
 }
 
+bool print_window_lines(const window_report& r, const client_pool& pool) {
+    const double rate = static_cast<double>(r.deliveries) / r.window_s;
+    std::printf("window            %.2f s measured after %.2f s warm-up\n", r.window_s, r.warmup_s);
+    std::printf("messages          %llu sent, %llu echoed to their senders\n", static_cast<unsigned long long>(r.sent),
+                static_cast<unsigned long long>(r.echoes));
+    std::printf("deliveries        %llu in the window = %.0f deliveries/s\n",
+                static_cast<unsigned long long>(r.deliveries), rate);
+    std::printf("latency (ms)      p50 %s  p99 %s  max %s  over %llu deliveries\n",
+                format_ms(r.latency->quantile_ns(0.50)).c_str(), format_ms(r.latency->quantile_ns(0.99)).c_str(),
+                format_ms(r.latency->max_ns()).c_str(), static_cast<unsigned long long>(r.latency->count()));
+    std::printf("server cpu        %s%% of one core%s\n", format_optional(r.server_cpu, 1).c_str(),
+                r.server_cpu ? "" : " (no --server-pid)");
+    std::printf("bench cpu         %.1f%% of one core%s\n", r.bench_cpu,
+                r.bench_cpu > 90 ? "  (near saturation: the figure may be the bench's limit)" : "");
+    std::printf("after the window  %s; %llu deliveries missing, %llu clients dropped\n",
+                r.drained ? "drained" : "NOT drained within 5 s", static_cast<unsigned long long>(r.missing),
+                static_cast<unsigned long long>(r.dropped));
+    if (r.dropped != 0 || r.missing != 0) std::printf("%s", pool.failure_report().c_str());
+    if (r.errors == 0) return false;
+    std::printf("FAILED            the server answered %llu posts with errors:", static_cast<unsigned long long>(r.errors));
+    for (const auto& [code, n] : pool.counters().error_codes)
+        std::printf(" %s=%llu", code.c_str(), static_cast<unsigned long long>(n));
+    std::printf(" (run it with --rate-limit 0)\n");
+    return true;
+}
+
+void print_result_line(const window_report& r, const client_pool& pool) {
+    std::printf(
+        "RESULT workload=%s server=%s status=%s clients=%d ready=%zu %s seconds=%.1f "
+        "deliveries_per_s=%.0f p50_ms=%s p99_ms=%s max_ms=%s server_cpu_pct=%s bench_cpu_pct=%.1f "
+        "missing=%llu dropped=%llu errors=%llu\n",
+        r.workload, pool.counters().server_name.c_str(), r.errors != 0 ? "failed" : "ok", r.clients,
+        pool.size() - pool.failed_before_ready(), r.shape.c_str(), r.window_s,
+        static_cast<double>(r.deliveries) / r.window_s, format_ms(r.latency->quantile_ns(0.50)).c_str(),
+        format_ms(r.latency->quantile_ns(0.99)).c_str(), format_ms(r.latency->max_ns()).c_str(),
+        format_optional(r.server_cpu, 1).c_str(), r.bench_cpu, static_cast<unsigned long long>(r.missing),
+        static_cast<unsigned long long>(r.dropped), static_cast<unsigned long long>(r.errors));
+    std::fflush(stdout);
+}
+
 std::string format_ms(std::uint64_t ns) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ns) / 1e6);

@@ -9,6 +9,7 @@
 
 #include "bench_options.hpp"
 #include "client_pool.hpp"
+#include "latency_recorder.hpp"
 
 namespace parley::bench {
 
@@ -55,6 +56,32 @@ private:
     double bench_start_ = 0;
     double bench_stop_ = 0;
 };
+
+/// What W1 and W2 measure alike over their window, for the results block.
+struct window_report {
+    const char* workload = "";  ///< "w1", "w2"
+    std::string shape;          ///< the workload's own RESULT fields, e.g. "senders=5 inflight=8"
+    int clients = 0;
+    double warmup_s = 0;
+    double window_s = 0;
+    std::uint64_t sent = 0;
+    std::uint64_t echoes = 0;
+    std::uint64_t deliveries = 0;
+    const latency_recorder* latency = nullptr;
+    std::optional<double> server_cpu;  ///< nullopt without --server-pid
+    double bench_cpu = 0;
+    bool drained = false;  ///< every echo and delivery arrived after the window
+    std::uint64_t missing = 0;
+    std::uint64_t dropped = 0;
+    std::uint64_t errors = 0;  ///< posts the server answered with an error
+};
+
+/// Prints the window's lines of the results block (window through FAILED), with the
+/// pool's failure report when something is missing. True when the run failed (errors).
+bool print_window_lines(const window_report& report, const client_pool& pool);
+
+/// Prints the one-line RESULT summary the benchmark script parses.
+void print_result_line(const window_report& report, const client_pool& pool);
 
 /// "1.23" for a latency in nanoseconds shown in milliseconds.
 std::string format_ms(std::uint64_t ns);

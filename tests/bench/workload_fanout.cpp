@@ -172,55 +172,31 @@ int run_fanout(const bench_options& options) {
     const std::uint64_t dropped = pool.lost_after_ready();
     pool.close_all(now_ns() + 2'000'000'000);
 
-    const double window = workload.window_seconds();
-    const double rate = static_cast<double>(workload.deliveries()) / window;
-    const latency_recorder& lat = workload.latency();
-    const std::optional<double> server_cpu =
-        workload.meter() ? workload.meter()->server_percent() : std::nullopt;
-    const double bench_cpu = workload.meter() ? workload.meter()->bench_percent() : 0;
-    const std::string server = pool.counters().server_name;
+    window_report report;
+    report.workload = "w1";
+    report.shape = "senders=" + std::to_string(options.senders) + " inflight=" + std::to_string(options.inflight);
+    report.clients = options.clients;
+    report.warmup_s = options.warmup;
+    report.window_s = workload.window_seconds();
+    report.sent = workload.sent();
+    report.echoes = workload.echoes();
+    report.deliveries = workload.deliveries();
+    report.latency = &workload.latency();
+    report.server_cpu = workload.meter() ? workload.meter()->server_percent() : std::nullopt;
+    report.bench_cpu = workload.meter() ? workload.meter()->bench_percent() : 0;
+    report.drained = complete;
+    report.missing = missing;
+    report.dropped = dropped;
+    report.errors = workload.errors();
 
     std::printf("senders           %d x %d in flight, %d-byte text\n", options.senders, options.inflight,
                 options.text_bytes);
-    std::printf("window            %.2f s measured after %.2f s warm-up\n", window, options.warmup);
-    std::printf("messages          %llu sent, %llu echoed to their senders\n",
-                static_cast<unsigned long long>(workload.sent()),
-                static_cast<unsigned long long>(workload.echoes()));
-    std::printf("deliveries        %llu in the window = %.0f deliveries/s\n",
-                static_cast<unsigned long long>(workload.deliveries()), rate);
-    std::printf("latency (ms)      p50 %s  p99 %s  max %s  over %llu deliveries\n",
-                format_ms(lat.quantile_ns(0.50)).c_str(), format_ms(lat.quantile_ns(0.99)).c_str(),
-                format_ms(lat.max_ns()).c_str(), static_cast<unsigned long long>(lat.count()));
-    std::printf("server cpu        %s%% of one core%s\n", format_optional(server_cpu, 1).c_str(),
-                options.server_pid == 0 ? " (no --server-pid)" : "");
-    std::printf("bench cpu         %.1f%% of one core%s\n", bench_cpu,
-                bench_cpu > 90 ? "  (near saturation: the figure may be the bench's limit)" : "");
-    std::printf("after the window  %s; %llu deliveries missing, %llu clients dropped\n",
-                complete ? "drained" : "NOT drained within 5 s", static_cast<unsigned long long>(missing),
-                static_cast<unsigned long long>(dropped));
-    if (dropped != 0 || missing != 0) std::printf("%s", pool.failure_report().c_str());
-    const bool refused = workload.errors() != 0;
-    if (refused) {
-        std::printf("FAILED            the server answered %llu posts with errors:",
-                    static_cast<unsigned long long>(workload.errors()));
-        for (const auto& [code, n] : pool.counters().error_codes)
-            std::printf(" %s=%llu", code.c_str(), static_cast<unsigned long long>(n));
-        std::printf(" (run it with --rate-limit 0)\n");
-    }
+    const bool refused = print_window_lines(report, pool);
     if (workload.stray_echoes() != 0 || workload.foreign() != 0)
         std::printf("WARNING           %llu echoes without a pending nonce, %llu texts not from this bench\n",
                     static_cast<unsigned long long>(workload.stray_echoes()),
                     static_cast<unsigned long long>(workload.foreign()));
-    std::printf(
-        "RESULT workload=w1 server=%s status=%s clients=%d ready=%zu senders=%d inflight=%d seconds=%.1f "
-        "deliveries_per_s=%.0f p50_ms=%s p99_ms=%s max_ms=%s server_cpu_pct=%s bench_cpu_pct=%.1f "
-        "missing=%llu dropped=%llu errors=%llu\n",
-        server.c_str(), refused ? "failed" : "ok", options.clients, pool.size() - pool.failed_before_ready(),
-        options.senders, options.inflight, window, rate, format_ms(lat.quantile_ns(0.50)).c_str(),
-        format_ms(lat.quantile_ns(0.99)).c_str(), format_ms(lat.max_ns()).c_str(),
-        format_optional(server_cpu, 1).c_str(), bench_cpu, static_cast<unsigned long long>(missing),
-        static_cast<unsigned long long>(dropped), static_cast<unsigned long long>(workload.errors()));
-    std::fflush(stdout);
+    print_result_line(report, pool);
     return refused ? 1 : 0;
 }
 

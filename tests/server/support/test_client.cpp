@@ -1,6 +1,5 @@
 #include "test_client.hpp"
 
-#include <deque>
 #include <stdexcept>
 
 #include <boost/asio/connect.hpp>
@@ -10,6 +9,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
+
+#include "frame_pump.hpp"
 
 namespace parley::test {
 
@@ -21,40 +22,7 @@ using tcp = net::ip::tcp;
 struct test_client::impl {
     net::io_context ioc;
     websocket::stream<beast::tcp_stream> ws{ioc};
-    beast::flat_buffer buffer;
-    std::deque<std::string> frames;
-    bool reading = false;
-    bool closed = false;
-    std::optional<std::uint16_t> close_code;
-
-    void start_read() {
-        if (reading || closed) return;
-        reading = true;
-        ws.async_read(buffer, [this](beast::error_code ec, std::size_t) {
-            reading = false;
-            if (ec) {
-                closed = true;
-                close_code = ec == websocket::error::closed ? std::optional<std::uint16_t>(ws.reason().code)
-                                                            : std::optional<std::uint16_t>(1006);
-                return;
-            }
-            frames.push_back(beast::buffers_to_string(buffer.data()));
-            buffer.consume(buffer.size());
-            start_read();
-        });
-    }
-
-    /// Runs the loop until a frame is queued, the connection closed, or the deadline passed.
-    bool wait(std::chrono::steady_clock::time_point deadline) {
-        while (frames.empty() && !closed) {
-            const auto now = std::chrono::steady_clock::now();
-            if (now >= deadline) return false;
-            start_read();
-            ioc.restart();
-            ioc.run_one_for(deadline - now);
-        }
-        return !frames.empty();
-    }
+    frame_pump<websocket::stream<beast::tcp_stream>> pump{ioc, ws};
 };
 
 test_client::test_client(unsigned short port, std::string target,
@@ -72,7 +40,7 @@ test_client::test_client(unsigned short port, std::string target,
 }
 
 test_client::~test_client() {
-    if (!impl_->closed) {
+    if (!impl_->pump.closed()) {
         beast::error_code ec;
         beast::get_lowest_layer(impl_->ws).socket().close(ec);
     }
@@ -90,29 +58,16 @@ void test_client::send_binary(std::string_view bytes) {
 }
 
 std::optional<std::string> test_client::next_text(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (impl_->wait(deadline)) {
-        std::string text = std::move(impl_->frames.front());
-        impl_->frames.pop_front();
-        if (text.starts_with(R"({"type":"heartbeat")")) {
-            if (answer_heartbeats_) send(R"({"type":"heartbeat"})");
-            continue;
-        }
-        return text;
-    }
-    return std::nullopt;
+    return impl_->pump.next_text(std::chrono::steady_clock::now() + timeout, [this] {
+        if (answer_heartbeats_) send(R"({"type":"heartbeat"})");
+    });
 }
 
 std::optional<std::uint16_t> test_client::wait_closed(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!impl_->closed) {
-        if (!impl_->wait(deadline) && !impl_->closed) return std::nullopt;
-        impl_->frames.clear();
-    }
-    return impl_->close_code;
+    return impl_->pump.wait_closed(std::chrono::steady_clock::now() + timeout);
 }
 
-bool test_client::is_open() const { return !impl_->closed; }
+bool test_client::is_open() const { return !impl_->pump.closed(); }
 
 std::size_t test_client::raw_socket_fd() {
     return static_cast<std::size_t>(beast::get_lowest_layer(impl_->ws).socket().native_handle());

@@ -2,7 +2,6 @@
 
 #include <array>
 #include <cstdlib>
-#include <deque>
 #include <functional>
 #include <stdexcept>
 
@@ -15,6 +14,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
+
+#include "frame_pump.hpp"
 
 namespace parley::test {
 
@@ -127,45 +128,13 @@ bool server_hangs_up(unsigned short port, std::string_view bytes, std::chrono::m
 }
 
 struct tls_test_client::impl {
+    using stream = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
     net::io_context ioc;
     ssl::context context;
-    websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws;
-    beast::flat_buffer buffer;
-    std::deque<std::string> frames;
-    bool reading = false;
-    bool closed = false;
-    std::optional<std::uint16_t> close_code;
+    stream ws;
+    frame_pump<stream> pump{ioc, ws};
 
     explicit impl(const std::filesystem::path& ca) : context(client_context(ca)), ws(ioc, context) {}
-
-    void start_read() {
-        if (reading || closed) return;
-        reading = true;
-        ws.async_read(buffer, [this](beast::error_code ec, std::size_t) {
-            reading = false;
-            if (ec) {
-                closed = true;
-                close_code = ec == websocket::error::closed ? std::optional<std::uint16_t>(ws.reason().code)
-                                                            : std::optional<std::uint16_t>(1006);
-                return;
-            }
-            frames.push_back(beast::buffers_to_string(buffer.data()));
-            buffer.consume(buffer.size());
-            start_read();
-        });
-    }
-
-    /// Runs the loop until a frame is queued, the connection closed, or the deadline passed.
-    bool wait(clock::time_point deadline) {
-        while (frames.empty() && !closed) {
-            const auto now = clock::now();
-            if (now >= deadline) return false;
-            start_read();
-            ioc.restart();
-            ioc.run_one_for(deadline - now);
-        }
-        return !frames.empty();
-    }
 };
 
 tls_test_client::tls_test_client(unsigned short port, const std::filesystem::path& ca, std::string target,
@@ -205,7 +174,7 @@ tls_test_client::tls_test_client(unsigned short port, const std::filesystem::pat
 }
 
 tls_test_client::~tls_test_client() {
-    if (!impl_->closed) {
+    if (!impl_->pump.closed()) {
         beast::error_code ec;
         beast::get_lowest_layer(impl_->ws).socket().close(ec);
     }
@@ -226,17 +195,7 @@ void tls_test_client::send(std::string_view text) {
 }
 
 std::optional<std::string> tls_test_client::next_text(std::chrono::milliseconds timeout) {
-    const auto deadline = clock::now() + timeout;
-    while (impl_->wait(deadline)) {
-        std::string text = std::move(impl_->frames.front());
-        impl_->frames.pop_front();
-        if (text.starts_with(R"({"type":"heartbeat")")) {
-            send(R"({"type":"heartbeat"})");
-            continue;
-        }
-        return text;
-    }
-    return std::nullopt;
+    return impl_->pump.next_text(clock::now() + timeout, [this] { send(R"({"type":"heartbeat"})"); });
 }
 
 bool tls_test_client::close(std::uint16_t code, std::chrono::milliseconds timeout) {
@@ -247,17 +206,12 @@ bool tls_test_client::close(std::uint16_t code, std::chrono::milliseconds timeou
         done = true;
     });
     const bool finished = run_until(impl_->ioc, done, clock::now() + timeout);
-    impl_->closed = true;
+    impl_->pump.mark_closed();
     return finished && !ec;
 }
 
 std::optional<std::uint16_t> tls_test_client::wait_closed(std::chrono::milliseconds timeout) {
-    const auto deadline = clock::now() + timeout;
-    while (!impl_->closed) {
-        if (!impl_->wait(deadline) && !impl_->closed) return std::nullopt;
-        impl_->frames.clear();
-    }
-    return impl_->close_code;
+    return impl_->pump.wait_closed(clock::now() + timeout);
 }
 
 }  // namespace parley::test
