@@ -156,17 +156,12 @@ int run_channels(const bench_options& options) {
     report.shape = "channels=" + std::to_string(options.channels) + " rate=" + format_optional(options.rate, 2);
     report.clients = options.clients;
     report.warmup_s = options.warmup;
-    report.window_s = workload.window_seconds();
-    report.sent = workload.sent();
-    report.echoes = workload.echoes();
-    report.deliveries = workload.deliveries();
-    report.latency = &workload.latency();
+    take_counters(report, workload);
     report.server_cpu = workload.meter()->server_percent();
     report.bench_cpu = workload.meter()->bench_percent();
     report.drained = complete;
     report.missing = missing;
     report.dropped = dropped;
-    report.errors = workload.errors();
 
     std::printf("posting           %.2f msg/s per client, %d-byte text, spread evenly in time\n",
                 options.rate, options.text_bytes);

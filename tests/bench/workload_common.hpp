@@ -76,6 +76,17 @@ struct window_report {
     std::uint64_t errors = 0;  ///< posts the server answered with an error
 };
 
+/// Fills the counters every workload keeps under the same names.
+template <class Workload>
+void take_counters(window_report& report, const Workload& workload) {
+    report.window_s = workload.window_seconds();
+    report.sent = workload.sent();
+    report.echoes = workload.echoes();
+    report.deliveries = workload.deliveries();
+    report.latency = &workload.latency();
+    report.errors = workload.errors();
+}
+
 /// Prints the window's lines of the results block (window through FAILED), with the
 /// pool's failure report when something is missing. True when the run failed (errors).
 bool print_window_lines(const window_report& report, const client_pool& pool);

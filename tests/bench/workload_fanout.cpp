@@ -177,17 +177,12 @@ int run_fanout(const bench_options& options) {
     report.shape = "senders=" + std::to_string(options.senders) + " inflight=" + std::to_string(options.inflight);
     report.clients = options.clients;
     report.warmup_s = options.warmup;
-    report.window_s = workload.window_seconds();
-    report.sent = workload.sent();
-    report.echoes = workload.echoes();
-    report.deliveries = workload.deliveries();
-    report.latency = &workload.latency();
+    take_counters(report, workload);
     report.server_cpu = workload.meter() ? workload.meter()->server_percent() : std::nullopt;
     report.bench_cpu = workload.meter() ? workload.meter()->bench_percent() : 0;
     report.drained = complete;
     report.missing = missing;
     report.dropped = dropped;
-    report.errors = workload.errors();
 
     std::printf("senders           %d x %d in flight, %d-byte text\n", options.senders, options.inflight,
                 options.text_bytes);
