@@ -67,6 +67,7 @@ void draw_status_bar(view_context& context) {
 /// line of its own under the top bar until dismissed: the status line only tells the
 /// connection's state. Link errors stay out: the status line already says them.
 void draw_notice(view_context& context) {
+    context.ui.drawn_notice.clear();
     const client::error_entry* error = context.model.last_error();
     if (!error || error->source != client::error_source::server) return;
     // Name trouble is explained, with what to do, above the composer.
@@ -74,6 +75,7 @@ void draw_notice(view_context& context) {
     ImGui::TextColored(palette::warn, "\xE2\x9A\xA0");  // ⚠ WARNING SIGN
     ImGui::SameLine();
     ImGui::TextUnformatted(error->message.c_str());
+    context.ui.drawn_notice = error->message;
     ImGui::SameLine();
     if (ImGui::SmallButton("Dismiss")) context.model.clear_errors();
     note_target(context.ui.targets, "dismiss_notice");

@@ -130,6 +130,7 @@ struct ui_state {
     std::vector<drawn_message> drawn;
     std::string drawn_status;
     std::string drawn_typing;
+    std::string drawn_notice;  ///< the notice under the top bar, empty when none is shown
     bool composer_focused = false;
     /// Cleared by the app at the start of each frame, filled by the views.
     std::vector<drawn_target> targets;

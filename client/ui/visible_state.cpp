@@ -45,6 +45,7 @@ std::string visible_state_json(const ui_state& ui, const client::chat_model* mod
     }
     state["messages"] = std::move(messages);
     state["typing"] = ui.drawn_typing;
+    state["notice"] = ui.drawn_notice;
     state["input"] = ui.composer.text;
     state["input_focused"] = ui.composer_focused;
     state["refusal"] = ui.composer.refusal;

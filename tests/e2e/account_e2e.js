@@ -146,9 +146,10 @@ async function main() {
 
     await clickTarget(boss, 'admin_users_tab');
     await clickTarget(boss, 'kick:lobby:bob');
-    const kicked = await waitForState(bob, 'bob removed from #lobby',
-      (s) => s.errors && s.errors.some((e) => /removed from #lobby/.test(e.text)));
-    check(!kicked.channels.some((c) => c.name === 'lobby' && c.joined), 'Kick in the admin window removes bob from #lobby');
+    const kicked = await waitForState(bob, 'bob told he was removed from #lobby',
+      (s) => /removed from #lobby/.test(s.notice || ''));
+    check(!kicked.channels.some((c) => c.name === 'lobby' && c.joined),
+      'Kick in the admin window removes bob from #lobby, and his page says so', kicked.notice);
     await waitForState(boss, 'bob gone from boss\'s #lobby', (s) => !s.users.includes('bob'));
     await screenshot(bob, 'account-15-bob-kicked');
 
@@ -164,8 +165,8 @@ async function main() {
     await screenshot(boss, 'account-16-admin-users');
     await clickTarget(boss, 'ban:lobby:bob');
     const banned = await waitForState(bob, 'bob told he is banned',
-      (s) => s.connection !== 'ready' && s.errors && s.errors.some((e) => /banned/.test(e.text)));
-    check(Boolean(banned), 'Ban in the admin window disconnects bob and tells him why');
+      (s) => s.connection !== 'ready' && /banned/.test(s.notice || ''));
+    check(Boolean(banned), 'Ban in the admin window disconnects bob and his page says why', banned.notice);
     await screenshot(bob, 'account-17-bob-banned');
     await bob.reload();
     await sleep(3000);
