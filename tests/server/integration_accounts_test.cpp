@@ -32,7 +32,6 @@
 #include "accounts/credentials.hpp"
 #include "parley/core/text.hpp"
 
-extern char** environ;
 
 using namespace parley;
 using namespace parley::test;
@@ -244,18 +243,10 @@ process_result run_cli(const fixture& f, std::vector<std::string> args, std::opt
     const auto err_path = f.dir.path() / "cli-stderr";
     std::ofstream(in_path, std::ios::binary) << stdin_text;
 
-    std::vector<std::string> argv_text{server_binary()};
-    for (auto& a : args) argv_text.push_back(std::move(a));
-    std::vector<char*> argv;
-    for (auto& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_text;
-    for (char** e = environ; *e; ++e)
-        if (std::strncmp(*e, "PARLEY_", 7) != 0) env_text.emplace_back(*e);
-    if (password) env_text.push_back("PARLEY_ADMIN_PASSWORD=" + *password);
-    std::vector<char*> envp;
-    for (auto& e : env_text) envp.push_back(e.data());
-    envp.push_back(nullptr);
+    c_strings argv = server_argv(std::move(args));
+    std::vector<std::string> extra;
+    if (password) extra.push_back("PARLEY_ADMIN_PASSWORD=" + *password);
+    c_strings envp = environment_without_parley(std::move(extra));
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -263,7 +254,7 @@ process_result run_cli(const fixture& f, std::vector<std::string> args, std::opt
     posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     pid_t pid = -1;
-    const int rc = ::posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
+    const int rc = ::posix_spawn(&pid, server_binary(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     REQUIRE_MESSAGE(rc == 0, std::strerror(rc));
 

@@ -215,18 +215,8 @@ TEST_CASE(
 
     std::string big;
     for (int i = 0; i < 4000; ++i) big += "\xF0\x9F\x98\x80";  // 16,000 bytes of text per message
-    int sent = 0;
-    // Bounded: 64 MB at most, far beyond any kernel buffering on loopback.
-    while (f.server.metrics().slow_consumers_dropped.load() == 0 && sent < 4000) {
-        const std::string nonce = "n" + std::to_string(sent++);
-        poster.send(post(big, nonce));
-        auto echo = poster.next_of<chat_message>();
-        REQUIRE(echo);
-        REQUIRE(echo->nonce == nonce);
-        auto seen = reader.next_of<chat_message>();
-        REQUIRE(seen);
-        REQUIRE(seen->id == echo->id);
-    }
+    const int sent =
+        post_until(poster, reader, big, [&] { return f.server.metrics().slow_consumers_dropped.load() != 0; });
     REQUIRE(f.server.metrics().slow_consumers_dropped.load() == 1);
     // Reading again, the slow one gets what was in flight, then the 1008 close.
     CHECK(slow.wait_closed(5s) == 1008);

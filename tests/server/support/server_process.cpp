@@ -34,6 +34,24 @@ int decode_status(int status) {
 
 const char* server_binary() { return PARLEY_SERVER_BINARY; }
 
+c_strings::c_strings(std::vector<std::string> text) : text_(std::move(text)) {
+    for (auto& t : text_) pointers_.push_back(t.data());
+    pointers_.push_back(nullptr);
+}
+
+c_strings server_argv(std::vector<std::string> args) {
+    args.insert(args.begin(), server_binary());
+    return c_strings(std::move(args));
+}
+
+c_strings environment_without_parley(std::vector<std::string> extra) {
+    std::vector<std::string> text;
+    for (char** e = environ; *e; ++e)
+        if (std::strncmp(*e, "PARLEY_", 7) != 0) text.emplace_back(*e);
+    for (auto& e : extra) text.push_back(std::move(e));
+    return c_strings(std::move(text));
+}
+
 server_process::server_process(std::vector<std::string> args) {
     int out_pipe[2], err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
@@ -43,34 +61,22 @@ server_process::server_process(std::vector<std::string> args) {
         throw std::runtime_error("pipe2 failed");
     }
 
-    std::vector<std::string> argv_text;
-    argv_text.emplace_back(server_binary());
-    for (auto& a : args) argv_text.push_back(std::move(a));
-    std::vector<char*> argv;
-    for (auto& a : argv_text) argv.push_back(a.data());
-    argv.push_back(nullptr);
-
-    // The server also reads PARLEY_<NAME> variables; the tests configure it by flags alone.
-    std::vector<std::string> env_text;
-    for (char** e = environ; *e; ++e)
-        if (std::strncmp(*e, "PARLEY_", 7) != 0) env_text.emplace_back(*e);
-    std::vector<char*> envp;
-    for (auto& e : env_text) envp.push_back(e.data());
-    envp.push_back(nullptr);
+    c_strings argv = server_argv(std::move(args));
+    c_strings envp = environment_without_parley();
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-    const int rc = ::posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), envp.data());
+    const int rc = ::posix_spawn(&pid_, server_binary(), &actions, nullptr, argv.data(), envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
     if (rc != 0) {
         ::close(out_pipe[0]);
         ::close(err_pipe[0]);
-        throw std::runtime_error(std::string("posix_spawn ") + argv[0] + ": " + std::strerror(rc));
+        throw std::runtime_error(std::string("posix_spawn ") + server_binary() + ": " + std::strerror(rc));
     }
     out_fd_ = out_pipe[0];
     err_fd_ = err_pipe[0];

@@ -19,6 +19,24 @@ using namespace std::chrono_literals;
 /// The path of the parley-server binary under test (set by CMake).
 const char* server_binary();
 
+/// Strings for posix_spawn's argv or envp: owns the text, hands out the null-ended
+/// pointer array.
+class c_strings {
+public:
+    explicit c_strings(std::vector<std::string> text);
+    char* const* data() { return pointers_.data(); }
+
+private:
+    std::vector<std::string> text_;
+    std::vector<char*> pointers_;
+};
+
+/// argv for the server binary: its path, then `args`.
+c_strings server_argv(std::vector<std::string> args);
+/// This process's environment without PARLEY_* variables (the server reads them as
+/// settings; tests configure it by flags alone), plus `extra` ("NAME=value").
+c_strings environment_without_parley(std::vector<std::string> extra = {});
+
 /// One child process running parley-server. Not thread-safe: use from the test's thread.
 class server_process {
 public:

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 #include "parley/core/codec.hpp"
 #include "protocol_client.hpp"
 
@@ -55,6 +57,26 @@ private:
 inline client_frame post(std::string text, std::optional<std::string> nonce = std::nullopt,
                          std::optional<std::string> channel = std::nullopt) {
     return client_frame{post_message{std::move(channel), std::move(text)}, std::move(nonce)};
+}
+
+/// Posts `text` from `poster` (any test client with send(frame) and next_of) with fresh
+/// nonces until `stop()` holds, at most 4,000 times (64 MB of 16 KB texts, far beyond any
+/// kernel buffering on loopback), requiring each echo and that `reader` sees the same
+/// message. Returns how many were posted.
+template <class Poster, class Stop>
+int post_until(Poster& poster, protocol_client& reader, const std::string& text, Stop stop) {
+    int sent = 0;
+    while (!stop() && sent < 4000) {
+        const std::string nonce = "n" + std::to_string(sent++);
+        poster.send(post(text, nonce));
+        auto echo = poster.template next_of<chat_message>();
+        REQUIRE(echo);
+        REQUIRE(echo->nonce == nonce);
+        auto seen = reader.next_of<chat_message>();
+        REQUIRE(seen);
+        REQUIRE(seen->id == echo->id);
+    }
+    return sent;
 }
 
 /// Sends raw bytes to 127.0.0.1:`port` and returns everything read until the server
