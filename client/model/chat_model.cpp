@@ -211,11 +211,9 @@ void chat_model::on_text(std::string_view text, unix_ms now) {
             else if constexpr (std::is_same_v<T, chat_message>) on_message(message, now);
             else if constexpr (std::is_same_v<T, joined_notice>) on_joined(message, now);
             else if constexpr (std::is_same_v<T, history_page>) on_history(message, now);
-            else if constexpr (std::is_same_v<T, channel_list>) {
-                directory_ = message.channels;
-                changed();
-            }
+            else if constexpr (std::is_same_v<T, channel_list>) on_channel_list(message);
             else if constexpr (std::is_same_v<T, presence_notice>) on_presence(message);
+            else if constexpr (std::is_same_v<T, online_notice>) on_online(message);
             else if constexpr (std::is_same_v<T, typing_notice>) on_typing(message, now);
             else if constexpr (std::is_same_v<T, edited_notice>) on_edited(message);
             else if constexpr (std::is_same_v<T, deleted_notice>) on_deleted(message);

@@ -176,6 +176,10 @@ private:
     void on_joined(const joined_notice& notice, unix_ms now);
     void on_history(const history_page& page, unix_ms now);
     void on_presence(const presence_notice& notice);
+    /// A big channel's count-only presence update.
+    void on_online(const online_notice& notice);
+    /// A page of the channel list; asks for the next one while the server has more.
+    void on_channel_list(const channel_list& list);
     void on_typing(const typing_notice& notice, unix_ms now);
     void on_left(const left_notice& notice, unix_ms now);
     void send_join(const std::string& channel, unix_ms now);
@@ -232,6 +236,7 @@ private:
     std::vector<channel_book> books_;
     std::string active_;
     std::vector<channel_summary> directory_;
+    bool directory_paging_ = false;  ///< a request for the list's next page is out
     std::vector<error_entry> errors_;  ///< bounded by config.max_errors: trimming the front is cheap
     std::uint64_t revision_ = 0;
 

@@ -86,7 +86,29 @@ bool chat_model::load_older(const std::string& channel) {
 }
 
 bool chat_model::request_channels() {
-    return welcomed_ && send_frame(client_frame{channels_request{}, std::nullopt});
+    if (!welcomed_ || !send_frame(client_frame{channels_request{}, std::nullopt})) return false;
+    directory_paging_ = false;
+    return true;
+}
+
+void chat_model::on_channel_list(const channel_list& list) {
+    // The first page replaces the list; the pages after it, asked for below, extend it.
+    if (!directory_paging_) directory_.clear();
+    directory_.insert(directory_.end(), list.channels.begin(), list.channels.end());
+    directory_paging_ = false;
+    if (list.has_more && !list.channels.empty()) {
+        channels_request next;
+        next.after = list.channels.back().name;
+        directory_paging_ = send_frame(client_frame{next, std::nullopt});
+    }
+    changed();
+}
+
+void chat_model::on_online(const online_notice& notice) {
+    channel_state* state = channel_mut(notice.channel);
+    if (!state) return;
+    state->online = notice.online;
+    changed();
 }
 
 void chat_model::on_joined(const joined_notice& notice, unix_ms now) {
@@ -97,7 +119,8 @@ void chat_model::on_joined(const joined_notice& notice, unix_ms now) {
     state->users = notice.users;
     std::sort(state->users.begin(), state->users.end());
     state->users.erase(std::unique(state->users.begin(), state->users.end()), state->users.end());
-    state->online = static_cast<int>(state->users.size());
+    // A big channel lists only some names; its count says how many are online.
+    state->online = notice.online.value_or(static_cast<int>(state->users.size()));
     changed();
 }
 

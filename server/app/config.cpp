@@ -47,6 +47,14 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
                    "Bytes queued for a connection before it is dropped as a slow consumer")
         ->envname("PARLEY_SEND_QUEUE")
         ->check(CLI::Range(std::size_t{64} << 10, std::size_t{1} << 30));
+    app.add_option("--max-channels-per-connection", config.max_channels_per_connection,
+                   "Channels one connection may be in at once")
+        ->envname("PARLEY_MAX_CHANNELS_PER_CONNECTION")
+        ->check(CLI::Range(1, 100'000));
+    app.add_option("--max-channels", config.max_channels,
+                   "Channels that may exist at once (with history or someone in them)")
+        ->envname("PARLEY_MAX_CHANNELS")
+        ->check(CLI::Range(1, 10'000'000));
     app.add_option("--allow-origin,--allowed-origins", config.allowed_origins,
                    "Browser origins allowed besides the server's own (comma-separated)")
         ->envname("PARLEY_ALLOW_ORIGIN")

@@ -35,6 +35,13 @@ struct server_config {
     /// http:// and ws://, both set serve only https:// and wss:// on the port.
     std::filesystem::path tls_cert;
     std::filesystem::path tls_key;
+    /// Channels one connection may be in at once: far more than a person follows, and it
+    /// bounds what one connection's joins cost (rooms, presence, rejoin on reconnect).
+    int max_channels_per_connection = 100;
+    /// Channels that may exist at once (with history, or with someone in them); empty
+    /// channels without history are forgotten. Bounds the channel list and what guests
+    /// creating channels can make the server keep.
+    int max_channels = 10000;
     bool accounts_only = false;                ///< only signed-in accounts may post
     /// New accounts per client address per hour (0: no limit); see account_limits.
     int registrations_per_hour = 10;

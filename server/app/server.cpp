@@ -31,6 +31,20 @@ namespace {
 /// with the store flush it keeps the whole stop under the 2 s the operators are promised.
 constexpr std::chrono::milliseconds shutdown_grace{1200};
 constexpr std::string_view server_name = "parley/1.0";
+/// The largest reply frame the hub builds, before the send-queue cap below.
+constexpr std::size_t max_reply_frame_bytes = 256 * 1024;
+
+chat::hub_options make_hub_options(const server_config& config) {
+    chat::hub_options options;
+    options.server_name = std::string(server_name);
+    options.heartbeat_ms = config.heartbeat_ms;
+    options.accounts_only = config.accounts_only;
+    options.max_channels_per_connection = config.max_channels_per_connection;
+    options.max_channels = config.max_channels;
+    // A reply always fits the queue of the connection that asked, with room to spare.
+    options.max_reply_bytes = std::min(max_reply_frame_bytes, config.send_queue_bytes / 4);
+    return options;
+}
 }  // namespace
 
 struct server::impl {
@@ -79,7 +93,7 @@ struct server::impl {
         work.emplace(ioc->get_executor());
         hub = std::make_unique<chat::hub>(
             ioc->get_executor(), *store, bus, *accounts, metrics,
-            chat::hub_options{std::string(server_name), config.heartbeat_ms, config.accounts_only});
+            make_hub_options(config));
         accounts->set_guest_lookup([h = hub.get()](std::string_view folded) { return h->guest_online(folded); });
         sessions = std::make_unique<session_context>(
             session_context{config, *hub, metrics, http, *api, *accounts, stopping, tls ? &*tls : nullptr});

@@ -4,7 +4,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include "app/log.hpp"
 #include "chat/clock.hpp"
+#include "chat/history_budget.hpp"
 #include "parley/core/codec.hpp"
 #include "parley/core/limits.hpp"
 #include "parley/core/text.hpp"
@@ -20,6 +22,10 @@ namespace {
 /// (and likely refused): more than a burst of the rate limit, far less than a flood.
 constexpr std::size_t max_deferred_frames = 64;
 
+/// How often the names of channels with history are read again: retention may have
+/// emptied some; a minute late in counting them is harmless.
+constexpr std::chrono::seconds stored_channels_reload{60};
+
 bool has_channel(const connection::hub_state& state, const std::string& channel) {
     return std::find(state.channels.begin(), state.channels.end(), channel) != state.channels.end();
 }
@@ -33,20 +39,34 @@ hub::hub(net::any_io_executor executor, message_store& store, message_bus& bus, 
       bus_(bus),
       names_(names),
       metrics_(metrics),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      reload_timer_(strand_),
+      presence_timer_(strand_) {
     bus_.subscribe([this](const channel_event& event) {
         // The local bus calls back on the strand, inline; a remote one from its own thread.
         if (strand_.running_in_this_thread()) deliver(event);
         else on_strand([this, event] { deliver(event); });
     });
+    load_stored_channels();
+}
+
+template <class F>
+void hub::run_guarded(F&& f) {
+    // The one catch at the hub's edge: a handler that throws (an allocation that fails, a
+    // bug) is logged and the strand goes on; nothing escapes into the event loop.
+    try {
+        f();
+    } catch (const std::exception& e) {
+        log_error(std::string("hub: a handler failed: ") + e.what());
+    } catch (...) {
+        log_error("hub: a handler failed");
+    }
+    flush_dirty();
 }
 
 template <class F>
 void hub::on_strand(F&& f) {
-    net::post(strand_, [this, f = std::forward<F>(f)]() mutable {
-        f();
-        flush_dirty();
-    });
+    net::post(strand_, [this, f = std::forward<F>(f)]() mutable { run_guarded(f); });
 }
 
 void hub::push(const conn_ptr& c, shared_frame frame) {
@@ -122,7 +142,7 @@ void hub::dispatch(const conn_ptr& c, client_frame frame) {
             else if constexpr (std::is_same_v<T, post_message>) on_post(c, std::move(m), frame.nonce);
             else if constexpr (std::is_same_v<T, join_request>) on_join(c, m.channel, m.since, ref);
             else if constexpr (std::is_same_v<T, leave_request>) on_leave(c, m.channel, ref);
-            else if constexpr (std::is_same_v<T, channels_request>) on_channels(c);
+            else if constexpr (std::is_same_v<T, channels_request>) on_channels(c, m);
             else if constexpr (std::is_same_v<T, history_request>) on_history(c, m, ref);
             else if constexpr (std::is_same_v<T, typing_request>) on_typing(c, m, ref);
             else if constexpr (std::is_same_v<T, edit_request>) on_edit(c, std::move(m), ref);
@@ -181,6 +201,15 @@ void hub::on_join(const conn_ptr& c, const std::string& channel, std::optional<m
               ref);
         return;
     }
+    if (!has_channel(state, channel)) {
+        const auto in = static_cast<int>(state.channels.size()) + state.pending_joins;
+        if (in >= options_.max_channels_per_connection)
+            return error(c, error_code::forbidden,
+                         "a connection may be in at most " + std::to_string(options_.max_channels_per_connection) +
+                             " channels: leave one first",
+                         ref);
+        if (!may_create_channel(c, channel, ref)) return;
+    }
     // The member enters the room only when the history read's answer comes back through
     // the strand. The store runs operations in order, so every message committed before
     // the read is in the history (and its broadcast reached the strand before the member
@@ -188,20 +217,25 @@ void hub::on_join(const conn_ptr& c, const std::string& channel, std::optional<m
     ++c->state().pending_joins;
     auto query = since ? history_query::after(channel, *since, limits::resume_history_messages)
                        : history_query::latest(channel, limits::join_history_messages);
-    store_.history(std::move(query), [this, c, channel](history_result result) {
-        from_store([this, c, channel, result = std::move(result)]() mutable { on_joined(c, channel, std::move(result)); });
+    const auto direction = query.direction;
+    store_.history(std::move(query), [this, c, channel, direction](history_result result) {
+        from_store([this, c, channel, direction, result = std::move(result)]() mutable {
+            on_joined(c, channel, direction, std::move(result));
+        });
     });
 }
 
-void hub::on_joined(const conn_ptr& c, const std::string& channel, history_result history) {
+void hub::on_joined(const conn_ptr& c, const std::string& channel, history_direction direction,
+                    history_result history) {
     auto& state = c->state();
     if (!state.open) return;
     --state.pending_joins;
-    finish_join(c, channel, std::move(history));
+    finish_join(c, channel, direction, std::move(history));
     replay_deferred(c);
 }
 
-void hub::finish_join(const conn_ptr& c, const std::string& channel, history_result history) {
+void hub::finish_join(const conn_ptr& c, const std::string& channel, history_direction direction,
+                      history_result history) {
     auto& state = c->state();
     if (!history.ok) {
         error(c, error_code::server_error, "could not read the history of #" + channel, std::nullopt);
@@ -213,12 +247,24 @@ void hub::finish_join(const conn_ptr& c, const std::string& channel, history_res
               std::nullopt);
         return;
     }
+    // Checked again: other joins may have created channels while the history was read.
+    if (!has_channel(state, channel) && !may_create_channel(c, channel, std::nullopt)) return;
     enter_room(c, channel);
-    joined_notice joined{channel, {}};
-    for (const auto& [folded, entry] : rooms_[channel].names) joined.users.push_back(entry.display);
-    std::sort(joined.users.begin(), joined.users.end());
+    const room& r = rooms_[channel];
+    joined_notice joined{channel, {}, std::nullopt};
+    for (const auto& [folded, entry] : r.names) joined.users.push_back(entry.display);
+    const auto listed = static_cast<std::size_t>(options_.presence_names_up_to);
+    if (joined.users.size() > listed) {
+        // A big channel: the first names in order and the count, not a frame of every name.
+        std::partial_sort(joined.users.begin(), joined.users.begin() + static_cast<std::ptrdiff_t>(listed),
+                          joined.users.end());
+        joined.users.resize(listed);
+        joined.online = r.online();
+    } else {
+        std::sort(joined.users.begin(), joined.users.end());
+    }
     c->send(make_frame(joined));
-    c->send(make_frame(history_page{channel, std::move(history.messages), history.has_more}));
+    c->send(make_frame(fit_history_page(channel, std::move(history), direction, options_.max_reply_bytes)));
 }
 
 void hub::on_leave(const conn_ptr& c, const std::string& channel, const std::optional<std::string>& ref) {
@@ -230,22 +276,26 @@ void hub::on_leave(const conn_ptr& c, const std::string& channel, const std::opt
     c->send(make_frame(left_notice{channel, std::nullopt}));
 }
 
-void hub::on_channels(const conn_ptr& c) {
-    store_.channels([this, c](channels_result stored) {
-        from_store([this, c, stored = std::move(stored)] {
-            channel_list list;
-            for (const auto& name : stored.names) {
-                auto it = rooms_.find(name);
-                list.channels.push_back({name, it == rooms_.end() ? 0 : it->second.online()});
-            }
-            for (const auto& [name, r] : rooms_)
-                if (!std::binary_search(stored.names.begin(), stored.names.end(), name))
-                    list.channels.push_back({name, r.online()});
-            std::sort(list.channels.begin(), list.channels.end(),
-                      [](const auto& a, const auto& b) { return a.name < b.name; });
-            c->send(make_frame(list));
-        });
-    });
+void hub::on_channels(const conn_ptr& c, const channels_request& request) {
+    // Answered from memory: the channels with history (stored_channels_) and those with
+    // someone in them, by name, one page after `after`. A page of 200 names of at most 32
+    // bytes stays near 10 KB however many channels exist.
+    std::vector<std::string> live;
+    for (const auto& [name, r] : rooms_)
+        if (!stored_channels_.contains(name) && (!request.after || name > *request.after)) live.push_back(name);
+    std::sort(live.begin(), live.end());
+    auto stored = request.after ? stored_channels_.upper_bound(*request.after) : stored_channels_.begin();
+    auto next_live = live.begin();
+    channel_list list;
+    const auto limit = static_cast<std::size_t>(std::max(1, request.limit));
+    while (list.channels.size() < limit && (stored != stored_channels_.end() || next_live != live.end())) {
+        const bool take_stored = next_live == live.end() || (stored != stored_channels_.end() && *stored < *next_live);
+        const std::string& name = take_stored ? *stored++ : *next_live++;
+        auto it = rooms_.find(name);
+        list.channels.push_back({name, it == rooms_.end() ? 0 : it->second.online()});
+    }
+    list.has_more = stored != stored_channels_.end() || next_live != live.end();
+    c->send(make_frame(list));
 }
 
 void hub::on_history(const conn_ptr& c, const history_request& request, const std::optional<std::string>& ref) {
@@ -254,13 +304,14 @@ void hub::on_history(const conn_ptr& c, const history_request& request, const st
     history_query query = request.before ? history_query::before(*channel, *request.before, request.limit)
                           : request.after ? history_query::after(*channel, *request.after, request.limit)
                                           : history_query::latest(*channel, request.limit);
-    store_.history(std::move(query), [this, c, channel = *channel, ref](history_result result) {
-        from_store([this, c, channel, ref, result = std::move(result)]() mutable {
+    const auto direction = query.direction;
+    store_.history(std::move(query), [this, c, channel = *channel, ref, direction](history_result result) {
+        from_store([this, c, channel, ref, direction, result = std::move(result)]() mutable {
             if (!result.ok) {
                 error(c, error_code::server_error, "could not read the history of #" + channel, ref);
                 return;
             }
-            c->send(make_frame(history_page{channel, std::move(result.messages), result.has_more}));
+            c->send(make_frame(fit_history_page(channel, std::move(result), direction, options_.max_reply_bytes)));
         });
     });
 }
@@ -351,6 +402,7 @@ void hub::on_posted(const conn_ptr& sender, post_result result, const std::optio
     // The echo (with the nonce) is the sender's receipt; everyone else, on every instance,
     // gets the message through the bus.
     chat_message& message = result.message;
+    on_channel_stored(message.channel);
     std::string plain = encode(server_message{message});
     message.nonce = nonce;
     push(sender, nonce ? make_frame(message) : make_text_frame(plain));
@@ -475,6 +527,49 @@ void hub::on_ban(const conn_ptr& c, const ban_request& request, const std::optio
     for (const auto& target : targets) target->close(ws::close_code::policy_violation, "banned");
 }
 
+// ------------------------------------------------------------------ how many channels exist
+
+bool hub::may_create_channel(const conn_ptr& c, const std::string& channel, const std::optional<std::string>& ref) {
+    if (rooms_.contains(channel) || stored_channels_.contains(channel)) return true;
+    const auto existing = static_cast<int>(stored_channels_.size()) + live_unstored_channels_;
+    if (existing < options_.max_channels) return true;
+    error(c, error_code::forbidden,
+          "the server has " + std::to_string(options_.max_channels) + " channels, its limit: join an existing one",
+          ref);
+    return false;
+}
+
+void hub::load_stored_channels() {
+    store_.channels([this](channels_result stored) {
+        if (!stored.ok) return log_warn("hub: could not read the channel names: " + stored.error);
+        from_store([this, names = std::move(stored.names)] {
+            stored_channels_ = std::set<std::string>(names.begin(), names.end());
+            live_unstored_channels_ = 0;
+            for (const auto& [name, r] : rooms_)
+                if (!stored_channels_.contains(name)) ++live_unstored_channels_;
+            reload_timer_.expires_after(stored_channels_reload);
+            reload_timer_.async_wait([this](const boost::system::error_code& ec) {
+                if (!ec) run_guarded([this] { load_stored_channels(); });
+            });
+        });
+    });
+}
+
+void hub::on_room_created(const std::string& channel) {
+    metrics_.channels_active.fetch_add(1, std::memory_order_relaxed);
+    if (!stored_channels_.contains(channel)) ++live_unstored_channels_;
+}
+
+void hub::on_room_erased(const std::string& channel) {
+    metrics_.channels_active.fetch_sub(1, std::memory_order_relaxed);
+    if (!stored_channels_.contains(channel)) --live_unstored_channels_;
+}
+
+void hub::on_channel_stored(const std::string& channel) {
+    if (!stored_channels_.insert(channel).second) return;
+    if (rooms_.contains(channel)) --live_unstored_channels_;
+}
+
 // ------------------------------------------------------------------ rooms
 
 std::optional<std::string> hub::resolve_channel(const conn_ptr& c, const std::optional<std::string>& channel,
@@ -495,7 +590,7 @@ void hub::enter_room(const conn_ptr& c, const std::string& channel) {
     auto& state = c->state();
     if (has_channel(state, channel)) return;  // a repeated join only resends joined + history
     auto [it, created] = rooms_.try_emplace(channel);
-    if (created) metrics_.channels_active.fetch_add(1, std::memory_order_relaxed);
+    if (created) on_room_created(channel);
     room& r = it->second;
     r.members.push_back({c, c.get()});
     state.channels.push_back(channel);
@@ -525,7 +620,7 @@ void hub::leave_room(connection& c, const std::string& channel) {
     }
     if (r.members.empty()) {
         rooms_.erase(it);
-        metrics_.channels_active.fetch_sub(1, std::memory_order_relaxed);
+        on_room_erased(channel);
     }
 }
 
@@ -534,7 +629,7 @@ void hub::broadcast(const std::string& channel, const shared_frame& frame, const
     if (it == rooms_.end()) return;
     for (const auto& m : it->second.members) {
         if (m.raw == skip) continue;
-        if (auto peer = m.weak.lock()) peer->send(frame);
+        if (auto peer = m.weak.lock()) push(peer, frame);
     }
 }
 
@@ -561,8 +656,54 @@ void hub::deliver(const channel_event& event) {
 void hub::send_presence(const std::string& channel, const std::string& display, presence_notice::change state,
                         const connection* skip) {
     auto it = rooms_.find(channel);
-    const int online = it == rooms_.end() ? 0 : it->second.online();
-    broadcast(channel, make_frame(presence_notice{channel, display, state, online}), skip);
+    if (it == rooms_.end()) return;  // the last one left: nobody to tell
+    room& r = it->second;
+    if (r.online() > options_.presence_names_up_to) return count_changed(channel, r);
+    broadcast(channel, make_frame(presence_notice{channel, display, state, r.online()}), skip);
+}
+
+void hub::count_changed(const std::string& channel, room& r) {
+    if (!r.count_changed) {
+        r.count_changed = true;
+        counts_changed_.push_back(channel);
+    }
+    arm_presence_timer();
+}
+
+void hub::arm_presence_timer() {
+    if (presence_timer_armed_) return;
+    presence_timer_armed_ = true;
+    presence_timer_.expires_after(options_.online_count_interval);
+    presence_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        run_guarded([this] {
+            presence_timer_armed_ = false;
+            send_online_counts();
+        });
+    });
+}
+
+void hub::send_online_counts() {
+    const auto now = steady_now_ms();
+    const auto step = options_.online_count_interval.count();
+    std::vector<std::string> waiting;
+    for (auto& channel : counts_changed_) {
+        auto it = rooms_.find(channel);
+        if (it == rooms_.end()) continue;
+        room& r = it->second;
+        const int online = r.online();
+        const auto per_step = std::max(1, options_.presence_names_up_to);
+        const std::int64_t interval = step * ((online + per_step - 1) / per_step);
+        if (r.last_count_ms != 0 && now - r.last_count_ms < interval) {
+            waiting.push_back(std::move(channel));
+            continue;
+        }
+        r.last_count_ms = now;
+        r.count_changed = false;
+        broadcast(channel, make_frame(online_notice{channel, online}));
+    }
+    counts_changed_ = std::move(waiting);
+    if (!counts_changed_.empty()) arm_presence_timer();
 }
 
 }  // namespace parley::server::chat

@@ -37,6 +37,11 @@ struct room {
     }
     /// Distinct online names: the `online` count of the protocol.
     int online() const { return static_cast<int>(names.size()); }
+
+    /// Big channels only (hub_options::presence_names_up_to): when the last `online` count
+    /// went out, and whether the count changed since (the channel is in the hub's list).
+    std::int64_t last_count_ms = 0;
+    bool count_changed = false;
 };
 
 }  // namespace parley::server::chat

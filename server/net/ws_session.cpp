@@ -1,6 +1,8 @@
 #include "net/ws_session.hpp"
 
+#include <algorithm>
 #include <array>
+#include <exception>
 #include <random>
 
 #include <boost/asio/dispatch.hpp>
@@ -39,6 +41,15 @@ const chat::shared_frame& heartbeat_frame(bool authenticated) {
     return authenticated ? named : anonymous;
 }
 
+/// Every frame a connection sends, of any type, is charged to a request budget before it is
+/// decoded, so no kind of frame (heartbeat replies, joins, history requests) can be sent
+/// back to back at no cost. It is five times the posting rate, and its burst lets a
+/// reconnecting client rejoin its every channel and page their history at once.
+chat::token_bucket make_request_budget(const server_config& config) {
+    const double burst = std::max(config.rate_burst * 5, static_cast<double>(config.max_channels_per_connection) * 2 + 20);
+    return chat::token_bucket(config.rate_limit * 5, burst);
+}
+
 /// Posting messages (PROTOCOL.md, Rate limit): the frames the token bucket limits.
 bool is_rate_limited(const client_message& m) {
     return std::holds_alternative<post_message>(m) || std::holds_alternative<edit_request>(m) ||
@@ -56,7 +67,8 @@ ws_session<Stream>::ws_session(Stream stream, session_context& ctx, std::string 
       ctx_(ctx),
       peer_(std::move(peer)),
       parser_(ctx.config.max_frame),
-      bucket_(ctx.config.rate_limit, ctx.config.rate_burst) {
+      bucket_(ctx.config.rate_limit, ctx.config.rate_burst),
+      requests_(make_request_budget(ctx.config)) {
     ctx_.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
     ctx_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
 }
@@ -83,6 +95,7 @@ void ws_session<Stream>::start(std::string handshake, std::string channel, std::
     net::dispatch(stream_.get_executor(), [self = self(), handshake = std::move(handshake),
                                            channel = std::move(channel), since,
                                            leftover = std::move(leftover)]() mutable {
+      self->guarded([&] {
         // The plain path reads with read_some after a readiness wait; TLS reads asynchronously.
         error_code ec;
         if constexpr (!is_tls) self->stream_.non_blocking(true, ec);
@@ -103,7 +116,24 @@ void ws_session<Stream>::start(std::string handshake, std::string channel, std::
         } else {
             if (!self->closing_) self->do_read();
         }
+      });
     });
+}
+
+template <class Stream>
+template <class F>
+void ws_session<Stream>::guarded(F&& f) noexcept {
+    // The one catch at this session's edge: whatever a handler throws (an allocation that
+    // fails, a bug) ends this connection alone, never the event loop or the process.
+    try {
+        f();
+    } catch (const std::exception& e) {
+        log_error("session=" + session_id() + " internal error: " + e.what());
+        finish("internal error");
+    } catch (...) {
+        log_error("session=" + session_id() + " internal error");
+        finish("internal error");
+    }
 }
 
 // ------------------------------------------------------------------ reading
@@ -112,11 +142,11 @@ template <class Stream>
 void ws_session<Stream>::do_read() {
     if constexpr (is_tls) {
         stream_.async_read_some(net::buffer(tls_.buffer), [self = self()](const error_code& ec, std::size_t n) {
-            self->on_tls_read(ec, n);
+            self->guarded([&] { self->on_tls_read(ec, n); });
         });
     } else {
         stream_.async_wait(net::ip::tcp::socket::wait_read,
-                           [self = self()](const error_code& ec) { self->on_readable(ec); });
+                           [self = self()](const error_code& ec) { self->guarded([&] { self->on_readable(ec); }); });
     }
 }
 
@@ -179,6 +209,10 @@ void ws_session<Stream>::on_text(std::string_view payload) {
     if constexpr (is_tls) {
         if (closing_) return;  // the parser still runs while a TLS session closes
     }
+    const auto now = chat::steady_now_ms();
+    if (!requests_.try_take(now))
+        return chat::hub::send_error(*this, ctx_.metrics, parley::error_code::rate_limited,
+                                     "too many requests: slow down", std::nullopt);
     auto decoded = decode_client_frame(payload);
     if (!decoded) {
         const auto& e = decoded.error();
@@ -189,7 +223,7 @@ void ws_session<Stream>::on_text(std::string_view payload) {
         unanswered_heartbeats_ = 0;
         return;
     }
-    if (is_rate_limited(frame.message) && !bucket_.try_take(chat::steady_now_ms()))
+    if (is_rate_limited(frame.message) && !bucket_.try_take(now))
         return chat::hub::send_error(*this, ctx_.metrics, parley::error_code::rate_limited, "slow down", frame.nonce);
     ctx_.hub.handle(self(), std::move(frame));
 }
@@ -199,6 +233,9 @@ void ws_session<Stream>::on_binary(std::string_view) {
     if constexpr (is_tls) {
         if (closing_) return;
     }
+    if (!requests_.try_take(chat::steady_now_ms()))
+        return chat::hub::send_error(*this, ctx_.metrics, parley::error_code::rate_limited,
+                                     "too many requests: slow down", std::nullopt);
     chat::hub::send_error(*this, ctx_.metrics, parley::error_code::invalid_message,
                           "binary frames are not accepted: send JSON in text frames", std::nullopt);
 }
@@ -231,13 +268,19 @@ bool ws_session<Stream>::enqueue(chat::shared_frame frame) {
     std::unique_lock lock(mutex_);
     if (send_closed_) return false;
     const std::size_t size = frame->bytes.size();
-    if (queued_bytes_ + size > ctx_.config.send_queue_bytes) {
+    if (queued_bytes_ >= ctx_.config.send_queue_bytes) {
         // A slow consumer: it is dropped, never allowed to grow the server's memory.
-        // Nothing more is accepted from here on, so it is counted and closed once.
+        // The test is on what is already queued, not on queue + this frame: a connection
+        // that reads is never dropped because one frame (at most the largest reply, a
+        // quarter of the bound) happens to arrive while its queue is nearly full; the
+        // memory held stays below the bound plus one frame. Nothing more is accepted
+        // from here on, so it is counted and closed once.
         send_closed_ = true;
         lock.unlock();
         ctx_.metrics.slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
-        close(ws::close_code::policy_violation, "slow consumer");
+        net::dispatch(stream_.get_executor(), [self = self()] {
+            self->guarded([&] { self->start_close(ws::close_code::policy_violation, "slow consumer", true); });
+        });
         return false;
     }
     queued_bytes_ += size;
@@ -250,7 +293,7 @@ bool ws_session<Stream>::enqueue(chat::shared_frame frame) {
 
 template <class Stream>
 void ws_session<Stream>::flush() {
-    net::post(stream_.get_executor(), [self = self()] { self->do_write(); });
+    net::post(stream_.get_executor(), [self = self()] { self->guarded([&] { self->do_write(); }); });
 }
 
 template <class Stream>
@@ -275,7 +318,9 @@ void ws_session<Stream>::do_write() {
     writing_ = true;
     // For TLS, Beast's ssl_stream copies the gather into few records (not one per frame).
     net::async_write(stream_, buffers_,
-                     [self = self()](const error_code& ec, std::size_t n) { self->on_write(ec, n); });
+                     [self = self()](const error_code& ec, std::size_t n) {
+                         self->guarded([&] { self->on_write(ec, n); });
+                     });
 }
 
 template <class Stream>
@@ -319,7 +364,7 @@ void ws_session<Stream>::on_write(const error_code& ec, std::size_t bytes) {
 template <class Stream>
 void ws_session<Stream>::do_heartbeat(std::chrono::milliseconds delay) {
     timer_.expires_after(delay);
-    timer_.async_wait([self = self()](const error_code& ec) { self->on_heartbeat(ec); });
+    timer_.async_wait([self = self()](const error_code& ec) { self->guarded([&] { self->on_heartbeat(ec); }); });
 }
 
 template <class Stream>
@@ -335,7 +380,9 @@ void ws_session<Stream>::on_heartbeat(const error_code& ec) {
 template <class Stream>
 void ws_session<Stream>::close(std::uint16_t code, std::string_view reason) {
     net::dispatch(stream_.get_executor(), [self = self(), code, reason = std::string(reason)]() mutable {
-        self->start_close(code, std::move(reason), code == ws::close_code::policy_violation);
+        // Whatever is queued goes out before the close frame: the answers to the twenty
+        // malformed frames before the one that closes, the last messages before a ban.
+        self->guarded([&] { self->start_close(code, std::move(reason), false); });
     });
 }
 
@@ -373,7 +420,7 @@ void ws_session<Stream>::start_close(std::uint16_t code, std::string reason, boo
         post_write = !write_posted_;
         write_posted_ = true;
     }
-    if (post_write) net::post(stream_.get_executor(), [self = self()] { self->do_write(); });
+    if (post_write) net::post(stream_.get_executor(), [self = self()] { self->guarded([&] { self->do_write(); }); });
     timer_.cancel();
     timer_.expires_after(close_deadline);
     timer_.async_wait([self = self()](const error_code& ec) {

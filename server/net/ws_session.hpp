@@ -59,6 +59,9 @@ private:
     static constexpr bool is_tls = !std::is_same_v<Stream, boost::asio::ip::tcp::socket>;
 
     std::shared_ptr<ws_session> self();
+    /// Runs a completion handler's body: an exception ends this session only (logged).
+    template <class F>
+    void guarded(F&& f) noexcept;
     /// The TCP socket under the stream.
     boost::asio::ip::tcp::socket& socket();
     void feed(char* data, std::size_t size);
@@ -83,7 +86,8 @@ private:
     session_context& ctx_;
     std::string peer_;
     ws::frame_parser parser_;
-    chat::token_bucket bucket_;
+    chat::token_bucket bucket_;    ///< posting: message, edit, delete, typing
+    chat::token_bucket requests_;  ///< every frame, charged before it is decoded
     int unanswered_heartbeats_ = 0;
     bool closing_ = false;   ///< strand: the closing handshake has begun
     bool finished_ = false;  ///< strand: the socket is closed

@@ -190,3 +190,39 @@ TEST_CASE("one's own name counts among the online once granted, after a joined s
     h.server(joined_notice{"general", {"ann", "bob"}});  // a later join lists us itself
     CHECK(h.channel().online == 2);
 }
+
+TEST_CASE("a big channel's joined gives the count; online counts replace it as names come and go") {
+    harness h;
+    h.model.start(h.now);
+    h.open();
+    h.welcome();
+    h.grant();
+    h.server(joined_notice{"general", {"ann", "bob"}, 250});
+    CHECK(h.channel().online == 250);
+    CHECK(h.channel().users == std::vector<std::string>{"ann", "bob"});
+    h.server(online_notice{"general", 312});
+    CHECK(h.channel().online == 312);
+    h.server(online_notice{"elsewhere", 7});  // a channel not joined: ignored
+    CHECK(h.channel().online == 312);
+}
+
+TEST_CASE("the channel list is fetched page by page while the server has more") {
+    harness h;
+    h.connect_ready();
+    h.take_sent();
+    CHECK(h.model.request_channels());
+    CHECK(h.sent_of<channels_request>().size() == 1);
+    h.server(channel_list{{{"a", 1}, {"b", 2}}, true});
+    auto next = h.sent_of<channels_request>();
+    REQUIRE(next.size() == 1);
+    CHECK(next[0].first.after == "b");
+    h.server(channel_list{{{"c", 3}}, false});
+    CHECK(h.sent_of<channels_request>().empty());
+    REQUIRE(h.model.channel_directory().size() == 3);
+    CHECK(h.model.channel_directory()[2].name == "c");
+    // A new request starts the list afresh.
+    CHECK(h.model.request_channels());
+    h.server(channel_list{{{"z", 1}}, false});
+    REQUIRE(h.model.channel_directory().size() == 1);
+    CHECK(h.model.channel_directory()[0].name == "z");
+}

@@ -369,3 +369,83 @@ TEST_CASE("hub: channels lists stored and live channels with online counts") {
     CHECK(list->channels[0] == channel_summary{"fishing", 1});
     CHECK(list->channels[1] == channel_summary{"random", 1});
 }
+
+TEST_CASE("hub: the presence traffic of n joins into one channel stays linear in n; all see the final count") {
+    hub_fixture f;
+    constexpr int n = 400;
+    const int names_up_to = chat::hub_options{}.presence_names_up_to;
+    std::vector<std::shared_ptr<recording_connection>> members;
+    for (int i = 0; i < n; ++i) members.push_back(f.named("user" + std::to_string(i), "big"));
+
+    // Per name this would be n(n-1)/2 = 79,800 deliveries. With names only up to
+    // presence_names_up_to and counts after, it is about names_up_to^2/2 plus a few rounds of n.
+    long presence = 0, counts = 0;
+    std::vector<int> last_count(n, 0);
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    for (int i = 0; i < n; ++i) {
+        while (last_count[i] != n && std::chrono::steady_clock::now() < deadline) {
+            for (const auto& frame : members[i]->drain(20ms)) {
+                if (std::holds_alternative<presence_notice>(frame)) ++presence;
+                if (const auto* o = std::get_if<online_notice>(&frame)) {
+                    ++counts;
+                    CHECK(o->channel == "big");
+                    last_count[i] = o->online;
+                }
+            }
+        }
+        CHECK(last_count[i] == n);
+    }
+    MESSAGE("presence frames " << presence << ", online counts " << counts);
+    CHECK(presence <= static_cast<long>(names_up_to) * names_up_to / 2);
+    CHECK(presence + counts <= static_cast<long>(names_up_to) * names_up_to / 2 + 6L * n);
+
+    // A newcomer reads the first names and the count, not a frame of every name.
+    auto late = f.open("big");
+    (void)late;
+}
+
+TEST_CASE("hub: joined in a big channel lists presence_names_up_to names and the online count") {
+    hub_fixture f;
+    const int names_up_to = chat::hub_options{}.presence_names_up_to;
+    std::vector<std::shared_ptr<recording_connection>> members;
+    for (int i = 0; i < names_up_to + 5; ++i) members.push_back(f.named("u" + std::to_string(1000 + i), "big"));
+    auto c = std::make_shared<recording_connection>("late");
+    f.hub->open(c, "big", std::nullopt);
+    auto joined = c->next<joined_notice>();
+    REQUIRE(joined);
+    CHECK(joined->users.size() == static_cast<std::size_t>(names_up_to));
+    CHECK(joined->online == names_up_to + 5);
+    CHECK(std::is_sorted(joined->users.begin(), joined->users.end()));
+    CHECK(joined->users.front() == "u1000");
+}
+
+TEST_CASE("hub: the channel list is paged by name and has_more says when more follow") {
+    hub_fixture f;
+    // Three connections (one may be in 100 channels) keep 250 channels alive.
+    std::vector<std::shared_ptr<recording_connection>> holders;
+    for (int i = 0; i < 250; ++i) {
+        char name[8];
+        std::snprintf(name, sizeof name, "c%03d", i);
+        if (i % 100 == 0) {
+            holders.push_back(f.open(name));
+            continue;
+        }
+        f.send(holders.back(), join_request{name, std::nullopt});
+        REQUIRE(holders.back()->next<joined_notice>());
+    }
+    auto ann = holders.front();
+    std::vector<std::string> seen;
+    channels_request request;
+    for (int page = 0; page < 10; ++page) {
+        f.send(ann, request);
+        auto list = ann->next<channel_list>();
+        REQUIRE(list);
+        CHECK(list->channels.size() <= 100);
+        for (const auto& ch : list->channels) seen.push_back(ch.name);
+        if (!list->has_more) break;
+        request.after = list->channels.back().name;
+    }
+    REQUIRE(seen.size() == 250);
+    CHECK(std::is_sorted(seen.begin(), seen.end()));
+    CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+}
