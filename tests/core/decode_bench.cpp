@@ -123,6 +123,21 @@ int main() {
         {"server joined, users:[{},...] 1 MiB", R"({"type":"joined","channel":"c","users":)", 1u << 20, false, 5},
         {"server joined, users:[{},...] 16 MiB", R"({"type":"joined","channel":"c","users":)", 16u << 20, false, 3},
     };
+    // Under the value cap, so these are parsed to the end.
+    const row under_cap[] = {
+        {"client heartbeat, x:[{},...] 9,990 values", R"({"type":"heartbeat","x":)", 3 * 9990, true, 21},
+        {"server joined, users:[{},...] 9,990 values", R"({"type":"joined","channel":"c","users":)", 3 * 9990, false, 21},
+    };
+    for (const auto& r : under_cap) {
+        const std::string input = filled(r.prefix, r.bytes);
+        const figures f = r.client_side ? measure(input, client, r.runs) : measure(input, server, r.runs);
+        report(r.name, input, f);
+    }
+    for (const std::size_t bytes : {std::size_t{64} * 1024, std::size_t{16} << 20}) {
+        const std::string input = R"({"type":"heartbeat","x":")" + std::string(bytes - 29, 'a') + R"("})";
+        report(bytes < 1000000 ? "client heartbeat, x:\"aaa...\" 64 KiB" : "client heartbeat, x:\"aaa...\" 16 MiB",
+               input, measure(input, client, bytes < 1000000 ? 21 : 3));
+    }
     for (const auto& r : rows) {
         const std::string input = filled(r.prefix, r.bytes);
         const figures f = r.client_side ? measure(input, client, r.runs) : measure(input, server, r.runs);
