@@ -1,11 +1,13 @@
 // Decoding of client and server frames. Never throws: nlohmann is used only through
-// its non-throwing calls (parse without exceptions, typed access after a type check).
+// its non-throwing calls (the SAX parser, typed access after a type check).
 
+#include <algorithm>
+#include <span>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
-#include "json_depth.hpp"
+#include "bounded_json.hpp"
 #include "object_reader.hpp"
 #include "parley/core/codec.hpp"
 #include "parley/core/limits.hpp"
@@ -15,6 +17,8 @@ namespace parley {
 namespace {
 
 using nlohmann::json;
+using detail::field_shape;
+using detail::known_field;
 using detail::object_reader;
 
 constexpr std::int64_t max_id = limits::max_message_id;
@@ -39,7 +43,16 @@ client_message read_join(object_reader& r) {
 
 client_message read_leave(object_reader& r) { return leave_request{r.required_channel("channel")}; }
 
-client_message read_channels(object_reader&) { return channels_request{}; }
+client_message read_channels(object_reader& r) {
+    channels_request m;
+    if (auto after = r.optional_string("after")) {
+        if (is_valid_channel_name(*after)) m.after = std::move(*after);
+        else r.fail(error_code::invalid_message, "'after' must be a channel name");
+    }
+    m.limit = static_cast<int>(
+        r.optional_clamped("limit", 1, limits::max_channels_limit).value_or(limits::default_channels_limit));
+    return m;
+}
 
 client_message read_history(object_reader& r) {
     history_request m;
@@ -91,23 +104,43 @@ constexpr client_decoder client_decoders[] = {
     {"delete", read_delete},     {"kick", read_kick},       {"ban", read_ban},
 };
 
-/// The error text for an unknown type; a long (hostile) type is not echoed back.
+/// Every field some client decoder above reads; the parser skips all others. A field
+/// read but missing here would always look absent (the round-trip tests would fail).
+constexpr known_field client_fields[] = {
+    {"type"}, {"nonce"}, {"user"},  {"channel"}, {"text"},    {"since"},
+    {"before"}, {"after"}, {"limit"}, {"id"},     {"minutes"},
+};
+
+/// A hostile name (long, or with quotes and control characters) is not echoed back.
+bool echoable(std::string_view name) {
+    return name.size() <= 32 &&
+           std::all_of(name.begin(), name.end(), [](char c) { return c >= 0x20 && c < 0x7F && c != '\''; });
+}
+
+/// The error text for an unknown type.
 std::string describe_unknown_type(const std::string& type) {
-    if (type.size() > 32) return "unknown type";
+    if (!echoable(type)) return "unknown type";
     return "unknown type '" + type + "'";
 }
 
-/// Parses `text` into an object, or says why it is not one.
-result<json> parse_object(std::string_view text) {
+/// The error for a key given twice (RFC 8259 leaves the meaning open; Parley refuses it).
+protocol_error duplicate_key_error(const std::string& key, std::optional<std::string> ref) {
+    return protocol_error{error_code::invalid_message,
+                          echoable(key) ? "duplicate key '" + key + "'" : std::string("duplicate key"),
+                          std::move(ref)};
+}
+
+/// Parses `text` into an object holding the known `fields`, or says why it is not one.
+result<detail::bounded_document> parse_object(std::string_view text, std::span<const known_field> fields) {
     // nlohmann reads a raw NUL as end of input, so `{...}\0junk` would parse; JSON has no raw NUL.
     if (text.find('\0') != std::string_view::npos)
         return protocol_error{error_code::invalid_json, "frame is not valid JSON", std::nullopt};
-    if (detail::json_nesting_depth(text, limits::max_json_depth) > limits::max_json_depth)
-        return protocol_error{error_code::invalid_json, "JSON nested too deeply", std::nullopt};
-    json parsed = json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
-    if (parsed.is_discarded())
-        return protocol_error{error_code::invalid_json, "frame is not valid JSON", std::nullopt};
-    if (!parsed.is_object())
+    // RFC 8259 8.1: senders must not add a byte order mark. nlohmann would skip one.
+    if (text.starts_with("\xEF\xBB\xBF"))
+        return protocol_error{error_code::invalid_json, "frame starts with a byte order mark", std::nullopt};
+    auto parsed = detail::parse_bounded(text, fields);
+    if (!parsed) return parsed.error();
+    if (!parsed.value().root.is_object())
         return protocol_error{error_code::invalid_message, "frame must be a JSON object", std::nullopt};
     return parsed;
 }
@@ -204,6 +237,7 @@ server_message read_joined(object_reader& r) {
     joined_notice m;
     m.channel = r.required_string("channel");
     m.users = read_string_array(r, "users");
+    if (auto online = r.optional_integer("online", 0, INT32_MAX)) m.online = static_cast<int>(*online);
     return m;
 }
 
@@ -223,6 +257,7 @@ server_message read_channel_list(object_reader& r) {
         row.online = static_cast<int>(item.required_integer("online", 0, INT32_MAX));
         m.channels.push_back(std::move(row));
     });
+    m.has_more = r.optional_bool("has_more").value_or(false);
     return m;
 }
 
@@ -234,6 +269,13 @@ server_message read_presence(object_reader& r) {
     if (state == "joined") m.state = presence_notice::change::joined;
     else if (state == "left") m.state = presence_notice::change::left;
     else r.fail(error_code::invalid_message, "'state' must be joined or left");
+    m.online = static_cast<int>(r.required_integer("online", 0, INT32_MAX));
+    return m;
+}
+
+server_message read_online(object_reader& r) {
+    online_notice m;
+    m.channel = r.required_string("channel");
     m.online = static_cast<int>(r.required_integer("online", 0, INT32_MAX));
     return m;
 }
@@ -288,15 +330,26 @@ constexpr server_decoder server_decoders[] = {
     {"message", read_message},       {"joined", read_joined},              {"history", read_history_page},
     {"channels", read_channel_list}, {"presence", read_presence},          {"typing", read_typing_notice},
     {"edited", read_edited},         {"deleted", read_deleted},            {"left", read_left},
-    {"error", read_error},
+    {"error", read_error},           {"online", read_online},
+};
+
+/// Every field some server decoder above reads, rows included; the parser skips all others.
+constexpr known_field server_fields[] = {
+    {"type"},      {"id"},        {"session"},   {"server"},    {"heartbeat_ms"}, {"user"},
+    {"role"},      {"authenticated"}, {"success"}, {"reason"},  {"channel"},      {"text"},
+    {"timestamp"}, {"nonce"},     {"edited_at"}, {"online"},    {"state"},        {"code"},
+    {"message"},   {"ref"},       {"name"},      {"has_more"},
+    {"users", field_shape::rows}, {"messages", field_shape::rows}, {"channels", field_shape::rows},
 };
 
 }  // namespace
 
 result<client_frame> decode_client_frame(std::string_view text) {
-    auto parsed = parse_object(text);
+    auto parsed = parse_object(text, client_fields);
     if (!parsed) return parsed.error();
-    const json& object = parsed.value();
+    const json& object = parsed.value().root;
+    const auto& duplicate = parsed.value().duplicate_key;
+    if (duplicate == "nonce") return duplicate_key_error(*duplicate, std::nullopt);
 
     // The nonce is read first so that every later failure can name it as `ref`.
     std::optional<std::string> nonce;
@@ -308,6 +361,7 @@ result<client_frame> decode_client_frame(std::string_view text) {
                                   std::nullopt};
         nonce = *s;
     }
+    if (duplicate) return duplicate_key_error(*duplicate, nonce);
 
     auto type = read_type(object, nonce);
     if (!type) return type.error();
@@ -322,9 +376,10 @@ result<client_frame> decode_client_frame(std::string_view text) {
 }
 
 result<server_message> decode_server_message(std::string_view text) {
-    auto parsed = parse_object(text);
+    auto parsed = parse_object(text, server_fields);
     if (!parsed) return parsed.error();
-    const json& object = parsed.value();
+    if (const auto& duplicate = parsed.value().duplicate_key) return duplicate_key_error(*duplicate, std::nullopt);
+    const json& object = parsed.value().root;
     auto type = read_type(object, std::nullopt);
     if (!type) return type.error();
     for (const auto& decoder : server_decoders) {

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "parley/core/codec.hpp"
+#include "parley/core/limits.hpp"
 
 namespace parley {
 namespace {
@@ -40,7 +41,12 @@ struct client_writer {
         put_optional(j, "since", m.since);
     }
     void operator()(const leave_request& m) const { j["channel"] = m.channel; }
-    void operator()(const channels_request&) const {}
+    void operator()(const channels_request& m) const {
+        put_optional(j, "after", m.after);
+        // The default page is left implicit, so the plain request stays {"type":"channels"},
+        // which servers that do not page read the same.
+        if (m.limit != limits::default_channels_limit) j["limit"] = m.limit;
+    }
     void operator()(const history_request& m) const {
         put_optional(j, "channel", m.channel);
         put_optional(j, "before", m.before);
@@ -96,6 +102,7 @@ struct server_writer {
     void operator()(const joined_notice& m) const {
         j["channel"] = m.channel;
         j["users"] = m.users;
+        put_optional(j, "online", m.online);
     }
     void operator()(const history_page& m) const {
         j["channel"] = m.channel;
@@ -112,6 +119,11 @@ struct server_writer {
         ojson rows = ojson::array();
         for (const auto& row : m.channels) rows.push_back(ojson{{"name", row.name}, {"online", row.online}});
         j["channels"] = std::move(rows);
+        j["has_more"] = m.has_more;
+    }
+    void operator()(const online_notice& m) const {
+        j["channel"] = m.channel;
+        j["online"] = m.online;
     }
     void operator()(const presence_notice& m) const {
         j["channel"] = m.channel;
@@ -173,6 +185,7 @@ struct server_type_namer {
     std::string_view operator()(const deleted_notice&) const { return "deleted"; }
     std::string_view operator()(const left_notice&) const { return "left"; }
     std::string_view operator()(const error_notice&) const { return "error"; }
+    std::string_view operator()(const online_notice&) const { return "online"; }
 };
 
 }  // namespace

@@ -35,6 +35,13 @@ std::string message_with_text(std::string_view text_json_body) {
     return R"({"type":"message","text":")" + std::string(text_json_body) + R"("})";
 }
 
+/// `count` distinct unknown members, each followed by a comma: "k0":0,"k1":0,...
+std::string many_unknown_keys(std::size_t count) {
+    std::string out;
+    for (std::size_t i = 0; i < count; ++i) out += "\"k" + std::to_string(i) + "\":0,";
+    return out;
+}
+
 std::string with_channel(std::string_view type, std::string_view channel_json) {
     return R"({"type":")" + std::string(type) + R"(","channel":)" + std::string(channel_json) +
            "}";
@@ -124,6 +131,45 @@ std::vector<malformed_row> client_rows() {
          error_code::invalid_json},
         {"18 levels of nesting in an unknown field",
          R"({"type":"heartbeat","x":)" + nested_arrays(17) + "}", error_code::invalid_json},
+
+        // ---- a leading byte order mark (RFC 8259 8.1: senders must not add one)
+        {"byte order mark before the object", "\xEF\xBB\xBF{\"type\":\"heartbeat\"}",
+         error_code::invalid_json},
+        {"byte order mark after whitespace", " \xEF\xBB\xBF{\"type\":\"heartbeat\"}",
+         error_code::invalid_json},
+        {"half a byte order mark", "\xEF\xBB{\"type\":\"heartbeat\"}", error_code::invalid_json},
+        {"byte order mark alone", "\xEF\xBB\xBF", error_code::invalid_json},
+
+        // ---- more JSON values than any frame needs (limits::max_json_values)
+        {"64 KiB of empty objects in an unknown field",
+         R"({"type":"heartbeat","x":[)" + repeat("{},", 21000) + "{}]}", error_code::invalid_json},
+        {"too many values in a known field",
+         R"({"type":"message","text":"hi","nonce":[)" +
+             repeat("0,", parley::limits::max_json_values) + "0]}",
+         error_code::invalid_json},
+        {"too many values spread over unknown keys",
+         "{" + many_unknown_keys(parley::limits::max_json_values) + R"("type":"heartbeat"})",
+         error_code::invalid_json},
+
+        // ---- duplicate keys: refused, whichever key, the JSON being valid
+        {"type twice", R"({"type":"heartbeat","type":"channels"})", error_code::invalid_message},
+        {"type twice with the same value", R"({"type":"heartbeat","type":"heartbeat"})",
+         error_code::invalid_message},
+        {"type twice, the nonce is the ref", R"({"type":"heartbeat","nonce":"k6","type":"channels"})",
+         error_code::invalid_message, "k6"},
+        {"nonce twice: no ref", R"({"type":"heartbeat","nonce":"a","nonce":"b"})",
+         error_code::invalid_message},
+        {"text twice", R"({"type":"message","text":"hi","text":"bye"})", error_code::invalid_message},
+        {"channel twice", R"({"type":"join","channel":"a","channel":"b"})",
+         error_code::invalid_message},
+        {"an unknown key twice", R"({"type":"heartbeat","x":1,"x":[2]})", error_code::invalid_message},
+        {"an unknown key twice, far apart",
+         R"({"x":1,)" + many_unknown_keys(2000) + R"("type":"heartbeat","x":2})",
+         error_code::invalid_message},
+        {"a key twice spelled with an escape", R"({"type":"heartbeat","t\u0079pe":"channels"})",
+         error_code::invalid_message},
+        {"a key twice but the JSON broken later", R"({"type":"heartbeat","type":"x",)",
+         error_code::invalid_json},
 
         // ---- JSON, but not an object with a string `type`
         {"array", "[]", error_code::invalid_message},
@@ -248,6 +294,22 @@ std::vector<malformed_row> client_rows() {
          error_code::no_such_channel},
         {"typing channel is a boolean", with_channel("typing", "true"),
          error_code::invalid_message},
+
+        // ---- channels paging (docs/protocol.md)
+        {"channels after a number", R"({"type":"channels","after":5})", error_code::invalid_message},
+        {"channels after null", R"({"type":"channels","after":null})", error_code::invalid_message},
+        {"channels after empty", R"({"type":"channels","after":""})", error_code::invalid_message},
+        {"channels after in upper case", R"({"type":"channels","after":"Fish"})",
+         error_code::invalid_message},
+        {"channels after of 33 characters", R"({"type":"channels","after":")" + channel_33 + R"("})",
+         error_code::invalid_message},
+        {"channels after reserved", R"({"type":"channels","after":"api"})", error_code::invalid_message},
+        {"channels after an array", R"({"type":"channels","after":["a"]})", error_code::invalid_message},
+        {"channels limit a string", R"({"type":"channels","limit":"10"})", error_code::invalid_message},
+        {"channels limit null", R"({"type":"channels","limit":null})", error_code::invalid_message},
+        {"channels limit a boolean", R"({"type":"channels","limit":false})", error_code::invalid_message},
+        {"channels bad after with nonce", R"({"type":"channels","after":"A","nonce":"k7"})",
+         error_code::invalid_message, "k7"},
 
         // ---- ids: since / before / after
         {"join since negative", R"({"type":"join","channel":"general","since":-1})",
@@ -515,6 +577,51 @@ std::vector<server_row> server_rows() {
         {"error without code", R"({"type":"error","message":"slow down"})",
          error_code::invalid_message},
         {"error code a number", R"({"type":"error","code":5,"message":"x"})",
+         error_code::invalid_message},
+
+        // ---- byte order mark, value cap, duplicate keys: the same bounds as client frames
+        {"byte order mark", "\xEF\xBB\xBF{\"type\":\"heartbeat\"}", error_code::invalid_json},
+        {"64 KiB of empty objects in an unknown field",
+         R"({"type":"heartbeat","x":[)" + repeat("{},", 21000) + "{}]}", error_code::invalid_json},
+        {"too many users", R"({"type":"joined","channel":"a","users":[)" +
+                               repeat(R"("u",)", parley::limits::max_json_values) + R"("u"]})",
+         error_code::invalid_json},
+        {"too many empty objects in history rows",
+         R"({"type":"history","channel":"a","has_more":false,"messages":[)" +
+             repeat("{},", parley::limits::max_json_values) + "{}]}",
+         error_code::invalid_json},
+        {"nesting too deep inside a history row",
+         R"({"type":"history","channel":"a","has_more":false,"messages":[{"x":)" +
+             nested_arrays(14) + "}]}",
+         error_code::invalid_json},
+        {"type twice", R"({"type":"heartbeat","type":"channels"})", error_code::invalid_message},
+        {"an unknown key twice", R"({"type":"heartbeat","x":1,"x":2})", error_code::invalid_message},
+        {"has_more twice", R"({"type":"history","channel":"a","messages":[],"has_more":true,"has_more":false})",
+         error_code::invalid_message},
+        {"a known key twice in a history row",
+         R"({"type":"history","channel":"a","has_more":false,"messages":[{"id":1,"channel":"a","user":"u","text":"t","timestamp":1,"id":2}]})",
+         error_code::invalid_message},
+        {"a known key twice in a channels row",
+         R"({"type":"channels","channels":[{"name":"a","online":1,"name":"b"}]})",
+         error_code::invalid_message},
+
+        // ---- the additions of docs/protocol.md
+        {"channels has_more a string", R"({"type":"channels","channels":[],"has_more":"yes"})",
+         error_code::invalid_message},
+        {"joined online a string", R"({"type":"joined","channel":"a","users":[],"online":"5"})",
+         error_code::invalid_message},
+        {"joined online negative", R"({"type":"joined","channel":"a","users":[],"online":-1})",
+         error_code::invalid_message},
+        {"joined online a float", R"({"type":"joined","channel":"a","users":[],"online":1.5})",
+         error_code::invalid_message},
+        {"online without online", R"({"type":"online","channel":"a"})", error_code::invalid_message},
+        {"online without channel", R"({"type":"online","online":3})", error_code::invalid_message},
+        {"online negative", R"({"type":"online","channel":"a","online":-3})",
+         error_code::invalid_message},
+        {"online a string", R"({"type":"online","channel":"a","online":"3"})",
+         error_code::invalid_message},
+        {"message text a number",
+         R"({"type":"message","id":5,"channel":"general","user":"ann","text":7,"timestamp":1})",
          error_code::invalid_message},
     };
 }

@@ -44,6 +44,11 @@ std::vector<parley::client_frame> client_frames() {
         {leave_request{.channel = "a-b_c"}, "bye"},
         {channels_request{}, std::nullopt},
         {channels_request{}, "c"},
+        {channels_request{.after = "fishing", .limit = 100}, std::nullopt},
+        {channels_request{.after = std::nullopt, .limit = 1}, "c2"},
+        {channels_request{.after = repeat("c", limits::max_channel_name_bytes),
+                          .limit = limits::max_channels_limit},
+         std::nullopt},
         {history_request{}, std::nullopt},
         {history_request{.channel = "random", .before = 1001, .after = std::nullopt, .limit = 50},
          std::nullopt},
@@ -89,6 +94,10 @@ std::vector<parley::server_message> server_messages() {
     edited.edited_at = 1652997799000;
     chat_message zero_time = sample_message(1);
     zero_time.timestamp = 0;
+    // The echo of a resend whose message was deleted since: the text is never sent again.
+    chat_message resent_deleted = sample_message(7);
+    resent_deleted.text.clear();
+    resent_deleted.nonce = "k9";
 
     std::vector<server_message> out = {
         connection_info{.id = "fishing",
@@ -112,13 +121,20 @@ std::vector<parley::server_message> server_messages() {
         echoed,
         edited,
         zero_time,
+        resent_deleted,
         joined_notice{.channel = "random", .users = {"ann", "bob"}},
         joined_notice{.channel = "empty", .users = {}},
+        joined_notice{.channel = "big", .users = {"ann", "bob"}, .online = 5000},
+        joined_notice{.channel = "big", .users = {}, .online = 0},
         history_page{.channel = "random", .messages = {sample_message(1), echoed, edited},
                      .has_more = false},
         history_page{.channel = "random", .messages = {}, .has_more = true},
+        history_page{.channel = "random", .messages = {resent_deleted}, .has_more = false},
         channel_list{.channels = {{.name = "general", .online = 12}, {.name = "random", .online = 0}}},
         channel_list{.channels = {}},
+        channel_list{.channels = {{.name = "a", .online = 1}}, .has_more = true},
+        online_notice{.channel = "big", .online = 1234},
+        online_notice{.channel = "empty", .online = 0},
         presence_notice{.channel = "fishing", .user = "ann",
                         .state = presence_notice::change::joined, .online = 13},
         presence_notice{.channel = "fishing", .user = "ann",

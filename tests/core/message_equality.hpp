@@ -19,7 +19,7 @@ inline auto fields(const identity_request& m) { return std::tie(m.user); }
 inline auto fields(const post_message& m) { return std::tie(m.channel, m.text); }
 inline auto fields(const join_request& m) { return std::tie(m.channel, m.since); }
 inline auto fields(const leave_request& m) { return std::tie(m.channel); }
-inline auto fields(const channels_request&) { return std::tuple<>{}; }
+inline auto fields(const channels_request& m) { return std::tie(m.after, m.limit); }
 inline auto fields(const history_request& m) {
     return std::tie(m.channel, m.before, m.after, m.limit);
 }
@@ -38,9 +38,10 @@ inline auto fields(const identity_result& m) { return std::tie(m.success, m.user
 inline auto fields(const chat_message& m) {
     return std::tie(m.id, m.channel, m.user, m.text, m.timestamp, m.nonce, m.edited_at);
 }
-inline auto fields(const joined_notice& m) { return std::tie(m.channel, m.users); }
+inline auto fields(const joined_notice& m) { return std::tie(m.channel, m.users, m.online); }
 inline auto fields(const history_page& m) { return std::tie(m.channel, m.messages, m.has_more); }
-inline auto fields(const channel_list& m) { return std::tie(m.channels); }
+inline auto fields(const channel_list& m) { return std::tie(m.channels, m.has_more); }
+inline auto fields(const online_notice& m) { return std::tie(m.channel, m.online); }
 inline auto fields(const presence_notice& m) {
     return std::tie(m.channel, m.user, m.state, m.online);
 }

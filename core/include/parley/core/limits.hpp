@@ -22,6 +22,12 @@ inline constexpr std::size_t default_max_frame_bytes = 64 * 1024;
 /// Deepest JSON nesting a client frame may have. No client message needs more than
 /// 3 levels; refusing deep input keeps the parser's stack and the allocator bounded.
 inline constexpr int max_json_depth = 16;
+/// Most JSON values (objects, arrays, strings, numbers, literals, at any depth, ignored
+/// fields included) one frame may hold. The biggest frames Parley sends, a history page of
+/// 200 messages (about 1,600 values) or a joined list cut at its cap, stay well below;
+/// 64 KiB of `[{},{},...]` holds 21,000. Over it the frame is invalid_json, and parsing
+/// stops there, so no frame costs more than this many values of work and tree.
+inline constexpr std::size_t max_json_values = 10'000;
 
 /// Messages sent on join without `since` (PROTOCOL.md, Channels).
 inline constexpr int join_history_messages = 50;
@@ -30,6 +36,10 @@ inline constexpr int resume_history_messages = 200;
 /// Default and largest `limit` of a history request.
 inline constexpr int default_history_limit = 50;
 inline constexpr int max_history_limit = 200;
+/// Default and largest `limit` of a channels request (docs/protocol.md): a page of 200
+/// rows is about 12 KB, far inside any send queue, and the client pages on with `after`.
+inline constexpr int default_channels_limit = 100;
+inline constexpr int max_channels_limit = 200;
 
 /// Largest message id; ids are JSON numbers that JavaScript clients must read exactly (2^53 - 1).
 inline constexpr std::int64_t max_message_id = 9007199254740991LL;

@@ -42,8 +42,13 @@ struct leave_request {
     std::string channel;
 };
 
-/// `channels`: list channels with online counts.
-struct channels_request {};
+/// `channels`: list channels with online counts, a page at a time (docs/protocol.md).
+/// `after` starts the page after that name (a valid channel name); `limit` is already
+/// clamped to 1..200 by the codec.
+struct channels_request {
+    std::optional<std::string> after = std::nullopt;
+    int limit = 100;
+};
 
 /// `history`: page a joined channel. At most one of `before` and `after`;
 /// `limit` is already clamped to 1..200 by the codec.
@@ -123,6 +128,8 @@ struct identity_result {
 };
 
 /// One chat message as stored and broadcast. `nonce` is set only on the echo to its sender.
+/// `text` is empty only on the echo of a resend whose message was deleted since (a
+/// `deleted` follows); clients never send empty text.
 struct chat_message {
     message_id id = 0;
     std::string channel;
@@ -135,10 +142,13 @@ struct chat_message {
     bool operator==(const chat_message&) const = default;
 };
 
-/// `joined`: the channel's online names, sent to the joiner.
+/// `joined`: the channel's online names, sent to the joiner. In a big channel `users` is
+/// cut at a cap and `online` gives the number of distinct names; without `online` the
+/// count is users.size().
 struct joined_notice {
     std::string channel;
     std::vector<std::string> users;
+    std::optional<int> online = std::nullopt;
 };
 
 /// `history`: messages oldest first; `has_more` in the direction asked.
@@ -156,9 +166,12 @@ struct channel_summary {
     bool operator==(const channel_summary&) const = default;
 };
 
-/// `channels` answer.
+/// `channels` answer: one page, sorted by name; `has_more` when more channels sort after
+/// the last one listed (the client asks again with `after` set to that name). A server
+/// that does not page sends no `has_more`, which reads as false.
 struct channel_list {
     std::vector<channel_summary> channels;
+    bool has_more = false;
 };
 
 /// `presence`: a name appeared in or left a channel.
@@ -167,6 +180,13 @@ struct presence_notice {
     std::string channel;
     std::string user;
     change state = change::joined;
+    int online = 0;
+};
+
+/// `online` (docs/protocol.md): a channel's count of distinct online names, sent in big
+/// channels instead of a `presence` frame per name.
+struct online_notice {
+    std::string channel;
     int online = 0;
 };
 
@@ -207,6 +227,6 @@ struct error_notice {
 using server_message =
     std::variant<connection_info, heartbeat_notice, identity_result, chat_message, joined_notice,
                  history_page, channel_list, presence_notice, typing_notice, edited_notice,
-                 deleted_notice, left_notice, error_notice>;
+                 deleted_notice, left_notice, error_notice, online_notice>;
 
 }  // namespace parley
