@@ -176,11 +176,14 @@ TEST_CASE("with big messages a resume pages forward and scrolling back pages to 
     ann.model.start(wall_ms());
     bob.model.start(wall_ms());
     REQUIRE(pump_until({&ann, &bob}, [&] { return ann.model.can_post() && bob.model.can_post(); }));
+    // Bob has seen a message: when he comes back he resumes after it (`since`).
+    REQUIRE(ann.model.post_message("before", wall_ms()) == post_result::sent);
+    REQUIRE(pump_until({&ann, &bob}, [&] { return bob.has_text("before"); }));
     bob.model.stop();
 
+    std::vector<std::string> expected{"before"};
     std::string big;
     for (int i = 0; i < 4000; ++i) big += "\xF0\x9F\x98\x80";
-    std::vector<std::string> expected;
     for (int i = 0; i < 60; ++i) {
         expected.push_back(std::to_string(i) + big.substr(0, big.size() - 4 * std::to_string(i).size()));
         REQUIRE(ann.model.post_message(expected.back(), wall_ms()) == post_result::sent);
