@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "parley/core/limits.hpp"
+
 namespace parley::client {
 
 /// One thing that happened on the connection, delivered to the UI thread by poll().
@@ -45,9 +47,9 @@ struct transport_options {
     /// Bytes queued for sending before send() reports queue_full: 1 MiB is ~10,000 chat
     /// frames, far beyond what a person types while a healthy link drains.
     std::size_t max_outgoing_bytes = 1024 * 1024;
-    /// Largest incoming frame: 16 MiB holds a full 200-message history page of
-    /// 4,000-code-point texts with JSON escaping; anything bigger is not Parley.
-    std::size_t max_incoming_frame_bytes = 16 * 1024 * 1024;
+    /// Largest incoming frame (native only; the browser has its own): every frame a Parley
+    /// server sends fits (limits.hpp says why); a bigger one is not Parley and closes.
+    std::size_t max_incoming_frame_bytes = limits::max_server_frame_bytes;
     /// Events buffered for the UI before the connection is dropped as overrun: 64 MiB of
     /// frame text. The model reconnects and resumes, so nothing is lost.
     std::size_t max_pending_event_bytes = 64 * 1024 * 1024;

@@ -1,6 +1,7 @@
 #include "parley/core/text.hpp"
 
 #include <array>
+#include <cstring>
 
 #include "parley/core/limits.hpp"
 
@@ -48,6 +49,49 @@ constexpr std::array<std::string_view, 3> reserved_channels = {"api", "healthz",
 }  // namespace
 
 bool is_valid_utf8(std::string_view text) { return count_code_points(text).has_value(); }
+
+bool utf8_validator::feed(std::string_view bytes) {
+    if (failed_) return false;
+    const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
+    const auto* const end = p + bytes.size();
+    while (p != end) {
+        if (need_ > 0) {
+            const unsigned char b = *p++;
+            if (b < low_ || b > high_) return fail();
+            --need_;
+            low_ = 0x80;
+            high_ = 0xBF;
+            continue;
+        }
+        // Between code points: skip ASCII eight bytes at a time (most chat text is ASCII).
+        while (end - p >= 8) {
+            std::uint64_t word;
+            std::memcpy(&word, p, 8);
+            if ((word & 0x8080808080808080ULL) != 0) break;
+            p += 8;
+        }
+        if (p == end) break;
+        const unsigned char b = *p++;
+        if (b < 0x80) continue;
+        // RFC 3629 section 4: C0, C1 and F5-FF never appear; the ranges after E0, ED, F0
+        // and F4 exclude overlong forms, surrogates and code points above U+10FFFF.
+        if (b < 0xC2) return fail();
+        if (b < 0xE0) {
+            need_ = 1;
+        } else if (b < 0xF0) {
+            need_ = 2;
+            if (b == 0xE0) low_ = 0xA0;
+            if (b == 0xED) high_ = 0x9F;
+        } else if (b < 0xF5) {
+            need_ = 3;
+            if (b == 0xF0) low_ = 0x90;
+            if (b == 0xF4) high_ = 0x8F;
+        } else {
+            return fail();
+        }
+    }
+    return true;
+}
 
 std::optional<std::size_t> count_code_points(std::string_view text) {
     std::size_t count = 0;

@@ -60,6 +60,7 @@ void frame_parser::feed(std::span<char> bytes, frame_events& events) {
             const std::string_view payload(p, remaining_);
             p += remaining_;
             remaining_ = 0;
+            if (in_text_message() && !check_text(payload, events)) continue;
             finish_frame(payload, events);
             continue;
         }
@@ -70,6 +71,9 @@ void frame_parser::feed(std::span<char> bytes, frame_events& events) {
         p += take;
         remaining_ -= take;
         phase_ = phase::payload;
+        // Text is checked as it arrives, so a client cannot make the server buffer up to a
+        // whole message of bytes that can never become UTF-8.
+        if (in_text_message() && !check_text(std::string_view(buffer_).substr(old_size, take), events)) continue;
         if (remaining_ == 0) finish_frame(std::string_view(buffer_).substr(message_bytes_), events);
     }
     // Deferred to here because stop() may be called while a payload view is in use.
@@ -167,6 +171,7 @@ void frame_parser::accept_header(const std::uint8_t* header, frame_events& event
     remaining_ = static_cast<std::size_t>(length);
     frame_opcode_ = op;
     frame_fin_ = (header[0] & 0x80) != 0;
+    if (op == opcode::text) utf8_.reset();
     if (!frame_fin_ && op != opcode::continuation) message_opcode_ = op;
     phase_ = phase::payload_start;
     // An empty frame is complete now, even if no further byte is ever fed.
@@ -196,7 +201,8 @@ void frame_parser::finish_frame(std::string_view payload, frame_events& events) 
     message_opcode_ = opcode::continuation;
     message_bytes_ = 0;
     if (kind == opcode::text) {
-        if (!is_valid_utf8(message)) {
+        // Every byte was checked on arrival; a sequence cut by the message's end is not UTF-8.
+        if (!utf8_.complete()) {
             fail(close_code::invalid_payload, events);
             return;
         }
@@ -205,6 +211,17 @@ void frame_parser::finish_frame(std::string_view payload, frame_events& events) 
         events.on_binary(message);
     }
     if (is_open()) release_buffer();
+}
+
+bool frame_parser::in_text_message() const {
+    return frame_opcode_ == opcode::text ||
+           (frame_opcode_ == opcode::continuation && message_opcode_ == opcode::text);
+}
+
+bool frame_parser::check_text(std::string_view unmasked, frame_events& events) {
+    if (utf8_.feed(unmasked)) return true;
+    fail(close_code::invalid_payload, events);
+    return false;
 }
 
 void frame_parser::deliver_control(std::string_view payload, frame_events& events) {

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "parley/core/limits.hpp"
+#include "parley/core/text.hpp"
 #include "ws/frame.hpp"
 
 namespace parley::server::ws {
@@ -21,7 +22,8 @@ namespace parley::server::ws {
 class frame_events {
 public:
     virtual ~frame_events() = default;
-    /// A complete text message, already checked to be valid UTF-8.
+    /// A complete text message, already checked to be valid UTF-8 (as it arrived: invalid
+    /// bytes fail the connection with 1007 before the message ends).
     virtual void on_text(std::string_view payload) = 0;
     /// A complete binary message.
     virtual void on_binary(std::string_view payload) = 0;
@@ -77,6 +79,10 @@ private:
     std::uint16_t check_start(std::uint8_t first, std::uint8_t second) const;
     void accept_header(const std::uint8_t* header, frame_events& events);
     void finish_frame(std::string_view payload, frame_events& events);
+    /// Whether the current frame carries part of a text message.
+    bool in_text_message() const;
+    /// Checks newly unmasked text bytes; fails with 1007 at the first impossible byte.
+    bool check_text(std::string_view unmasked, frame_events& events);
     void deliver_control(std::string_view payload, frame_events& events);
     void fail(std::uint16_t code, frame_events& events);
     void release_buffer();
@@ -100,6 +106,8 @@ private:
     bool frame_fin_ = false;
     /// Opcode of the fragmented message in progress; continuation means none.
     opcode message_opcode_ = opcode::continuation;
+    /// UTF-8 state of the text message in progress, across fragments and feeds.
+    utf8_validator utf8_;
     phase phase_ = phase::header;
 };
 

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -78,6 +79,117 @@ TEST_CASE("is_valid_utf8 rejects overlong forms, surrogates, out-of-range and br
     for (const auto& row : invalid_utf8) {
         CAPTURE(row.name);
         CHECK_FALSE(parley::is_valid_utf8(row.bytes));
+    }
+}
+
+namespace {
+
+/// Feeds `bytes` to a fresh validator one byte at a time; the index of the byte at which it
+/// first fails, or nullopt when every byte was accepted.
+std::optional<std::size_t> first_refused_byte(std::string_view bytes) {
+    parley::utf8_validator v;
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        if (!v.feed(bytes.substr(i, 1))) return i;
+    return std::nullopt;
+}
+
+/// Whether the validator, fed `bytes` split into two pieces at `at`, accepts them as a text.
+bool validates_split(std::string_view bytes, std::size_t at) {
+    parley::utf8_validator v;
+    const bool first = v.feed(bytes.substr(0, at));
+    const bool second = v.feed(bytes.substr(at));
+    return first && second && v.complete();
+}
+
+}  // namespace
+
+TEST_CASE("utf8_validator agrees with is_valid_utf8 on every row, however it is split") {
+    for (const auto& rows : {std::span<const utf8_row>(valid_utf8), std::span<const utf8_row>(invalid_utf8)}) {
+        for (const auto& row : rows) {
+            CAPTURE(row.name);
+            for (std::size_t at = 0; at <= row.bytes.size(); ++at) {
+                CAPTURE(at);
+                CHECK(validates_split(row.bytes, at) == parley::is_valid_utf8(row.bytes));
+            }
+        }
+    }
+}
+
+TEST_CASE("utf8_validator agrees with is_valid_utf8 on every sequence of up to three bytes") {
+    // Exhaustive for one and two bytes; three bytes for every lead byte from C0 up (the rest
+    // are ASCII or continuation bytes, covered by the shorter forms). Four-byte leads with
+    // every second and third byte and a few fourth bytes.
+    std::size_t mismatches = 0;
+    std::string s;
+    const auto check = [&] {
+        parley::utf8_validator v;
+        if ((v.feed(s) && v.complete()) != parley::is_valid_utf8(s)) ++mismatches;
+    };
+    for (int a = 0; a < 256; ++a) {
+        s.assign(1, static_cast<char>(a));
+        check();
+        for (int b = 0; b < 256; ++b) {
+            s.assign({static_cast<char>(a), static_cast<char>(b)});
+            check();
+            if (a < 0xC0) continue;
+            for (int c = 0; c < 256; ++c) {
+                s.assign({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c)});
+                check();
+                if (a < 0xF0 || a > 0xF7) continue;
+                for (int d : {0x00, 0x41, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xC0, 0xFF}) {
+                    s.assign({static_cast<char>(a), static_cast<char>(b), static_cast<char>(c), static_cast<char>(d)});
+                    check();
+                }
+            }
+        }
+    }
+    CHECK(mismatches == 0);
+}
+
+TEST_CASE("utf8_validator fails at the first byte no valid UTF-8 could continue with") {
+    // RFC 6455 8.1 asks a receiver to fail as soon as the bytes cannot become UTF-8.
+    CHECK(first_refused_byte("hello \xC3\xA9") == std::nullopt);
+    CHECK(first_refused_byte("\xC0\xAF") == 0u);           // C0 only starts overlong forms
+    CHECK(first_refused_byte("ab\xE0\x80\x80") == 3u);     // E0 80: an overlong three-byte
+    CHECK(first_refused_byte("\xED\xA0\x80") == 1u);       // ED A0: a surrogate
+    CHECK(first_refused_byte("\xF0\x8F\xBF\xBF") == 1u);   // F0 8F: an overlong four-byte
+    CHECK(first_refused_byte("\xF4\x90\x80\x80") == 1u);   // F4 90: above U+10FFFF
+    CHECK(first_refused_byte("x\xF5") == 1u);
+    CHECK(first_refused_byte("\xE2\x82" "a") == 2u);
+    CHECK(first_refused_byte("\xC3\xA9\xA9") == 2u);
+    // A truncated sequence is refused only by complete(): more bytes may still come.
+    parley::utf8_validator v;
+    CHECK(v.feed("caf\xC3"));
+    CHECK_FALSE(v.complete());
+    CHECK(v.feed("\xA9"));
+    CHECK(v.complete());
+}
+
+TEST_CASE("utf8_validator stays failed, and reset starts a new text") {
+    parley::utf8_validator v;
+    CHECK_FALSE(v.feed("\xFF"));
+    CHECK(v.failed());
+    CHECK_FALSE(v.feed("a"));
+    CHECK_FALSE(v.complete());
+    v.reset();
+    CHECK(v.feed("a"));
+    CHECK(v.complete());
+    CHECK(sizeof(parley::utf8_validator) <= 4);
+}
+
+TEST_CASE("utf8_validator's eight-byte ASCII path stops at every non-ASCII position") {
+    for (std::size_t at = 0; at < 24; ++at) {
+        CAPTURE(at);
+        std::string s(24, 'a');
+        s[at] = '\x80';
+        CHECK(first_refused_byte(s) == at);
+        parley::utf8_validator v;
+        CHECK_FALSE(v.feed(s));
+        s[at] = '\xC3';
+        s.insert(at + 1, 1, '\xA9');
+        parley::utf8_validator w;
+        CHECK(w.feed(s));
+        CHECK(w.complete());
     }
 }
 

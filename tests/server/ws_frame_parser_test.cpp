@@ -546,3 +546,141 @@ TEST_CASE("frames from the writer, masked like a client, parse back to the same 
     CHECK(parse_whole(mask_server_frame(ws::make_close_frame(ws::close_code::no_status), key)) ==
           "close:1005:");
 }
+
+namespace {
+
+/// A text payload and where UTF-8 validation must fail: the index of the first byte no
+/// valid UTF-8 could continue with, `at_end` when only the message's end shows it
+/// (a truncated sequence), `valid` when it is UTF-8.
+struct utf8_case {
+    const char* name;
+    std::string payload;
+    std::size_t fail_at;
+};
+constexpr std::size_t valid = static_cast<std::size_t>(-1);
+constexpr std::size_t at_end = static_cast<std::size_t>(-2);
+
+// RFC 3629 section 4 (the syntax of UTF-8) and RFC 6455 section 8.1 (fail at once).
+std::vector<utf8_case> utf8_cases() {
+    return {
+        {"empty", "", valid},
+        {"ASCII", "hello, world", valid},
+        {"U+0080, the first two-byte", "\xC2\x80", valid},
+        {"U+07FF, the last two-byte", "\xDF\xBF", valid},
+        {"U+0800, the first three-byte", "\xE0\xA0\x80", valid},
+        {"U+D7FF, below the surrogates", "\xED\x9F\xBF", valid},
+        {"U+E000, above the surrogates", "\xEE\x80\x80", valid},
+        {"U+FFFF", "\xEF\xBF\xBF", valid},
+        {"U+10000, the first four-byte", "\xF0\x90\x80\x80", valid},
+        {"U+10FFFF, the last code point", "\xF4\x8F\xBF\xBF", valid},
+        {"mixed", "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z", valid},
+        {"stray continuation byte", "ab\x80", 2},
+        {"continuation BF first", "\xBF", 0},
+        {"overlong C0 80 (NUL)", "\xC0\x80", 0},
+        {"overlong C1 BF", "x\xC1\xBF", 1},
+        {"overlong E0 80 80", "\xE0\x80\x80", 1},
+        {"overlong E0 9F BF", "\xE0\x9F\xBF", 1},
+        {"overlong F0 8F BF BF", "\xF0\x8F\xBF\xBF", 1},
+        {"surrogate ED A0 80 (U+D800)", "\xED\xA0\x80", 1},
+        {"surrogate ED BF BF (U+DFFF)", "ok\xED\xBF\xBF", 3},
+        {"above U+10FFFF: F4 90 80 80", "\xF4\x90\x80\x80", 1},
+        {"above U+10FFFF: F5", "\xF5\x80\x80\x80", 0},
+        {"byte FE", "\xFE", 0},
+        {"byte FF", "abc\xFF", 3},
+        {"lead byte then ASCII", "\xC3" "a", 1},
+        {"three-byte cut by ASCII", "\xE2\x82" "a", 2},
+        {"four-byte cut by a new lead", "\xF0\x9F\x98\xF0\x9F\x98\x80", 3},
+        {"truncated two-byte at the end", "ab\xC3", at_end},
+        {"truncated three-byte at the end", "\xE2\x82", at_end},
+        {"truncated four-byte at the end", "\xF0\x9F\x98", at_end},
+        {"a lone E0 at the end", "\xE0", at_end},
+    };
+}
+
+/// What parsing the case's message must give.
+std::string expected_events(const utf8_case& c) {
+    return c.fail_at == valid ? "text:" + c.payload : "fail:1007";
+}
+
+}  // namespace
+
+TEST_CASE("parser fails with 1007 at the first byte that cannot begin valid UTF-8") {
+    for (const auto& c : utf8_cases()) {
+        CAPTURE(c.name);
+        std::string bytes = text(c.payload);
+        const std::size_t header = bytes.size() - c.payload.size();
+        ws::frame_parser parser;
+        recorder rec;
+        // Byte by byte: the failure must come with the offending byte, not at the end.
+        std::size_t failed_after = 0;
+        for (std::size_t i = 0; i < bytes.size() && failed_after == 0; ++i) {
+            parser.feed(std::span<char>(bytes.data() + i, 1), rec);
+            if (parser.failed()) failed_after = i + 1 - header;
+        }
+        CHECK(rec.log() == expected_events(c));
+        if (c.fail_at == valid) CHECK(failed_after == 0);
+        else if (c.fail_at == at_end) CHECK(failed_after == c.payload.size());
+        else CHECK(failed_after == c.fail_at + 1);
+    }
+}
+
+TEST_CASE("parser fails on invalid UTF-8 in a fragment before the message is complete") {
+    // The first fragment alone shows it; no continuation ever needs to arrive.
+    CHECK(parse_whole(text("hello \xC0", false)) == "fail:1007");
+    CHECK(parse_whole(text("ok", false) + continuation("\xED\xA0", false)) == "fail:1007");
+    // A long frame: the failure comes with the first bytes, long before the declared end.
+    std::string bytes = encode({.opcode = 0x1, .payload = "abc\xFF", .declared_length = 60000});
+    ws::frame_parser parser;
+    recorder rec;
+    parser.feed(bytes, rec);
+    CHECK(rec.log() == "fail:1007");
+    CHECK(parser.buffer_capacity() == empty_capacity);
+    // A cut sequence at the end of a non-final fragment waits for the next one.
+    ws::frame_parser waiting;
+    recorder quiet;
+    std::string first = text("caf\xC3", false);
+    waiting.feed(first, quiet);
+    CHECK(quiet.log().empty());
+    CHECK(waiting.is_open());
+    std::string rest = continuation("\xA9", true);
+    waiting.feed(rest, quiet);
+    CHECK(quiet.log() == "text:caf\xC3\xA9");
+}
+
+TEST_CASE("parser validates UTF-8 the same way whatever the fragments and read splits") {
+    for (const auto& c : utf8_cases()) {
+        CAPTURE(c.name);
+        const std::string expected = expected_events(c);
+        // Split into two fragments at every byte position, with a ping between them.
+        for (std::size_t at = 0; at <= c.payload.size(); ++at) {
+            CAPTURE(at);
+            const std::string bytes = text(c.payload.substr(0, at), false) + ping("p") +
+                                      continuation(c.payload.substr(at), true);
+            const std::string want = c.fail_at != valid && c.fail_at != at_end && c.fail_at < at
+                                         ? "fail:1007"          // fails inside the first fragment
+                                         : (c.fail_at == valid ? "ping:p|" + expected : "ping:p|fail:1007");
+            CHECK(parse_whole(bytes) == want);
+            CHECK(parse_bytewise(bytes) == want);
+        }
+        // One frame, the reads split at every position.
+        const std::string one = text(c.payload);
+        for (std::size_t split = 0; split <= one.size(); ++split) CHECK(parse_split(one, split) == expected);
+        // One fragment per byte.
+        std::string bytes = text(c.payload.substr(0, std::min<std::size_t>(1, c.payload.size())), false);
+        for (std::size_t i = 1; i < c.payload.size(); ++i) bytes += continuation(c.payload.substr(i, 1), false);
+        bytes += continuation("", true);
+        CHECK(parse_whole(bytes) == expected);
+        CHECK(parse_bytewise(bytes) == expected);
+    }
+}
+
+TEST_CASE("a text message's UTF-8 state does not leak into the next message or into binary") {
+    // A truncated sequence fails its own message; the next message starts clean.
+    CHECK(parse_whole(text("\xC3", false) + binary("x")) == "fail:1002");
+    CHECK(parse_whole(text("a") + text("\xA9")) == "text:a|fail:1007");
+    CHECK(parse_whole(text("a\xC3\xA9") + binary("\xA9\xFF") + text("\xC3\xA9")) ==
+          "text:a\xC3\xA9|binary:\xA9\xFF|text:\xC3\xA9");
+    // A control frame inside a text message is not part of its text.
+    CHECK(parse_whole(text("\xE2\x82", false) + ping("\xFF") + continuation("\xAC", true)) ==
+          "ping:\xFF|text:\xE2\x82\xAC");
+}

@@ -19,14 +19,22 @@ inline constexpr std::size_t max_nonce_code_points = 64;
 /// Largest WebSocket frame accepted by default; bigger ones close with 1009.
 /// 64 KiB holds 4,000 four-byte code points escaped as \uXXXX pairs (48 KB) and change.
 inline constexpr std::size_t default_max_frame_bytes = 64 * 1024;
-/// Deepest JSON nesting a client frame may have. No client message needs more than
-/// 3 levels; refusing deep input keeps the parser's stack and the allocator bounded.
+/// Largest frame a client reads from the server; bigger ones close the connection (1009).
+/// The server bounds history and channels replies to 256 KiB and a message frame is at
+/// most ~24 KiB (4,000 code points escaped as \uXXXX) plus fields: 1 MiB takes every frame
+/// a Parley server sends with room to spare, while a hostile server can make a client
+/// buffer and parse no more than this per frame.
+inline constexpr std::size_t max_server_frame_bytes = 1024 * 1024;
+/// Deepest JSON nesting a frame may have, either direction, ignored fields included. No
+/// message needs more than 3 levels (a history page: object, array, row); refusing deep
+/// input keeps the parser's state and the allocator bounded.
 inline constexpr int max_json_depth = 16;
 /// Most JSON values (objects, arrays, strings, numbers, literals, at any depth, ignored
-/// fields included) one frame may hold. The biggest frames Parley sends, a history page of
-/// 200 messages (about 1,600 values) or a joined list cut at its cap, stay well below;
-/// 64 KiB of `[{},{},...]` holds 21,000. Over it the frame is invalid_json, and parsing
-/// stops there, so no frame costs more than this many values of work and tree.
+/// fields included) a frame may hold, either direction. The biggest frames Parley sends, a
+/// history page of 200 messages (about 1,600 values) or a channels page of 200 (600), stay
+/// far below, as must the server's cap on the names in `joined`; 64 KiB of `[{},{},...]`
+/// holds 21,000. Parsing stops at the cap (invalid_json), so a frame's kept tree is at most
+/// this many values (~1 MB) and its parse time is bounded by its bytes, not its structure.
 inline constexpr std::size_t max_json_values = 10'000;
 
 /// Messages sent on join without `since` (PROTOCOL.md, Channels).

@@ -3,6 +3,7 @@
 // Pure functions over bytes; safe on any input.
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,36 @@ namespace parley {
 
 /// Whether `text` is well-formed UTF-8 (no overlong forms, no surrogates, <= U+10FFFF).
 bool is_valid_utf8(std::string_view text);
+
+/// UTF-8 checked piece by piece, the pieces split anywhere (a WebSocket text message that
+/// arrives over many reads and fragments). It fails at the first byte that no valid UTF-8
+/// could continue with (RFC 3629: overlong forms, surrogates, above U+10FFFF, stray
+/// continuation bytes), not when the text ends. A plain value of four bytes, owned by its
+/// user and used from one thread at a time.
+class utf8_validator {
+public:
+    /// Checks `bytes` as the continuation of everything fed before. False from the first
+    /// impossible byte on (and for every later call); a sequence cut at the end of `bytes`
+    /// is fine until more arrives.
+    bool feed(std::string_view bytes);
+    /// Whether everything fed is valid and ends on a whole code point (the text's end).
+    bool complete() const { return !failed_ && need_ == 0; }
+    /// Whether an impossible byte was seen.
+    bool failed() const { return failed_; }
+    /// Starts over for a new text.
+    void reset() { *this = utf8_validator{}; }
+
+private:
+    bool fail() {
+        failed_ = true;
+        return false;
+    }
+
+    std::uint8_t need_ = 0;     ///< continuation bytes still expected
+    std::uint8_t low_ = 0x80;   ///< range of the next continuation byte: narrower after
+    std::uint8_t high_ = 0xBF;  ///< E0, ED, F0 and F4, which is what rules out the rest
+    bool failed_ = false;
+};
 
 /// Number of code points in `text`, or nullopt when it is not valid UTF-8.
 std::optional<std::size_t> count_code_points(std::string_view text);
