@@ -11,11 +11,13 @@ std::string_view to_string(role r) { return r == role::admin ? "admin" : "user";
 namespace {
 
 // Tables of their own, versioned in their own row (the message tables use user_version).
-constexpr const char* schema = R"sql(
+// Version 2: account ids are AUTOINCREMENT, so the id of a removed account never comes
+// back (messages are owned by the id); audit entries carry the client's address.
+constexpr const char* schema_v2 = R"sql(
 CREATE TABLE IF NOT EXISTS account_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
-INSERT OR IGNORE INTO account_meta (key, value) VALUES ('schema_version', 1);
+INSERT OR IGNORE INTO account_meta (key, value) VALUES ('schema_version', 2);
 CREATE TABLE IF NOT EXISTS accounts (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL,
   folded TEXT NOT NULL UNIQUE,
   password_hash TEXT NOT NULL,
@@ -41,8 +43,63 @@ CREATE TABLE IF NOT EXISTS audit (
   action TEXT NOT NULL,
   target TEXT NOT NULL,
   channel TEXT NOT NULL,
-  detail TEXT NOT NULL);
+  detail TEXT NOT NULL,
+  address TEXT NOT NULL DEFAULT '');
 )sql";
+
+// Version 1 to 2. SQLite cannot add AUTOINCREMENT to a table, so accounts is rebuilt
+// (ids kept; sqlite_sequence starts at the highest). Runs with foreign keys off, or
+// dropping the old table would cascade to every token.
+constexpr const char* upgrade_v1_to_v2 = R"sql(
+CREATE TABLE accounts_v2 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  name TEXT NOT NULL,
+  folded TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('user', 'admin')),
+  created_at INTEGER NOT NULL);
+INSERT INTO accounts_v2 (id, name, folded, password_hash, role, created_at)
+  SELECT id, name, folded, password_hash, role, created_at FROM accounts;
+DROP TABLE accounts;
+ALTER TABLE accounts_v2 RENAME TO accounts;
+ALTER TABLE audit ADD COLUMN address TEXT NOT NULL DEFAULT '';
+UPDATE account_meta SET value = 2 WHERE key = 'schema_version';
+)sql";
+
+constexpr int schema_version = 2;
+
+/// The account tables' version: 0 when there are none yet.
+int stored_version(sqlite::connection& db, std::string& error) {
+    sqlite::statement s;
+    if (!s.prepare(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'account_meta'", error))
+        return -1;
+    if (s.step() != SQLITE_ROW) return 0;
+    sqlite::statement v;
+    if (!v.prepare(db, "SELECT value FROM account_meta WHERE key = 'schema_version'", error)) return -1;
+    return v.step() == SQLITE_ROW ? static_cast<int>(v.column_int64(0)) : 0;
+}
+
+/// Brings the account tables to schema_version; false with `error` set.
+bool migrate(sqlite::connection& db, std::string& error) {
+    if (!db.exec("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = OFF;", error)) return false;
+    if (!db.exec("BEGIN IMMEDIATE", error)) return false;
+    const int version = stored_version(db, error);
+    bool ok = version >= 0;
+    if (ok && version > schema_version) {
+        error = "account schema version " + std::to_string(version) + " is newer than this server supports (" +
+                std::to_string(schema_version) + ")";
+        ok = false;
+    }
+    if (ok && version == 1) ok = db.exec(upgrade_v1_to_v2, error);
+    if (ok) ok = db.exec(schema_v2, error);
+    if (ok) ok = db.exec("COMMIT", error);
+    if (!ok) {
+        std::string ignored;
+        if (db.in_transaction()) db.exec("ROLLBACK", ignored);
+        return false;
+    }
+    return db.exec("PRAGMA foreign_keys = ON;", error);
+}
 
 role role_of(const std::string& text) { return text == "admin" ? role::admin : role::user; }
 
@@ -51,7 +108,7 @@ role role_of(const std::string& text) { return text == "admin" ? role::admin : r
 struct account_db::statements {
     sqlite::statement insert_account, find_account, find_account_by_id, list_accounts, remove_account;
     sqlite::statement insert_token, delete_token, touch_token, tokens_since, delete_tokens_before;
-    sqlite::statement insert_ban, bans_after, remove_bans, insert_audit, recent_audit;
+    sqlite::statement insert_ban, bans_after, remove_bans, insert_audit, recent_audit, trim_audit;
 };
 
 std::unique_ptr<account_db> account_db::open(const std::filesystem::path& data_dir, std::string& error) {
@@ -59,8 +116,7 @@ std::unique_ptr<account_db> account_db::open(const std::filesystem::path& data_d
     std::filesystem::create_directories(data_dir, ec);
     auto db = sqlite::connection::open(data_dir / "parley.sqlite3", error);
     if (!db) return nullptr;
-    if (!db->exec("PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;", error)) return nullptr;
-    if (!db->exec(schema, error)) return nullptr;
+    if (!migrate(*db, error)) return nullptr;
     auto st = std::make_unique<statements>();
     const bool ok =
         st->insert_account.prepare(*db, "INSERT INTO accounts (name, folded, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", error) &&
@@ -76,8 +132,9 @@ std::unique_ptr<account_db> account_db::open(const std::filesystem::path& data_d
         st->insert_ban.prepare(*db, "INSERT INTO bans (folded, address, until, by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)", error) &&
         st->bans_after.prepare(*db, "SELECT folded, address, until FROM bans WHERE until > ?1", error) &&
         st->remove_bans.prepare(*db, "DELETE FROM bans WHERE (?1 != '' AND folded = ?1) OR (?2 != '' AND address = ?2)", error) &&
-        st->insert_audit.prepare(*db, "INSERT INTO audit (at, actor, action, target, channel, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error) &&
-        st->recent_audit.prepare(*db, "SELECT id, at, actor, action, target, channel, detail FROM audit ORDER BY id DESC LIMIT ?1", error);
+        st->insert_audit.prepare(*db, "INSERT INTO audit (at, actor, action, target, channel, detail, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", error) &&
+        st->recent_audit.prepare(*db, "SELECT id, at, actor, action, target, channel, detail, address FROM audit ORDER BY id DESC LIMIT ?1", error) &&
+        st->trim_audit.prepare(*db, "DELETE FROM audit WHERE id <= ?1 - ?2", error);
     if (!ok) return nullptr;
     return std::make_unique<account_db>(std::move(db), std::move(st));
 }
@@ -228,7 +285,17 @@ bool account_db::insert_audit(const audit_entry& e) {
     s.bind(4, e.target);
     s.bind(5, e.channel);
     s.bind(6, e.detail);
-    return s.run();
+    s.bind(7, e.address);
+    if (!s.run()) return false;
+    // Every so often the oldest entries beyond the cap go (ids grow by one per entry).
+    if (const auto id = db_->last_insert_id(); id % audit_trim_every == 0) {
+        auto& t = st_->trim_audit;
+        sqlite::reset_on_exit reset_trim(t);
+        t.bind(1, id);
+        t.bind(2, max_audit_entries);
+        t.run();
+    }
+    return true;
 }
 
 std::vector<audit_entry> account_db::recent_audit(int limit) {
@@ -238,7 +305,7 @@ std::vector<audit_entry> account_db::recent_audit(int limit) {
     std::vector<audit_entry> out;
     while (s.step() == SQLITE_ROW)
         out.push_back({s.column_int64(0), s.column_int64(1), s.column_text(2), s.column_text(3), s.column_text(4),
-                       s.column_text(5), s.column_text(6)});
+                       s.column_text(5), s.column_text(6), s.column_text(7)});
     return out;
 }
 

@@ -41,15 +41,17 @@ struct ban_row {
     std::int64_t until = 0;   ///< unix ms
 };
 
-/// One moderation action.
+/// One entry of the audit log: a moderation action, a refused one, or a sign-in event.
 struct audit_entry {
     std::int64_t id = 0;
-    std::int64_t at = 0;
-    std::string actor;
-    std::string action;  ///< "kick", "ban", "delete", "admin_create", ...
+    std::int64_t at = 0;  ///< unix ms
+    std::string actor;    ///< who acted (a name, "(cli)")
+    std::string action;   ///< "kick", "ban", "ban_address", "delete", "login", "login_failed",
+                          ///< "register", "logout", "refused_kick", ..., "admin_create", ...
     std::string target;
     std::string channel;
     std::string detail;
+    std::string address = {};  ///< the client's address; empty for the command line
 };
 
 /// The account tables. One thread at a time.
@@ -80,7 +82,15 @@ public:
     /// returns how many, or -1 when the database failed.
     int remove_bans(const std::string& folded_name, const std::string& address);
 
+    /// Entries kept at most: the oldest beyond it are deleted as new ones come, so failed
+    /// logins or refused actions from many addresses cannot grow the file without bound.
+    /// A million is years of a busy server's moderation and sign-ins, some 150 MB at most.
+    static constexpr std::int64_t max_audit_entries = 1'000'000;
+    /// How often (in entries) the cap is applied: one small delete per thousand inserts.
+    static constexpr std::int64_t audit_trim_every = 1000;
+
     bool insert_audit(const audit_entry& entry);
+    /// The newest `limit` entries, newest first.
     std::vector<audit_entry> recent_audit(int limit);
 
     /// The last SQLite error, for logs.

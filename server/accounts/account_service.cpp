@@ -109,6 +109,58 @@ void account_service::set_guest_lookup(std::function<bool(std::string_view)> loo
     guest_online_ = std::move(lookup);
 }
 
+template <class Work>
+void account_service::on_worker(done callback, Work work) {
+    net::post(worker_, [callback = std::move(callback), work = std::move(work)]() mutable {
+        bool answered = false;
+        const done answer = [&](api_answer a) {
+            answered = true;
+            callback(std::move(a));
+        };
+        try {
+            work(answer);
+            return;
+        } catch (const std::exception& e) {
+            log_error(std::string("accounts worker: ") + e.what());
+        } catch (...) {
+            log_error("accounts worker: unknown exception");
+        }
+        if (answered) return;
+        try {
+            callback(error_answer(500, "internal error"));
+        } catch (...) {
+            log_error("accounts worker: the error answer failed too");
+        }
+    });
+}
+
+void account_service::audit(audit_entry entry) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_) return;
+    }
+    net::post(worker_, [this, entry = std::move(entry)]() mutable { write_audit(std::move(entry)); });
+}
+
+void account_service::write_audit(audit_entry entry) {
+    try {
+        if (entry.at == 0) entry.at = now_ms();
+        if (!db_->insert_audit(entry)) log_error("audit: " + db_->last_error());
+    } catch (const std::exception& e) {
+        log_error(std::string("audit: ") + e.what());
+    }
+}
+
+namespace {
+
+/// A name as the audit log may show it: what was typed when it could be a name, else a
+/// placeholder (no arbitrary bytes from the network in the log).
+std::string audit_name(const std::string& typed) {
+    return is_valid_user_name(typed) ? typed : std::string("(not a valid name)");
+}
+
+}  // namespace
+
 void account_service::register_account(std::string name, std::string password, std::string address,
                                        done callback) {
     if (!is_valid_user_name(name)) return callback(error_answer(400, "names match ^[A-Za-z0-9_.-]{1,32}$"));
@@ -117,55 +169,52 @@ void account_service::register_account(std::string name, std::string password, s
     const std::string folded = fold_name(name);
     // An account made under a ban could never connect; say so now instead of with a 201.
     if (is_banned(folded, address)) return callback(error_answer(403, "banned"));
-    // The name counts as an account's from here on, while the password is hashed (~0.1 s),
-    // so that no guest can take it in the meantime; a failure below gives it back.
-    bool reserved = false;
+    // The name counts as taken from here on, while the password is hashed (~0.1 s), so
+    // that no guest and no other sign-up can take it in the meantime. The reservation is
+    // its own entry, given back when this registration ends however it ends; accounts are
+    // only ever added to the account cache, so a refusal here cannot erase one that a
+    // concurrent login remembered.
     {
         std::lock_guard lock(mutex_);
-        reserved = accounts_by_folded_.emplace(folded, account_entry{name, role::user}).second;
+        if (accounts_by_folded_.contains(folded) || !reserved_names_.insert(folded).second)
+            return callback(error_answer(409, "name taken"));
     }
-    if (!reserved) return callback(error_answer(409, "name taken"));
-    auto release = [this, folded] {
+    // Given back when the last copy goes (shared_ptr runs its deleter for null too).
+    auto reservation = std::shared_ptr<void>(nullptr, [this, folded](void*) {
         std::lock_guard lock(mutex_);
-        accounts_by_folded_.erase(folded);
-    };
-    if (guest_online_ && guest_online_(folded)) {
-        release();
-        return callback(error_answer(409, "name taken"));
-    }
+        reserved_names_.erase(folded);
+    });
+    if (guest_online_ && guest_online_(folded)) return callback(error_answer(409, "name taken"));
     // Counted only here, past the cheap refusals: a mistyped name costs no sign-up.
     if (const auto wait = registrations_.take(address, now_ms()); wait > 0) {
-        release();
         auto answer = error_answer(429, "too many new accounts from this address; try again later");
         answer.retry_after_s = (wait + 999) / 1000;
         return callback(std::move(answer));
     }
     if (!admit_hash()) {
-        release();
         registrations_.give_back(address);
         return callback(busy());
     }
-    net::post(worker_, [this, name = std::move(name), password = std::move(password), release,
-                        slot = hash_slot(queued_hashes_), callback = std::move(callback)] {
+    on_worker(std::move(callback), [this, name = std::move(name), password = std::move(password), folded,
+                                    address = std::move(address), reservation = std::move(reservation),
+                                    slot = hash_slot(queued_hashes_)](const done& answer) mutable {
         auto hash = hash_password(password);
-        if (!hash) {
-            release();
-            return callback(error_answer(500, "could not hash the password"));
+        if (!hash) return answer(error_answer(500, "could not hash the password"));
+        const auto outcome = db_->insert_account(name, *hash, role::user, now_ms());
+        if (outcome == account_db::insert_outcome::failed) {
+            log_error("register: " + db_->last_error());
+            return answer(error_answer(500, "could not store the account"));
         }
-        switch (db_->insert_account(name, *hash, role::user, now_ms())) {
-            // Taken in the database (by `parley-server admin create`): the name stays reserved.
-            case account_db::insert_outcome::taken: return callback(error_answer(409, "name taken"));
-            case account_db::insert_outcome::failed:
-                release();
-                log_error("register: " + db_->last_error());
-                return callback(error_answer(500, "could not store the account"));
-            case account_db::insert_outcome::created: break;
-        }
-        if (auto stored = db_->find_account(fold_name(name))) {
+        // Created, or taken in the database (by `parley-server admin create`): either way
+        // the account is remembered before the reservation is given back.
+        if (auto stored = db_->find_account(folded)) {
             std::lock_guard lock(mutex_);
             remember_account(*stored);
         }
-        callback({201, json{{"user", name}, {"role", "user"}}.dump(), std::nullopt});
+        reservation.reset();
+        if (outcome == account_db::insert_outcome::taken) return answer(error_answer(409, "name taken"));
+        write_audit({0, 0, name, "register", name, {}, {}, address});
+        answer({201, json{{"user", name}, {"role", "user"}}.dump(), std::nullopt});
     });
 }
 
@@ -180,54 +229,66 @@ void account_service::login(std::string name, std::string password, std::string 
     // Its upgrades are refused anyway (403); no token for a connection that cannot open.
     if (is_banned({}, address)) return callback(error_answer(403, "banned"));
     if (!admit_hash()) return callback(busy());
-    net::post(worker_, [this, name = std::move(name), password = std::move(password), account_key, address_key,
-                        slot = hash_slot(queued_hashes_), callback = std::move(callback)] {
+    on_worker(std::move(callback), [this, name = std::move(name), password = std::move(password), account_key,
+                                    address_key, address = std::move(address),
+                                    slot = hash_slot(queued_hashes_)](const done& answer) {
         // And again here: attempts sent in parallel all pass the check above before the
         // first of them fails, but the worker verifies them one at a time.
-        if (auto refused = throttled(throttle_, account_key, address_key, now_ms()))
-            return callback(std::move(*refused));
-        auto fail = [&] {
+        if (auto refused = throttled(throttle_, account_key, address_key, now_ms())) return answer(std::move(*refused));
+        auto fail = [&](const char* why) {
             const auto t = now_ms();
             throttle_.record_failure(account_key, t);
             throttle_.record_failure(address_key, t);
-            callback(bad_credentials());
+            write_audit({0, t, audit_name(name), "login_failed", audit_name(name), {}, why, address});
+            answer(bad_credentials());
         };
         std::optional<account> found;
         if (is_valid_user_name(name) && acceptable_password(password)) found = db_->find_account(fold_name(name));
         if (!found) {
             verify_against_dummy(password);
-            return fail();
+            return fail("no such account");
         }
-        if (!verify_password(found->password_hash, password)) return fail();
+        if (!verify_password(found->password_hash, password)) return fail("wrong password");
         throttle_.clear(account_key);
-        if (is_banned(fold_name(found->name), {})) return callback(error_answer(403, "this account is banned"));
+        if (is_banned(fold_name(found->name), {})) {
+            write_audit({0, 0, found->name, "login_failed", found->name, {}, "banned account", address});
+            return answer(error_answer(403, "this account is banned"));
+        }
         const std::string token = new_token();
         const std::string hash = token_hash(token);
         const auto t = now_ms();
         if (!db_->insert_token(hash, found->id, t)) {
             log_error("login: " + db_->last_error());
-            return callback(error_answer(500, "could not store the session"));
+            return answer(error_answer(500, "could not store the session"));
         }
         {
             std::lock_guard lock(mutex_);
             remember_account(*found);
             tokens_[hash] = token_entry{found->id, t, t};
         }
-        callback({200, json{{"token", token}, {"user", found->name}, {"role", to_string(found->level)}}.dump(),
-                  std::nullopt});
+        write_audit({0, t, found->name, "login", found->name, {}, {}, address});
+        answer({200, json{{"token", token}, {"user", found->name}, {"role", to_string(found->level)}}.dump(),
+                std::nullopt});
     });
 }
 
-void account_service::logout(std::string token, done callback) {
+void account_service::logout(std::string token, std::string address, done callback) {
     const std::string hash = token_hash(token);
+    std::string who;
     {
         std::lock_guard lock(mutex_);
-        if (tokens_.erase(hash) == 0) return callback(error_answer(401, "invalid or revoked token"));
+        auto it = tokens_.find(hash);
+        if (it == tokens_.end()) return callback(error_answer(401, "invalid or revoked token"));
+        if (auto folded = folded_by_id_.find(it->second.account_id); folded != folded_by_id_.end())
+            if (auto entry = accounts_by_folded_.find(folded->second); entry != accounts_by_folded_.end())
+                who = entry->second.name;
+        tokens_.erase(it);
     }
+    audit({0, 0, who, "logout", who, {}, {}, address});
     // The token stopped working above, at once; the row goes on the worker.
-    net::post(worker_, [this, hash, callback = std::move(callback)] {
+    on_worker(std::move(callback), [this, hash](const done& answer) {
         db_->delete_token(hash);
-        callback({204, std::string(), std::nullopt});
+        answer({204, std::string(), std::nullopt});
     });
 }
 
@@ -235,7 +296,7 @@ void account_service::audit_log(std::string token, int limit, done callback) {
     auto who = verify_token(token);
     if (!who) return callback(error_answer(401, "invalid or revoked token"));
     if (who->level != role::admin) return callback(error_answer(403, "admins only"));
-    net::post(worker_, [this, limit, callback = std::move(callback)] {
+    on_worker(std::move(callback), [this, limit](const done& answer) {
         json entries = json::array();
         for (const auto& e : db_->recent_audit(limit))
             entries.push_back({{"id", e.id},
@@ -244,8 +305,11 @@ void account_service::audit_log(std::string token, int limit, done callback) {
                                {"action", e.action},
                                {"target", e.target},
                                {"channel", e.channel},
-                               {"detail", e.detail}});
-        callback({200, json{{"entries", std::move(entries)}}.dump(), std::nullopt});
+                               {"detail", e.detail},
+                               {"address", e.address}});
+        // Entries written before names were checked may hold any bytes: replaced, not thrown.
+        answer({200, json{{"entries", std::move(entries)}}.dump(-1, ' ', false, json::error_handler_t::replace),
+                std::nullopt});
     });
 }
 
@@ -265,15 +329,18 @@ std::optional<signed_in> account_service::verify_token(std::string_view token) {
         it->second.last_written = now;
         net::post(worker_, [this, hash, now] { db_->touch_token(hash, now); });
     }
+    // A token whose account is not (or no longer) known opens nothing; never a throw.
     auto folded = folded_by_id_.find(it->second.account_id);
     if (folded == folded_by_id_.end()) return std::nullopt;
-    const auto& entry = accounts_by_folded_.at(folded->second);
-    return signed_in{it->second.account_id, entry.name, entry.level};
+    auto entry = accounts_by_folded_.find(folded->second);
+    if (entry == accounts_by_folded_.end()) return std::nullopt;
+    return signed_in{it->second.account_id, entry->second.name, entry->second.level};
 }
 
 bool account_service::is_account_name(std::string_view folded) const {
     std::lock_guard lock(mutex_);
-    return accounts_by_folded_.contains(std::string(folded));
+    const std::string key(folded);
+    return accounts_by_folded_.contains(key) || reserved_names_.contains(key);
 }
 
 bool account_service::is_banned(std::string_view folded, std::string_view address) const {
@@ -302,17 +369,14 @@ void account_service::record_ban(const std::string& actor, const std::string& fo
         for (const auto& row : rows)
             if (!db_->insert_ban(row, actor, now_ms())) log_error("ban: " + db_->last_error());
     });
+    // The name's ban is in the log as the hub's "ban"; the addresses it took along, here.
+    for (const auto& address : addresses)
+        audit({0, 0, actor, "ban_address", address, {}, "with the name " + folded, {}});
 }
 
 void account_service::record(chat::moderation_event event) {
-    {
-        std::lock_guard lock(mutex_);
-        if (stopped_) return;
-    }
-    net::post(worker_, [this, event = std::move(event)] {
-        audit_entry e{0, now_ms(), event.actor, event.action, event.target, event.channel, event.detail};
-        if (!db_->insert_audit(e)) log_error("audit: " + db_->last_error());
-    });
+    audit({0, 0, std::move(event.actor), std::move(event.action), std::move(event.target), std::move(event.channel),
+           std::move(event.detail), std::move(event.address)});
 }
 
 }  // namespace parley::server::accounts

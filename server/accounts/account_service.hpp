@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -76,8 +77,10 @@ public:
     /// once its password is verified (so a ban reveals nothing about other passwords); 503
     /// with Retry-After when the worker is full.
     void login(std::string name, std::string password, std::string address, done callback);
-    void logout(std::string token, done callback);
-    /// The audit log for a token of an admin (403 otherwise, 401 for a bad token).
+    /// POST /api/logout from `address`: the token stops working at once.
+    void logout(std::string token, std::string address, done callback);
+    /// The audit log for a token of an admin (403 otherwise, 401 for a bad token), the
+    /// newest `limit` entries first.
     void audit_log(std::string token, int limit, done callback);
 
     /// The account a token belongs to, if the token is valid and not expired. Marks it used.
@@ -107,6 +110,16 @@ private:
     };
 
     void remember_account(const account& a);
+    /// Appends to the audit log on the worker (nothing once stopped). Any thread.
+    void audit(audit_entry entry);
+    /// Appends to the audit log now. Worker thread only: a task there writes its entry
+    /// before it answers, so a read of the log queued after the answer sees the entry
+    /// (a post from the worker's own thread may run after posts from other threads).
+    void write_audit(audit_entry entry);
+    /// Runs `work(answer)` on the worker; an exception it throws is logged and answered
+    /// with 500 through `callback` (unless `work` had answered), never let out of the worker.
+    template <class Work>
+    void on_worker(done callback, Work work);
     /// Counts one more queued password hash; false (nothing counted) when the queue is full.
     bool admit_hash();
 
@@ -133,6 +146,10 @@ private:
 
     mutable std::mutex mutex_;  ///< guards the caches below
     std::unordered_map<std::string, account_entry> accounts_by_folded_;
+    /// Names being registered (password hashing): taken for guests and other sign-ups,
+    /// but kept apart from accounts_by_folded_ so that giving one back can never erase
+    /// an account a concurrent login has just remembered.
+    std::unordered_set<std::string> reserved_names_;
     std::unordered_map<std::int64_t, std::string> folded_by_id_;
     std::unordered_map<std::string, token_entry> tokens_;  ///< by token hash
     std::vector<ban_row> bans_;

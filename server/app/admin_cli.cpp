@@ -5,11 +5,13 @@
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <utility>
 
 #include "accounts/account_db.hpp"
 #include "accounts/credentials.hpp"
 #include "parley/core/limits.hpp"
 #include "parley/core/text.hpp"
+#include "store/sqlite_backend.hpp"
 
 namespace parley::server {
 
@@ -48,7 +50,7 @@ int create(accounts::account_db& db, const std::string& name) {
     }
     switch (db.insert_account(name, *hash, accounts::role::admin, now_ms())) {
         case accounts::account_db::insert_outcome::created:
-            db.insert_audit({0, now_ms(), "(cli)", "admin_create", name, {}, {}});
+            db.insert_audit({0, now_ms(), "(cli)", "admin_create", name, {}, {}, {}});
             std::cout << "created admin " << name << "\n";
             return 0;
         case accounts::account_db::insert_outcome::taken:
@@ -60,14 +62,29 @@ int create(accounts::account_db& db, const std::string& name) {
     return 1;
 }
 
-/// "2026-12-01 10:00 UTC": when a ban ends, as an operator reads it.
-std::string utc_time(std::int64_t unix_ms) {
+/// "2026-12-01 10:00 UTC": when a ban ends, as an operator reads it (`format` for others).
+std::string utc_time(std::int64_t unix_ms, const char* format = "%Y-%m-%d %H:%M UTC") {
     const std::time_t seconds = static_cast<std::time_t>(unix_ms / 1000);
     std::tm parts{};
     gmtime_r(&seconds, &parts);
-    char text[32];
-    std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &parts);
+    char text[40];
+    std::strftime(text, sizeof text, format, &parts);
     return text;
+}
+
+/// `admin audit [--limit N]`: the newest N entries, newest first, one a line:
+/// "2026-12-01 10:00:05 UTC login actor=ann address=10.0.0.7" (empty fields left out).
+int print_audit(accounts::account_db& db, int limit) {
+    for (const auto& e : db.recent_audit(limit)) {
+        std::cout << utc_time(e.at, "%Y-%m-%d %H:%M:%S UTC") << " " << e.action;
+        const std::pair<const char*, const std::string*> fields[] = {
+            {"actor", &e.actor}, {"target", &e.target}, {"channel", &e.channel},
+            {"address", &e.address}, {"detail", &e.detail}};
+        for (const auto& [key, value] : fields)
+            if (!value->empty()) std::cout << " " << key << "=" << *value;
+        std::cout << "\n";
+    }
+    return 0;
 }
 
 /// `admin bans`: one line per ban in force, "name bob until ..." or "address 10.0.0.7 until ...".
@@ -91,7 +108,7 @@ int unban(accounts::account_db& db, const std::string& target) {
         std::cerr << "parley-server: no ban of " << target << "\n";
         return 1;
     }
-    db.insert_audit({0, now_ms(), "(cli)", "unban", target, {}, {}});
+    db.insert_audit({0, now_ms(), "(cli)", "unban", target, {}, {}, {}});
     std::cout << "lifted " << removed << (removed == 1 ? " ban" : " bans") << " of " << target << "\n";
     return 0;
 }
@@ -104,6 +121,13 @@ int run_admin(const admin_command& command) {
         return 1;
     }
     std::string error;
+    // The message tables first: their migration maps messages owned by account names to
+    // account ids, which must happen before an account is removed or created here.
+    if (!sqlite_backend::open(command.data_dir, {}, error)) {
+        std::cerr << "parley-server: cannot open the data directory " << command.data_dir.string() << ": " << error
+                  << "\n";
+        return 1;
+    }
     auto db = accounts::account_db::open(command.data_dir, error);
     if (!db) {
         std::cerr << "parley-server: cannot open the data directory " << command.data_dir.string() << ": " << error
@@ -113,12 +137,13 @@ int run_admin(const admin_command& command) {
     if (command.action == "create") return create(*db, command.name);
     if (command.action == "bans") return list_bans(*db);
     if (command.action == "unban") return unban(*db, command.name);
+    if (command.action == "audit") return print_audit(*db, command.limit);
     if (command.action == "list") {
         for (const auto& a : db->list_accounts()) std::cout << a.name << " " << accounts::to_string(a.level) << "\n";
         return 0;
     }
     if (db->remove_account(fold_name(command.name))) {
-        db->insert_audit({0, now_ms(), "(cli)", "account_remove", command.name, {}, {}});
+        db->insert_audit({0, now_ms(), "(cli)", "account_remove", command.name, {}, {}, {}});
         std::cout << "removed " << command.name << "\n";
         return 0;
     }

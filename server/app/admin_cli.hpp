@@ -1,5 +1,6 @@
 #pragma once
-// `parley-server admin ...`: create, list and remove accounts on the data directory.
+// `parley-server admin ...`: create, list and remove accounts, list and lift bans, and
+// print the audit log, on the data directory.
 // Meant for when the server is stopped; a running server sees new accounts at their
 // first login and removed ones at its next start.
 

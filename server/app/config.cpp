@@ -75,19 +75,31 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
         ->envname("PARLEY_REGISTRATIONS_PER_HOUR")
         ->check(CLI::Range(0, 1'000'000));
 
+    app.add_option("--retention-days", config.retention_days,
+                   "Delete messages older than this many days, in the background (0: keep all)")
+        ->envname("PARLEY_RETENTION_DAYS")
+        ->check(CLI::Range(0, 1'000'000));
+    app.add_option("--max-messages-per-channel", config.max_messages_per_channel,
+                   "Messages a channel keeps; the oldest beyond are deleted in the background (0: no cap)")
+        ->envname("PARLEY_MAX_MESSAGES_PER_CHANNEL")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000'000}));
+
     admin_command admin;
     auto* admin_cmd = app.add_subcommand("admin", "Manage accounts and bans (on a stopped server): create NAME "
                                                   "(an admin; password from PARLEY_ADMIN_PASSWORD or stdin), "
-                                                  "list, remove NAME, bans, unban NAME_OR_ADDRESS");
-    admin_cmd->add_option("action", admin.action, "create, list, remove, bans or unban")
+                                                  "list, remove NAME, bans, unban NAME_OR_ADDRESS, "
+                                                  "audit [--limit N] (newest first)");
+    admin_cmd->add_option("action", admin.action, "create, list, remove, bans, unban or audit")
         ->required()
-        ->check(CLI::IsMember({"create", "list", "remove", "bans", "unban"}));
+        ->check(CLI::IsMember({"create", "list", "remove", "bans", "unban", "audit"}));
+    admin_cmd->add_option("--limit", admin.limit, "audit: how many entries, newest first")
+        ->check(CLI::Range(1, 1'000'000));
     admin_cmd->add_option("name", admin.name, "The account's name (for unban: a name or an address)");
 
     try {
         app.parse(argc, argv);
         if (admin_cmd->parsed()) {
-            if (admin.action != "list" && admin.action != "bans" && admin.name.empty())
+            if (admin.action != "list" && admin.action != "bans" && admin.action != "audit" && admin.name.empty())
                 return config_exit{2, "parley-server: admin " + admin.action + " needs a NAME"};
             admin.data_dir = config.data_dir;
             return admin;

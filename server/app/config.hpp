@@ -45,14 +45,23 @@ struct server_config {
     bool accounts_only = false;                ///< only signed-in accounts may post
     /// New accounts per client address per hour (0: no limit); see account_limits.
     int registrations_per_hour = 10;
+    /// Messages older than this many days are deleted in the background (0: kept for
+    /// ever). 0 by default: how long a community keeps its history is its operator's
+    /// choice, and the per-channel cap below already bounds the storage.
+    int retention_days = 0;
+    /// Messages a channel keeps at most; the oldest beyond it are deleted in the background
+    /// (0: no cap). 100,000 is months of a busy channel and at most ~1.6 GB of text for
+    /// one channel flooded with the longest messages (about 10 MB at typical sizes).
+    std::int64_t max_messages_per_channel = 100'000;
 };
 
-/// `parley-server admin create|list|remove [NAME]`: account administration on the data
-/// directory, run instead of the server.
+/// `parley-server admin create|list|remove|bans|unban|audit [NAME]`: account
+/// administration on the data directory, run instead of the server.
 struct admin_command {
-    std::string action;  ///< "create", "list", "remove", "bans" or "unban"
+    std::string action;  ///< "create", "list", "remove", "bans", "unban" or "audit"
     std::string name;
     std::filesystem::path data_dir;
+    int limit = 100;  ///< audit: entries printed, newest first (a screenful and a half)
 };
 
 /// What the command line asked for: a configuration to run, or an exit (help, an error)

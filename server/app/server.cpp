@@ -76,7 +76,11 @@ struct server::impl {
             http.tls = true;
         }
         std::string error;
-        store = open_sqlite_store(config.data_dir, config.sync, &metrics, error);
+        sqlite_store_options store_options;
+        store_options.backend.sync = config.sync;
+        store_options.backend.retention_ms = std::int64_t{config.retention_days} * 86'400'000;
+        store_options.backend.max_messages_per_channel = config.max_messages_per_channel;
+        store = open_sqlite_store(config.data_dir, store_options, &metrics, error);
         if (!store) throw std::runtime_error("cannot open the data directory " + config.data_dir.string() + ": " + error);
         accounts::account_limits account_limits;
         account_limits.registrations_per_hour = config.registrations_per_hour;

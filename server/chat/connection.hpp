@@ -24,6 +24,7 @@ public:
         std::optional<std::string> name;     ///< display name, once identified
         std::string folded;                  ///< fold_name(*name): the uniqueness key
         std::optional<std::string> account;  ///< the account, when signed in with a token
+        std::optional<std::int64_t> account_id;  ///< its id (never reused): what owns its messages
         bool admin = false;                  ///< the account's role is admin
         std::vector<std::string> channels;   ///< channels joined, in join order
         bool open = true;                    ///< false once the hub saw it close

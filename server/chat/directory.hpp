@@ -12,11 +12,12 @@ namespace parley::server::chat {
 
 /// A moderation action for the audit log.
 struct moderation_event {
-    std::string actor;    ///< the admin's name
-    std::string action;   ///< "kick", "ban", "delete"
+    std::string actor;    ///< the admin's name (for a refused action: whoever tried)
+    std::string action;   ///< "kick", "ban", "delete", "edit"; "refused_kick", ... when forbidden
     std::string target;   ///< a user name, or a message id
     std::string channel;  ///< where, when it applies
     std::string detail;   ///< e.g. "60 minutes"
+    std::string address = {};  ///< the acting client's address (empty: not known)
 };
 
 /// Accounts and bans as the hub sees them. Every member is thread-safe and non-blocking.

@@ -372,9 +372,9 @@ void hub::on_post(const conn_ptr& c, post_message message, std::optional<std::st
     stored.user = *state.name;
     stored.text = std::move(message.text);
     stored.timestamp = unix_now_ms();
-    stored.owner = state.account ? "a:" + *state.account : "g:" + c->session_id();
+    stored.owner = state.account_id ? "a:" + std::to_string(*state.account_id) : "g:" + c->session_id();
     stored.nonce = nonce;
-    stored.resend_scope = state.account ? "a:" + *state.account : "g:" + state.folded;
+    stored.resend_scope = state.account_id ? "a:" + std::to_string(*state.account_id) : "g:" + state.folded;
     // The broadcast waits for the commit: the echo is the delivery receipt.
     store_.post(std::move(stored), [this, c, nonce = std::move(nonce)](post_result result) mutable {
         from_store([this, c = std::move(c), nonce = std::move(nonce), result = std::move(result)]() mutable {
@@ -426,7 +426,8 @@ void hub::on_edit(const conn_ptr& c, edit_request request, const std::optional<s
     const auto& state = c->state();
     if (!state.name) return error(c, error_code::not_identified, "identify before editing", ref);
     message_edit change{request.id, std::move(request.text),
-                        state.account ? "a:" + *state.account : "g:" + c->session_id(), state.admin,
+                        state.account_id ? "a:" + std::to_string(*state.account_id) : "g:" + c->session_id(),
+                        state.admin,
                         unix_now_ms()};
     store_.edit(std::move(change), [this, c, ref](edit_result result) {
         from_store([this, c, ref, result = std::move(result)] {
@@ -438,6 +439,8 @@ void hub::on_edit(const conn_ptr& c, edit_request request, const std::optional<s
                     return publish_change(result.notice, result.notice.channel, c);
                 case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
                 case change_outcome::forbidden:
+                    names_.record({*c->state().name, "refused_edit", std::to_string(result.notice.id),
+                                   result.notice.channel, {}, c->address()});
                     return error(c, error_code::forbidden, "only the author or an admin may edit", ref);
                 case change_outcome::failed:
                     return error(c, error_code::server_error, "the edit could not be stored", ref);
@@ -449,7 +452,8 @@ void hub::on_edit(const conn_ptr& c, edit_request request, const std::optional<s
 void hub::on_delete(const conn_ptr& c, const delete_request& request, const std::optional<std::string>& ref) {
     const auto& state = c->state();
     if (!state.name) return error(c, error_code::not_identified, "identify before deleting", ref);
-    message_removal removal{request.id, state.account ? "a:" + *state.account : "g:" + c->session_id(),
+    message_removal removal{request.id,
+                            state.account_id ? "a:" + std::to_string(*state.account_id) : "g:" + c->session_id(),
                             state.admin};
     store_.remove(std::move(removal), [this, c, ref](remove_result result) {
         from_store([this, c, ref, result = std::move(result)] {
@@ -461,6 +465,8 @@ void hub::on_delete(const conn_ptr& c, const delete_request& request, const std:
                     return publish_change(result.notice, result.notice.channel, c);
                 case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
                 case change_outcome::forbidden:
+                    names_.record({*c->state().name, "refused_delete", std::to_string(result.notice.id),
+                                   result.notice.channel, {}, c->address()});
                     return error(c, error_code::forbidden, "only the author or an admin may delete", ref);
                 case change_outcome::failed:
                     return error(c, error_code::server_error, "the deletion could not be stored", ref);
@@ -470,7 +476,10 @@ void hub::on_delete(const conn_ptr& c, const delete_request& request, const std:
 }
 
 void hub::on_kick(const conn_ptr& c, const kick_request& request, const std::optional<std::string>& ref) {
-    if (!c->state().admin) return error(c, error_code::forbidden, "only admins may kick", ref);
+    if (!c->state().admin) {
+        names_.record({c->state().name.value_or(""), "refused_kick", request.user, request.channel, {}, c->address()});
+        return error(c, error_code::forbidden, "only admins may kick", ref);
+    }
     auto r = rooms_.find(request.channel);
     const std::string folded = fold_name(request.user);
     if (r == rooms_.end() || !r->second.names.contains(folded))
@@ -508,7 +517,10 @@ bool hub::guest_online(std::string_view folded) const {
 }
 
 void hub::on_ban(const conn_ptr& c, const ban_request& request, const std::optional<std::string>& ref) {
-    if (!c->state().admin) return error(c, error_code::forbidden, "only admins may ban", ref);
+    if (!c->state().admin) {
+        names_.record({c->state().name.value_or(""), "refused_ban", request.user, {}, {}, c->address()});
+        return error(c, error_code::forbidden, "only admins may ban", ref);
+    }
     const std::string folded = fold_name(request.user);
     // Every connection holding the name, in any channel, goes; their addresses are banned too.
     std::vector<std::string> addresses;

@@ -1,10 +1,14 @@
 #include "http/api.hpp"
 
-#include <charconv>
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <memory>
 
 #include <nlohmann/json.hpp>
 
 #include "accounts/account_service.hpp"
+#include "app/log.hpp"
 #include "http/origin.hpp"
 #include "http/url_path.hpp"
 
@@ -15,8 +19,11 @@ using nlohmann::json;
 
 namespace {
 
-/// How many audit entries one request returns at most.
+/// How many audit entries one request returns at most: a page an admin's browser shows
+/// at once (some 200 KB of JSON); older ones are a `parley-server admin audit` away.
 constexpr int max_audit_entries = 1000;
+/// Without `limit=`: a screenful and a half.
+constexpr int default_audit_entries = 100;
 
 api_response make_response(unsigned status, std::string body, unsigned version, bool keep_alive,
                            std::string_view server_name) {
@@ -45,16 +52,72 @@ bool read_credentials(const std::string& body, std::string& user, std::string& p
     return true;
 }
 
-int limit_from_query(std::string_view target) {
-    const auto q = target.find("limit=");
-    if (q == std::string_view::npos) return 100;
-    int value = 100;
-    const auto digits = target.substr(q + 6);
-    std::from_chars(digits.data(), digits.data() + digits.size(), value);
-    return std::clamp(value, 1, max_audit_entries);
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/// Percent-decodes one side of a query pair; nullopt on a bad escape.
+std::optional<std::string> decode_query_text(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '+') {
+            out.push_back(' ');
+        } else if (c == '%') {
+            if (i + 2 >= text.size()) return std::nullopt;
+            const int hi = hex_digit(text[i + 1]);
+            const int lo = hex_digit(text[i + 2]);
+            if (hi < 0 || lo < 0) return std::nullopt;
+            out.push_back(static_cast<char>(hi * 16 + lo));
+            i += 2;
+        } else {
+            out.push_back(c);
+        }
+    }
+    return out;
 }
 
 }  // namespace
+
+query_parameter find_query_parameter(std::string_view target, std::string_view name) {
+    query_parameter found;
+    const auto question = target.find('?');
+    if (question == std::string_view::npos) return found;
+    std::string_view query = target.substr(question + 1);
+    if (const auto hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
+    while (true) {
+        const auto amp = query.find('&');
+        const std::string_view pair = query.substr(0, amp);
+        if (!pair.empty()) {
+            const auto eq = pair.find('=');
+            const auto key = decode_query_text(pair.substr(0, eq));
+            const auto value = decode_query_text(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+            if (!key || !value) return {false, std::nullopt};
+            if (*key == name) {
+                if (found.value) return {false, std::nullopt};  // twice: which one was meant?
+                found.value = *value;
+            }
+        }
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+    }
+    return found;
+}
+
+std::optional<std::int64_t> canonical_number(std::string_view text) {
+    if (text.empty() || text.size() > 18) return std::nullopt;
+    if (text.size() > 1 && text.front() == '0') return std::nullopt;
+    std::int64_t value = 0;
+    for (const char c : text) {
+        if (c < '0' || c > '9') return std::nullopt;
+        value = value * 10 + (c - '0');
+    }
+    return value;
+}
 
 std::string bearer_token(std::string_view authorization) {
     constexpr std::string_view prefix = "Bearer ";
@@ -66,8 +129,10 @@ std::string bearer_token(std::string_view authorization) {
     return std::string(authorization.substr(prefix.size()));
 }
 
-void handle_api(http::request<http::string_body>&& req, const api_context& ctx, std::string address,
-                std::function<void(api_response)> done) {
+namespace {
+
+void answer_api(http::request<http::string_body>& req, const api_context& ctx, std::string address,
+                const std::function<void(api_response)>& done) {
     const unsigned version = req.version();
     const bool keep_alive = req.keep_alive();
     const std::string server_name(ctx.server_name);
@@ -107,15 +172,51 @@ void handle_api(http::request<http::string_body>&& req, const api_context& ctx, 
         if (!require(http::verb::post)) return;
         std::string token = bearer_token(req[http::field::authorization]);
         if (token.empty()) return refuse(401, "Authorization: Bearer <token> required");
-        return ctx.accounts.logout(std::move(token), reply);
+        return ctx.accounts.logout(std::move(token), std::move(address), reply);
     }
     if (path == "/api/audit") {
         if (!require(http::verb::get)) return;
         std::string token = bearer_token(req[http::field::authorization]);
         if (token.empty()) return refuse(401, "Authorization: Bearer <token> required");
-        return ctx.accounts.audit_log(std::move(token), limit_from_query(req.target()), reply);
+        const auto limit = find_query_parameter(req.target(), "limit");
+        if (!limit.ok) return refuse(400, "malformed query");
+        int count = default_audit_entries;
+        if (limit.value) {
+            const auto n = canonical_number(*limit.value);
+            if (!n || *n < 1) return refuse(400, "limit must be a whole number from 1 (written without leading zeros)");
+            count = static_cast<int>(std::min<std::int64_t>(*n, max_audit_entries));
+        }
+        return ctx.accounts.audit_log(std::move(token), count, reply);
     }
     refuse(404, "not found");
+}
+
+}  // namespace
+
+void handle_api(http::request<http::string_body>&& req, const api_context& ctx, std::string address,
+                std::function<void(api_response)> done) {
+    // The one catch at the edge: nothing thrown below may reach the session's handler.
+    // `done` runs once: a throw after it answered is only logged.
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    auto once = [done = std::move(done), answered](api_response res) {
+        if (answered->exchange(true)) return;
+        done(std::move(res));
+    };
+    const unsigned version = req.version();
+    try {
+        answer_api(req, ctx, std::move(address), once);
+        return;
+    } catch (const std::exception& e) {
+        log_error(std::string("api: ") + e.what());
+    } catch (...) {
+        log_error("api: unknown exception");
+    }
+    try {
+        if (!answered->load())
+            once(make_response(500, error_body("internal error"), version, false, ctx.server_name));
+    } catch (...) {
+        log_error("api: the error answer failed too");
+    }
 }
 
 }  // namespace parley::server

@@ -238,6 +238,7 @@ void http_session<Stream>::upgrade(http::request<http::string_body>&& req) {
             state.name = account->name;
             state.folded = fold_name(account->name);
             state.account = account->name;
+            state.account_id = account->account_id;
             state.admin = account->level == accounts::role::admin;
             session->mark_named();
         }

@@ -9,6 +9,14 @@
 
 namespace parley::server {
 
+/// What one step of background upkeep (retention, per-channel caps) did.
+struct maintenance_step {
+    bool ok = true;
+    std::size_t pruned = 0;  ///< messages deleted by this step
+    bool more = false;       ///< work is left: call again after a short pause
+    std::string error;       ///< when !ok
+};
+
 /// Synchronous storage operations. Owned by batching_store and called only from its
 /// storage thread (after construction), so implementations need no locking.
 /// A write runs only between begin() and commit(); reads may run in or out of one and
@@ -34,6 +42,17 @@ public:
     virtual remove_result remove(const message_removal& removal) = 0;
     virtual history_result history(const history_query& query) = 0;
     virtual channels_result channels() = 0;
+
+    /// One bounded step of upkeep at unix time `now`, in a transaction of its own, run by
+    /// the storage thread between batches (so posts wait for one small step at most).
+    /// The default has nothing to do.
+    virtual maintenance_step maintain(unix_ms now) {
+        (void)now;
+        return {};
+    }
+    /// Whether upkeep is known to be waiting (a channel went over its cap): the storage
+    /// thread then runs maintain() soon rather than at its next periodic check.
+    virtual bool wants_maintenance() const { return false; }
 };
 
 }  // namespace parley::server

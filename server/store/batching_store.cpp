@@ -6,6 +6,8 @@
 #include <type_traits>
 #include <utility>
 
+#include "app/log.hpp"
+
 namespace parley::server {
 
 namespace {
@@ -66,8 +68,13 @@ std::size_t bytes_of(const new_message& m) {
 }  // namespace
 
 batching_store::batching_store(std::unique_ptr<batch_backend> backend, server_metrics* metrics,
-                               job_queue_limits limits)
-    : backend_(std::move(backend)), metrics_(metrics), queue_(limits) {
+                               job_queue_limits limits, maintenance_options maintenance)
+    : backend_(std::move(backend)), metrics_(metrics), queue_(limits), maintenance_(std::move(maintenance)) {
+    if (!maintenance_.clock)
+        maintenance_.clock = [] {
+            using namespace std::chrono;
+            return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+        };
     thread_ = std::thread([this] { run(); });
     // Set before any job can be queued, so the storage thread reads it after this write.
     storage_thread_id_ = thread_.get_id();
@@ -128,11 +135,29 @@ void batching_store::flush_and_stop() {
 
 void batching_store::run() {
     std::vector<any_job> batch;
-    while (queue_.take_all(batch)) {
-        run_batch(batch);
+    // The first check comes at once: a database opened over its bounds shrinks from the start.
+    auto due = std::chrono::steady_clock::now();
+    while (queue_.take_all_until(batch, due)) {
+        if (!batch.empty()) run_batch(batch);
         // Release what the callbacks captured now, not when the next batch arrives.
         batch.clear();
+        due = maintain(due);
     }
+}
+
+std::chrono::steady_clock::time_point batching_store::maintain(std::chrono::steady_clock::time_point due) {
+    const auto now = std::chrono::steady_clock::now();
+    // A channel that just went over its cap is pruned after a pause, not a minute later;
+    // but after a failure only at the next interval (no warning every 20 ms).
+    if (now >= upkeep_backoff_until_ && backend_->wants_maintenance()) due = std::min(due, now + maintenance_.pause);
+    if (now < due) return due;
+    const maintenance_step step = backend_->maintain(maintenance_.clock());
+    if (!step.ok) {
+        log_warn("storage upkeep: " + step.error);
+        upkeep_backoff_until_ = now + maintenance_.interval;
+        return upkeep_backoff_until_;
+    }
+    return now + (step.more ? maintenance_.pause : maintenance_.interval);
 }
 
 void batching_store::run_batch(std::vector<any_job>& batch) {

@@ -1,6 +1,7 @@
 #pragma once
 // A message_store that runs a batch_backend on one storage thread with group commit.
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -16,6 +17,18 @@
 
 namespace parley::server {
 
+/// When the storage thread runs the backend's upkeep (maintain()) between batches.
+struct maintenance_options {
+    /// Between two steps that left work: 500 rows a step and 20 ms apart deletes some
+    /// 25,000 rows a second while posts wait for one ~1 ms step at most.
+    std::chrono::milliseconds pause{20};
+    /// Between checks when nothing was known to wait: retention counts in days, so a
+    /// minute late is nothing, and an idle check is one indexed read.
+    std::chrono::milliseconds interval{std::chrono::minutes(1)};
+    /// The time maintain() is given (tests inject one); null: the system clock.
+    std::function<unix_ms()> clock;
+};
+
 /// Every operation queued while the previous batch ran goes into the next batch: one
 /// transaction, one commit, then the callbacks in queue order. Throughput therefore does
 /// not hinge on one commit per message. Reads run in queue order too, inside the batch's
@@ -25,7 +38,7 @@ class batching_store final : public message_store {
 public:
     /// Starts the storage thread. `metrics` may be null (tests); it must outlive the store.
     batching_store(std::unique_ptr<batch_backend> backend, server_metrics* metrics,
-                   job_queue_limits limits = {});
+                   job_queue_limits limits = {}, maintenance_options maintenance = {});
     ~batching_store() override;
 
     void post(new_message message, post_callback done) override;
@@ -53,10 +66,14 @@ private:
     void enqueue(any_job&& work, std::size_t bytes);
     void run();
     void run_batch(std::vector<any_job>& batch);
+    /// Runs one upkeep step if due; returns when the next one is.
+    std::chrono::steady_clock::time_point maintain(std::chrono::steady_clock::time_point due);
 
     std::unique_ptr<batch_backend> backend_;  // storage thread only, until joined
     server_metrics* metrics_;
     bounded_job_queue<any_job> queue_;
+    maintenance_options maintenance_;
+    std::chrono::steady_clock::time_point upkeep_backoff_until_{};  // storage thread only
     std::mutex stop_mutex_;  // serialises flush_and_stop()
     std::thread thread_;
     std::thread::id storage_thread_id_;

@@ -2,6 +2,7 @@
 // A bounded multi-producer queue drained whole by one consumer: the storage thread takes
 // everything queued at once, which is what makes a batch (group commit).
 
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
@@ -55,6 +56,18 @@ public:
         ready_.wait(lock, [this] { return stopped_ || !jobs_.empty(); });
         if (jobs_.empty()) return false;
         // Swapping hands the consumer's emptied vector back, so its capacity is reused.
+        std::swap(out, jobs_);
+        bytes_ = 0;
+        return true;
+    }
+
+    /// Like take_all(), but waits no later than `deadline`: `out` is then empty and the
+    /// answer true (the consumer has other work, such as pruning). Consumer thread only.
+    bool take_all_until(std::vector<Job>& out, std::chrono::steady_clock::time_point deadline) {
+        out.clear();
+        std::unique_lock lock(mutex_);
+        ready_.wait_until(lock, deadline, [this] { return stopped_ || !jobs_.empty(); });
+        if (jobs_.empty()) return !stopped_;
         std::swap(out, jobs_);
         bytes_ = 0;
         return true;

@@ -86,12 +86,20 @@ bool sqlite_backend::prepare_statements(std::string& error) {
         {&find_message_,
          "SELECT channel, user_name, body, posted_at, edited_at, owner, deleted FROM messages WHERE id = ?1"},
         {&update_text_, "UPDATE messages SET body = ?2, edited_at = ?3 WHERE id = ?1"},
-        {&mark_deleted_, "UPDATE messages SET deleted = 1 WHERE id = ?1"},
+        // The text goes with the deletion: a resend of the nonce answers the deletion only.
+        {&mark_deleted_, "UPDATE messages SET deleted = 1, body = '' WHERE id = ?1"},
         {&insert_channel_, "INSERT OR IGNORE INTO channels (name) VALUES (?1)"},
         {&list_channels_, "SELECT name FROM channels ORDER BY name"},
         {&latest_, latest_sql.c_str()},
         {&before_, before_sql.c_str()},
         {&after_, after_sql.c_str()},
+        // Retention walks ids from the oldest: ids grow with the server's clock, so the
+        // walk stops at the first message young enough (no index on the time needed).
+        {&oldest_, "SELECT id, channel, posted_at FROM messages ORDER BY id LIMIT ?1"},
+        {&count_channel_, "SELECT count(*) FROM messages WHERE channel = ?1"},
+        {&oldest_in_channel_, "SELECT id FROM messages WHERE channel = ?1 ORDER BY id LIMIT ?2"},
+        {&delete_message_, "DELETE FROM messages WHERE id = ?1"},
+        {&delete_nonces_of_, "DELETE FROM nonces WHERE message_id = ?1"},
     };
     for (const auto& [stmt, sql] : all)
         if (!stmt->prepare(*db_, sql, error)) return false;
@@ -122,6 +130,8 @@ bool sqlite_backend::load_state(std::string& error) {
             return false;
         }
     }
+    // Every channel's count is unknown until maintain() counts it.
+    if (options_.max_messages_per_channel > 0) cap_pending_.insert(known_channels_.begin(), known_channels_.end());
     return prune_nonces(error);
 }
 
@@ -160,6 +170,7 @@ bool sqlite_backend::commit(std::string& error) {
         return false;
     }
     channels_added_in_batch_.clear();
+    posted_in_batch_.clear();
     return true;
 }
 
@@ -171,6 +182,12 @@ void sqlite_backend::rollback() {
     }
     for (const auto& name : channels_added_in_batch_) known_channels_.erase(name);
     channels_added_in_batch_.clear();
+    // The counts included posts that are gone now: count those channels again.
+    for (const auto& name : posted_in_batch_) {
+        channel_rows_.erase(name);
+        if (options_.max_messages_per_channel > 0) cap_pending_.insert(name);
+    }
+    posted_in_batch_.clear();
 }
 
 sqlite_backend::lookup sqlite_backend::find_message(message_id id, stored_message& out) {
@@ -221,7 +238,7 @@ post_result sqlite_backend::post(const new_message& message) {
                     return r;
                 }
                 case lookup::missing:
-                    break;  // cannot happen (messages are never removed); store anew
+                    break;  // cannot happen (pruning drops a message's nonces with it); store anew
             }
         }
     }
@@ -255,6 +272,8 @@ post_result sqlite_backend::post(const new_message& message) {
         channels_added_in_batch_.push_back(message.channel);
     }
 
+    count_post(message.channel);
+
     post_result r;
     r.outcome = post_outcome::stored;
     r.message.id = id;
@@ -276,6 +295,8 @@ edit_result sqlite_backend::edit(const message_edit& change) {
     }
     if (!change.is_admin && target.owner != change.requester) {
         r.outcome = change_outcome::forbidden;
+        r.notice.id = change.id;  // for the audit log of refused actions
+        r.notice.channel = std::move(target.message.channel);
         return r;
     }
     {
@@ -301,6 +322,8 @@ remove_result sqlite_backend::remove(const message_removal& removal) {
     }
     if (!removal.is_admin && target.owner != removal.requester) {
         r.outcome = change_outcome::forbidden;
+        r.notice.id = removal.id;  // for the audit log of refused actions
+        r.notice.channel = std::move(target.message.channel);
         return r;
     }
     {
@@ -347,6 +370,151 @@ history_result sqlite_backend::history(const history_query& query) {
     if (query.direction != history_direction::after) std::reverse(r.messages.begin(), r.messages.end());
     r.ok = true;
     return r;
+}
+
+void sqlite_backend::count_post(const std::string& channel) {
+    if (options_.max_messages_per_channel <= 0) return;
+    posted_in_batch_.push_back(channel);
+    auto it = channel_rows_.find(channel);
+    if (it == channel_rows_.end()) {
+        // A channel new to this run: count it at the next step (it may hold old rows).
+        cap_pending_.insert(channel);
+        return;
+    }
+    if (++it->second > options_.max_messages_per_channel) cap_pending_.insert(channel);
+}
+
+bool sqlite_backend::prune(const std::vector<std::pair<message_id, std::string>>& rows, std::string& error) {
+    {
+        sqlite::reset_on_exit guard(begin_);
+        if (!begin_.run()) {
+            error = failure("starting a pruning transaction");
+            return false;
+        }
+    }
+    for (const auto& [id, channel] : rows) {
+        bool ok = false;
+        {
+            sqlite::reset_on_exit guard(delete_nonces_of_);
+            delete_nonces_of_.bind(1, id);
+            ok = delete_nonces_of_.run();
+        }
+        if (ok) {
+            sqlite::reset_on_exit guard(delete_message_);
+            delete_message_.bind(1, id);
+            ok = delete_message_.run();
+        }
+        if (!ok) {
+            error = failure("pruning messages");
+            rollback();
+            return false;
+        }
+    }
+    {
+        sqlite::reset_on_exit guard(commit_);
+        if (!commit_.run()) {
+            error = failure("committing pruned messages");
+            rollback();
+            return false;
+        }
+    }
+    for (const auto& [id, channel] : rows)
+        if (auto it = channel_rows_.find(channel); it != channel_rows_.end()) --it->second;
+    return true;
+}
+
+maintenance_step sqlite_backend::prune_expired(unix_ms now) {
+    maintenance_step step;
+    if (options_.retention_ms <= 0) return step;
+    const unix_ms cutoff = now - options_.retention_ms;
+    std::vector<std::pair<message_id, std::string>> rows;
+    {
+        sqlite::reset_on_exit guard(oldest_);
+        oldest_.bind(1, std::int64_t{options_.prune_batch_rows});
+        int rc;
+        while ((rc = oldest_.step()) == SQLITE_ROW) {
+            if (oldest_.column_int64(2) >= cutoff) break;
+            rows.emplace_back(oldest_.column_int64(0), oldest_.column_text(1));
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+            step.ok = false;
+            step.error = failure("finding expired messages");
+            return step;
+        }
+    }
+    if (rows.empty()) return step;
+    if (!prune(rows, step.error)) {
+        step.ok = false;
+        return step;
+    }
+    step.pruned = rows.size();
+    // A full step may have left more behind; a short one reached the young messages.
+    step.more = rows.size() == static_cast<std::size_t>(options_.prune_batch_rows);
+    return step;
+}
+
+maintenance_step sqlite_backend::prune_over_cap() {
+    maintenance_step step;
+    const std::int64_t cap = options_.max_messages_per_channel;
+    if (cap <= 0) return step;
+    // Counting a channel reads its index (a few ms per 100,000 rows): a bounded number
+    // per step, so a database with many channels is counted over several steps.
+    constexpr int max_counts_per_step = 16;
+    int counted = 0;
+    while (!cap_pending_.empty() && step.pruned == 0) {
+        const std::string channel = *cap_pending_.begin();
+        auto known = channel_rows_.find(channel);
+        if (known == channel_rows_.end()) {
+            if (counted++ == max_counts_per_step) break;
+            sqlite::reset_on_exit guard(count_channel_);
+            count_channel_.bind(1, channel);
+            if (count_channel_.step() != SQLITE_ROW) {
+                step.ok = false;
+                step.error = failure("counting a channel's messages");
+                return step;
+            }
+            known = channel_rows_.emplace(channel, count_channel_.column_int64(0)).first;
+        }
+        const std::int64_t excess = known->second - cap;
+        if (excess <= 0) {
+            cap_pending_.erase(channel);
+            continue;
+        }
+        std::vector<std::pair<message_id, std::string>> rows;
+        {
+            sqlite::reset_on_exit guard(oldest_in_channel_);
+            oldest_in_channel_.bind(1, channel);
+            oldest_in_channel_.bind(2, std::min<std::int64_t>(excess, options_.prune_batch_rows));
+            int rc;
+            while ((rc = oldest_in_channel_.step()) == SQLITE_ROW)
+                rows.emplace_back(oldest_in_channel_.column_int64(0), channel);
+            if (rc != SQLITE_DONE) {
+                step.ok = false;
+                step.error = failure("finding a channel's oldest messages");
+                return step;
+            }
+        }
+        if (rows.empty()) {  // the count was stale; count again next time
+            channel_rows_.erase(channel);
+            continue;
+        }
+        if (!prune(rows, step.error)) {
+            step.ok = false;
+            return step;
+        }
+        step.pruned = rows.size();
+        if (known->second <= cap) cap_pending_.erase(channel);
+    }
+    step.more = !cap_pending_.empty();
+    return step;
+}
+
+maintenance_step sqlite_backend::maintain(unix_ms now) {
+    maintenance_step step = prune_expired(now);
+    if (!step.ok || step.more) return step;
+    maintenance_step capped = prune_over_cap();
+    capped.pruned += step.pruned;
+    return capped;
 }
 
 channels_result sqlite_backend::channels() {

@@ -3,8 +3,11 @@
 
 #include <chrono>
 #include <filesystem>
+#include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -19,6 +22,16 @@ struct sqlite_backend_options {
     /// Nonces are kept 24 h; pruning every 10 min keeps at most 1% extra rows without a
     /// delete per message.
     std::chrono::milliseconds nonce_prune_interval = std::chrono::minutes(10);
+    /// Messages older than this many milliseconds are pruned by maintain(); 0 keeps them
+    /// all. The server sets it from --retention-days.
+    std::int64_t retention_ms = 0;
+    /// Rows a channel keeps at most (deleted ones included: they still take a row); the
+    /// oldest beyond it are pruned by maintain(). 0: no cap. The server sets it from
+    /// --max-messages-per-channel.
+    std::int64_t max_messages_per_channel = 0;
+    /// Messages one maintain() step deletes at most: about a millisecond of work each
+    /// 500, so a post waits for one such step at most.
+    int prune_batch_rows = 500;
 };
 
 /// Messages, channels and nonces in `<data_dir>/parley.sqlite3`, with statements
@@ -42,6 +55,8 @@ public:
     remove_result remove(const message_removal& removal) override;
     history_result history(const history_query& query) override;
     channels_result channels() override;
+    maintenance_step maintain(unix_ms now) override;
+    bool wants_maintenance() const override { return !cap_pending_.empty(); }
 
     /// Only open() can make the tag, so only open() constructs (through make_unique).
     class open_tag {
@@ -64,6 +79,11 @@ private:
     bool prune_nonces(std::string& error);
     lookup find_message(message_id id, stored_message& out);
     std::string failure(const char* what) const;
+    /// Deletes `ids` (with their nonces) in one transaction; false with `error` set.
+    bool prune(const std::vector<std::pair<message_id, std::string>>& rows, std::string& error);
+    maintenance_step prune_expired(unix_ms now);
+    maintenance_step prune_over_cap();
+    void count_post(const std::string& channel);
 
     std::unique_ptr<sqlite::connection> db_;
     sqlite_backend_options options_;
@@ -73,6 +93,7 @@ private:
     sqlite::statement insert_message_, find_message_, update_text_, mark_deleted_;
     sqlite::statement insert_channel_, list_channels_;
     sqlite::statement latest_, before_, after_;
+    sqlite::statement oldest_, count_channel_, oldest_in_channel_, delete_message_, delete_nonces_of_;
 
     // Channels known to be in the channels table, so a post inserts its channel only once.
     std::unordered_set<std::string> known_channels_;
@@ -80,6 +101,12 @@ private:
     // The store's clock for nonce expiry: the newest post timestamp seen (set by callers).
     unix_ms newest_timestamp_ = 0;
     std::chrono::steady_clock::time_point last_prune_{};
+    // Per-channel cap: rows per channel where known (counted lazily, one channel per
+    // step, so opening a big database costs nothing up front), and the channels whose
+    // count is unknown or over the cap.
+    std::unordered_map<std::string, std::int64_t> channel_rows_;
+    std::set<std::string> cap_pending_;
+    std::vector<std::string> posted_in_batch_;  // their counts are unknown after a rollback
 };
 
 }  // namespace parley::server

@@ -43,6 +43,36 @@ CREATE INDEX nonces_by_age ON nonces (created_at);
 PRAGMA user_version = 1;
 )sql";
 
+// Version 2 (issue 11: ownership follows the identity; retention).
+// - Accounts own messages by their id, never reused, instead of their name: "a:<name>"
+//   becomes "a:<id>" for an account that still exists; a message whose account is gone
+//   is owned by nobody (""), and that account's nonces are forgotten, so whoever takes
+//   the name later can neither edit nor replay them.
+// - A deleted message keeps no text: a resend of its nonce answers the deletion only.
+// - History and the per-channel cap walk one index over every row of a channel
+//   (deleted rows count against the cap: they still take a row); pruning a message
+//   finds its nonces by message id.
+constexpr const char* schema_v2 = R"sql(
+UPDATE messages SET body = '' WHERE deleted != 0;
+DROP INDEX IF EXISTS messages_live_by_channel;
+CREATE INDEX messages_by_channel ON messages (channel, id);
+CREATE INDEX nonces_by_message ON nonces (message_id);
+PRAGMA user_version = 2;
+)sql";
+
+// Part of version 2 when the account tables exist (they live in the same file and are
+// created by the account service, possibly after this store on a fresh database).
+// Account names are ASCII, so lower() is fold_name().
+constexpr const char* owners_by_id_v2 = R"sql(
+UPDATE messages SET owner = COALESCE(
+    (SELECT 'a:' || a.id FROM accounts a WHERE a.folded = lower(substr(messages.owner, 3))), '')
+  WHERE substr(owner, 1, 2) = 'a:';
+DELETE FROM nonces WHERE substr(scope, 1, 2) = 'a:' AND NOT EXISTS
+    (SELECT 1 FROM accounts a WHERE a.folded = lower(substr(nonces.scope, 3)));
+UPDATE nonces SET scope = (SELECT 'a:' || a.id FROM accounts a WHERE a.folded = lower(substr(nonces.scope, 3)))
+  WHERE substr(scope, 1, 2) = 'a:';
+)sql";
+
 // Runs a one-row, one-column PRAGMA and returns its text.
 bool pragma_text(connection& db, const char* sql, std::string& value, std::string& error) {
     statement s;
@@ -95,6 +125,13 @@ bool migrate(connection& db, std::string& error) {
     if (!db.exec("BEGIN IMMEDIATE", error)) return false;
     bool ok = true;
     if (version < 1) ok = db.exec(schema_v1, error);
+    if (ok && version < 2) {
+        std::string has_accounts;
+        ok = pragma_text(db, "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'accounts'",
+                         has_accounts, error);
+        if (ok && !has_accounts.empty()) ok = db.exec(owners_by_id_v2, error);
+        if (ok) ok = db.exec(schema_v2, error);
+    }
     if (ok) ok = db.exec("COMMIT", error);
     if (!ok) {
         std::string ignored;

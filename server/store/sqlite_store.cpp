@@ -9,7 +9,7 @@ std::unique_ptr<message_store> open_sqlite_store(const std::filesystem::path& da
                                                  std::string& error) {
     auto backend = sqlite_backend::open(data_dir, options.backend, error);
     if (!backend) return nullptr;
-    return std::make_unique<batching_store>(std::move(backend), metrics, options.queue);
+    return std::make_unique<batching_store>(std::move(backend), metrics, options.queue, options.maintenance);
 }
 
 std::unique_ptr<message_store> open_sqlite_store(const std::filesystem::path& data_dir, sync_mode sync,

@@ -7,6 +7,7 @@
 #include <string>
 
 #include "metrics/metrics.hpp"
+#include "store/batching_store.hpp"
 #include "store/bounded_job_queue.hpp"
 #include "store/sqlite_backend.hpp"
 #include "store/store.hpp"
@@ -17,6 +18,7 @@ namespace parley::server {
 struct sqlite_store_options {
     sqlite_backend_options backend{};
     job_queue_limits queue{};
+    maintenance_options maintenance{};
 };
 
 /// Opens (creating if missing) `<data_dir>/parley.sqlite3` and starts its storage thread.

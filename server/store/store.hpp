@@ -28,8 +28,9 @@ namespace parley::server {
 enum class sync_mode { normal, full };
 
 /// A message to store. `owner` decides who may edit or delete it later:
-/// "a:<account>" or "g:<connection session id>". `resend_scope` with `channel` and
-/// `nonce` recognises a resend: "a:<account>" or "g:<folded guest name>".
+/// "a:<account id>" (ids are never reused) or "g:<connection session id>"; "" is nobody
+/// (a removed account's). `resend_scope` with `channel` and `nonce` recognises a resend:
+/// "a:<account id>" or "g:<folded guest name>" (PROTOCOL.md, Nonces).
 struct new_message {
     std::string channel;
     std::string user;  ///< display name, stored and broadcast as is
@@ -117,14 +118,14 @@ enum class change_outcome {
 /// The answer to edit().
 struct edit_result {
     change_outcome outcome = change_outcome::failed;
-    edited_notice notice;  ///< when ok, with the message's channel
+    edited_notice notice;  ///< when ok, with the message's channel; when forbidden, id and channel
     std::string error;     ///< when failed
 };
 
 /// The answer to remove().
 struct remove_result {
     change_outcome outcome = change_outcome::failed;
-    deleted_notice notice;  ///< when ok, with the message's channel
+    deleted_notice notice;  ///< when ok, with the message's channel; when forbidden, id and channel
     std::string error;      ///< when failed
 };
 

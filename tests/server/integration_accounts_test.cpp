@@ -108,6 +108,7 @@ struct options {
     bool accounts_only = false;
     std::vector<std::string> allowed_origins;
     int registrations_per_hour = 0;  ///< 0: tests register as many accounts as they like
+    std::int64_t max_messages_per_channel = 100'000;
 };
 
 options with_admin() {
@@ -145,6 +146,7 @@ struct fixture {
         config.accounts_only = opts.accounts_only;
         config.allowed_origins = opts.allowed_origins;
         config.registrations_per_hour = opts.registrations_per_hour;
+        config.max_messages_per_channel = opts.max_messages_per_channel;
         server.emplace(std::move(config));
     }
     /// Stops the server (its queued account work is finished first) and starts another.
@@ -1131,4 +1133,292 @@ TEST_CASE("admin cli refuses a short password, a bad name and a taken name with 
     f.start();
     CHECK(f.login("boss", "boss-password-1").status == 200);
     CHECK(f.login("boss", "other-password-1").status == 401);
+}
+
+// ------------------------------------------------------------------ ownership follows the identity (issue 11)
+
+namespace {
+
+/// The history a fresh reader of `channel` is sent on joining.
+history_page history_of(fixture& f, std::string_view channel = "general") {
+    raw_ws_client reader(f.port(), "/" + std::string(channel));
+    REQUIRE(reader.status() == 101);
+    REQUIRE(reader.next_of<connection_info>());
+    REQUIRE(reader.next_of<joined_notice>());
+    auto page = reader.next_of<history_page>();
+    REQUIRE(page);
+    return *page;
+}
+
+/// Identifies `c` as `name`, retrying briefly while a closing connection still holds it.
+template <class Client>
+bool identify_soon(Client& c, const std::string& name) {
+    const auto deadline = std::chrono::steady_clock::now() + 3s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (c.identify(name).success) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return false;
+}
+
+}  // namespace
+
+TEST_CASE("ownership: a guest who takes a departed guest's name and replays a deleted message's nonce gets the deletion, not the text") {
+    fixture f;
+    message_id id = 0;
+    {
+        test_client eve(f.port(), "/general");
+        eve.read_welcome();
+        REQUIRE(eve.identify("eve").success);
+        eve.send(post("my secret plans", "n-secret"));
+        const auto echo = eve.next_of<chat_message>();
+        REQUIRE(echo);
+        id = echo->id;
+        eve.send(client_frame{delete_request{id}, "d"});
+        REQUIRE(eve.next_of<deleted_notice>());
+    }
+    REQUIRE(f.wait_connections(0));
+    test_client imposter(f.port(), "/general");
+    imposter.read_welcome();
+    REQUIRE(identify_soon(imposter, "Eve"));
+    imposter.send(post("my secret plans", "n-secret"));
+    const auto replay = imposter.next_of<chat_message>();
+    REQUIRE(replay);
+    CHECK(replay->id == id);
+    CHECK(replay->text.empty());
+    const auto gone = imposter.next_of<deleted_notice>();
+    REQUIRE(gone);
+    CHECK(gone->id == id);
+    CHECK(history_of(f).messages.empty());
+}
+
+TEST_CASE("ownership: after admin remove dave, a new dave can neither edit nor delete old dave's messages nor replay their nonces") {
+    fixture f(with_admin());
+    f.register_ok("dave", "dave-password-1");
+    message_id kept = 0;
+    message_id secret = 0;
+    {
+        test_client dave(f.port(), with_token(f.login_ok("dave", "dave-password-1")));
+        dave.read_welcome();
+        dave.send(post("old dave was here", "k-kept"));
+        auto echo = dave.next_of<chat_message>();
+        REQUIRE(echo);
+        kept = echo->id;
+        dave.send(post("old dave's secret", "k-secret"));
+        echo = dave.next_of<chat_message>();
+        REQUIRE(echo);
+        secret = echo->id;
+        dave.send(client_frame{delete_request{secret}, "d"});
+        REQUIRE(dave.next_of<deleted_notice>());
+    }
+    f.server.reset();
+    const std::string data = f.data().string();
+    REQUIRE(run_cli(f, {"--data", data, "admin", "remove", "dave"}, std::nullopt).code == 0);
+    f.start();
+    f.register_ok("Dave", "new-dave-password");
+    test_client dave(f.port(), with_token(f.login_ok("dave", "new-dave-password")));
+    dave.read_welcome();
+
+    dave.send(client_frame{edit_request{kept, "rewritten"}, "e"});
+    CHECK(got_error(dave, error_code::forbidden));
+    dave.send(client_frame{delete_request{kept}, "d"});
+    CHECK(got_error(dave, error_code::forbidden));
+    dave.send(client_frame{delete_request{secret}, "d2"});
+    CHECK(got_error(dave, error_code::not_found));
+    // The nonces are old dave's, not this account's: new messages, no old text.
+    dave.send(post("new text", "k-secret"));
+    auto echo = dave.next_of<chat_message>();
+    REQUIRE(echo);
+    CHECK(echo->id != secret);
+    CHECK(echo->text == "new text");
+    dave.send(post("new text 2", "k-kept"));
+    echo = dave.next_of<chat_message>();
+    REQUIRE(echo);
+    CHECK(echo->id != kept);
+    CHECK(echo->text == "new text 2");
+
+    // Still shown as dave's, and an admin can still delete it.
+    auto page = history_of(f);
+    REQUIRE(page.messages.size() == 3);
+    CHECK(page.messages[0].id == kept);
+    CHECK(page.messages[0].user == "dave");
+    CHECK(page.messages[0].text == "old dave was here");
+    test_client admin(f.port(), with_token(f.admin_token()));
+    admin.read_welcome();
+    admin.send(client_frame{delete_request{kept}, "ad"});
+    const auto d = admin.next_of<deleted_notice>();
+    REQUIRE(d);
+    CHECK(d->id == kept);
+}
+
+TEST_CASE("ownership: an account edits its messages from another connection and after a restart") {
+    fixture f;
+    f.register_ok("ann", "ann-password-1");
+    message_id id = 0;
+    {
+        test_client ann(f.port(), with_token(f.login_ok("ann", "ann-password-1")));
+        ann.read_welcome();
+        ann.send(post("first draft", "a1"));
+        const auto echo = ann.next_of<chat_message>();
+        REQUIRE(echo);
+        id = echo->id;
+    }
+    f.restart();
+    test_client ann(f.port(), with_token(f.login_ok("ann", "ann-password-1")));
+    ann.read_welcome();
+    ann.send(client_frame{edit_request{id, "second draft"}, "e"});
+    const auto edited = ann.next_of<edited_notice>();
+    REQUIRE(edited);
+    CHECK(edited->text == "second draft");
+    ann.send(post("first draft", "a1"));  // the resend is recognised across connections
+    const auto again = ann.next_of<chat_message>();
+    REQUIRE(again);
+    CHECK(again->id == id);
+    CHECK(again->text == "second draft");
+}
+
+// ------------------------------------------------------------------ audit (issue 11)
+
+TEST_CASE("audit: logins, failed logins, registrations, logouts and refused admin actions are logged with the address") {
+    fixture f(with_admin());
+    f.register_ok("mallory", "mallory-password");
+    CHECK(f.login("mallory", "wrong-password").status == 401);
+    CHECK(f.login("nobody", "wrong-password").status == 401);
+    const auto token = f.login_ok("mallory", "mallory-password");
+    {
+        test_client victim(f.port(), "/general");
+        victim.read_welcome();
+        REQUIRE(victim.identify("victim").success);
+        victim.send(post("mine", "v1"));
+        const auto mine = victim.next_of<chat_message>();
+        REQUIRE(mine);
+        test_client mallory(f.port(), with_token(token));
+        mallory.read_welcome();
+        mallory.send(client_frame{kick_request{"general", "victim"}, "k"});
+        CHECK(got_error(mallory, error_code::forbidden));
+        mallory.send(client_frame{ban_request{"victim", 60}, "b"});
+        CHECK(got_error(mallory, error_code::forbidden));
+        mallory.send(client_frame{delete_request{mine->id}, "d"});
+        CHECK(got_error(mallory, error_code::forbidden));
+        mallory.send(client_frame{edit_request{mine->id, "pwned"}, "e"});
+        CHECK(got_error(mallory, error_code::forbidden));
+        barrier(mallory);
+    }
+    const auto logout = f.post("/api/logout", "", bearer(token));
+    REQUIRE(logout.status == 204);
+
+    const auto admin = f.admin_token();
+    json entries;
+    // The worker writes the log in order; the admin's own login is the newest entry once
+    // everything before it is written.
+    entries = audit_entries(f, admin);
+    CHECK(has_entry(entries, "register", "mallory", "mallory"));
+    CHECK(has_entry(entries, "login_failed", "mallory", "mallory"));
+    CHECK(has_entry(entries, "login_failed", "nobody", "nobody"));
+    CHECK(has_entry(entries, "login", "mallory", "mallory"));
+    CHECK(has_entry(entries, "logout", "mallory", "mallory"));
+    CHECK(has_entry(entries, "refused_kick", "mallory", "victim"));
+    CHECK(has_entry(entries, "refused_ban", "mallory", "victim"));
+    CHECK(has_entry(entries, "login", std::string(admin_name), std::string(admin_name)));
+    bool refused_delete = false;
+    bool refused_edit = false;
+    for (const auto& e : entries) {
+        INFO(e.dump());
+        CHECK(e.contains("at"));
+        CHECK(e["at"].get<std::int64_t>() > 0);
+        CHECK(text_field(e, "address") == "127.0.0.1");
+        refused_delete |= text_field(e, "action") == "refused_delete" && text_field(e, "channel") == "general";
+        refused_edit |= text_field(e, "action") == "refused_edit" && text_field(e, "actor") == "mallory";
+    }
+    CHECK(refused_delete);
+    CHECK(refused_edit);
+}
+
+TEST_CASE("audit: an admin ban logs the banned addresses") {
+    fixture f(with_admin());
+    const auto token = f.admin_token();
+    test_client admin(f.port(), with_token(token));
+    admin.read_welcome();
+    test_client troll(f.port(), "/general");
+    troll.read_welcome();
+    REQUIRE(troll.identify("troll").success);
+    admin.send(client_frame{ban_request{"troll", 60}, "b"});
+    REQUIRE(troll.wait_closed());
+    barrier(admin);
+    CHECK(has_entry(audit_entries(f, token), "ban_address", admin_name, "127.0.0.1"));
+}
+
+TEST_CASE("audit: ?limit= is read as a parameter: nolimit is ignored, non-canonical numbers are 400") {
+    fixture f(with_admin());
+    f.admin_token();
+    f.login("root", "wrong-password-1");
+    f.login("root", "wrong-password-2");
+    const auto admin = f.admin_token();
+    const auto all = f.get("/api/audit?nolimit=1", bearer(admin));
+    REQUIRE(all.status == 200);
+    INFO(all.body);
+    CHECK(all.body_json()["entries"].size() >= 4);
+    const auto two = f.get("/api/audit?x=1&limit=2", bearer(admin));
+    REQUIRE(two.status == 200);
+    CHECK(two.body_json()["entries"].size() == 2);
+    CHECK(f.get("/api/audit?limit=%32", bearer(admin)).body_json()["entries"].size() == 2);
+    for (const char* bad : {"?limit=02", "?limit=-1", "?limit=0", "?limit=abc", "?limit=", "?limit=1&limit=2",
+                            "?limit=%zz", "?limit=+2"}) {
+        INFO(bad);
+        CHECK(f.get(std::string("/api/audit") + bad, bearer(admin)).status == 400);
+    }
+}
+
+TEST_CASE("admin cli audit prints the log newest first, --limit entries") {
+    fixture f(with_admin());
+    f.register_ok("ann", "ann-password-1");
+    f.login_ok("ann", "ann-password-1");
+    CHECK(f.login("ann", "wrong-password").status == 401);
+    f.server.reset();
+    const std::string data = f.data().string();
+    const auto all = run_cli(f, {"--data", data, "admin", "audit"}, std::nullopt);
+    REQUIRE_MESSAGE(all.code == 0, all.err);
+    const auto lines = lines_of(all.out);
+    REQUIRE(lines.size() >= 3);
+    CHECK(lines[0].find(" login_failed actor=ann target=ann address=127.0.0.1 detail=wrong password") !=
+          std::string::npos);
+    CHECK(lines[1].find(" login actor=ann") != std::string::npos);
+    CHECK(lines[2].find(" register actor=ann") != std::string::npos);
+    CHECK(lines[0].find(" UTC ") != std::string::npos);
+    const auto one = run_cli(f, {"--data", data, "admin", "audit", "--limit", "1"}, std::nullopt);
+    CHECK(one.code == 0);
+    CHECK(lines_of(one.out).size() == 1);
+    CHECK(run_cli(f, {"--data", data, "admin", "audit", "--limit", "0"}, std::nullopt).code != 0);
+}
+
+// ------------------------------------------------------------------ retention (issue 11)
+
+TEST_CASE("retention: with a tiny per-channel cap the oldest messages leave the history") {
+    options o;
+    o.max_messages_per_channel = 3;
+    fixture f(o);
+    test_client poster(f.port(), "/general");
+    poster.read_welcome();
+    REQUIRE(poster.identify("poster").success);
+    std::vector<message_id> ids;
+    for (int i = 0; i < 8; ++i) {
+        poster.send(post("message " + std::to_string(i), "p" + std::to_string(i)));
+        const auto echo = poster.next_of<chat_message>();
+        REQUIRE(echo);
+        ids.push_back(echo->id);
+    }
+    // Pruned in the background, soon after the posts: wait (bounded) for it.
+    std::vector<message_id> seen;
+    bool has_more = true;
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        const auto page = history_of(f);
+        seen.clear();
+        for (const auto& m : page.messages) seen.push_back(m.id);
+        has_more = page.has_more;
+        if (seen.size() == 3) break;
+        std::this_thread::sleep_for(20ms);
+    }
+    CHECK(seen == std::vector<message_id>(ids.end() - 3, ids.end()));
+    CHECK_FALSE(has_more);
 }

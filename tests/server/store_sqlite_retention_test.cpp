@@ -1,0 +1,257 @@
+// Retention and the per-channel cap of the SQLite backend (issue 11, "Audit and
+// retention"), driven step by step with an explicit "now"; and deletion erasing text.
+#include "store/sqlite_backend.hpp"
+
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "store/sqlite_store.hpp"
+#include "store_test_support.hpp"
+
+namespace {
+
+using namespace parley;
+using namespace parley::server;
+using namespace parley::server::test;
+
+constexpr std::int64_t day_ms = 24LL * 60 * 60 * 1000;
+
+std::unique_ptr<sqlite_backend> open_backend(const std::filesystem::path& dir, const sqlite_backend_options& options) {
+    std::string error;
+    auto backend = sqlite_backend::open(dir, options, error);
+    INFO(error);
+    REQUIRE(backend != nullptr);
+    return backend;
+}
+
+/// Posts `m` in a transaction of its own; returns its id.
+message_id post_one(sqlite_backend& b, const new_message& m) {
+    std::string error;
+    REQUIRE(b.begin(error));
+    const auto r = b.post(m);
+    INFO(r.error);
+    REQUIRE(r.outcome == post_outcome::stored);
+    REQUIRE(b.commit(error));
+    return r.message.id;
+}
+
+std::vector<message_id> ids_of(const history_result& h) {
+    std::vector<message_id> ids;
+    for (const auto& m : h.messages) ids.push_back(m.id);
+    return ids;
+}
+
+std::int64_t query_int(const std::filesystem::path& dir, const char* sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir / "parley.sqlite3").c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    const std::int64_t value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+}
+
+/// Nonces whose message is gone: pruning must leave none.
+constexpr const char* dangling_nonces =
+    "SELECT count(*) FROM nonces WHERE message_id NOT IN (SELECT id FROM messages)";
+
+/// Calls maintain() until it has nothing left (at most `max_steps`); returns the steps taken.
+int maintain_until_done(sqlite_backend& b, unix_ms now, int max_steps = 100) {
+    for (int steps = 1; steps <= max_steps; ++steps) {
+        const auto step = b.maintain(now);
+        INFO(step.error);
+        REQUIRE(step.ok);
+        if (!step.more) return steps;
+    }
+    FAIL("maintenance did not finish");
+    return max_steps;
+}
+
+}  // namespace
+
+TEST_CASE("retention deletes messages older than its age in steps of at most the batch size, nonces with them") {
+    temp_dir dir;
+    sqlite_backend_options options;
+    options.retention_ms = day_ms;
+    options.prune_batch_rows = 3;
+    auto b = open_backend(dir.path(), options);
+    for (int i = 0; i < 7; ++i)
+        post_one(*b, make_message(i % 2 ? "a" : "b", "old", "n" + std::to_string(i), "a:1", base_time + i));
+    const auto young1 = post_one(*b, make_message("a", "young", "y1", "a:1", base_time + 2 * day_ms));
+    const auto young2 = post_one(*b, make_message("a", "young", "y2", "a:1", base_time + 2 * day_ms + 1));
+    const unix_ms now = base_time + 3 * day_ms - 10;  // the old ones are 3 days old, the young ones 1 day
+
+    auto step = b->maintain(now);
+    CHECK(step.ok);
+    CHECK(step.pruned == 3);
+    CHECK(step.more);
+    step = b->maintain(now);
+    CHECK(step.pruned == 3);
+    CHECK(step.more);
+    step = b->maintain(now);
+    CHECK(step.pruned == 1);
+    CHECK_FALSE(step.more);
+    CHECK(b->maintain(now).pruned == 0);
+
+    const auto a = b->history(history_query::latest("a", 50));
+    CHECK(ids_of(a) == std::vector<message_id>{young1, young2});
+    CHECK_FALSE(a.has_more);
+    CHECK(b->history(history_query::latest("a", 1)).has_more);
+    CHECK(b->history(history_query::latest("b", 50)).messages.empty());
+    CHECK(b->history(history_query::before("a", young1, 50)).messages.empty());
+    b.reset();
+    CHECK(query_int(dir.path(), "SELECT count(*) FROM nonces") == 2);
+    CHECK(query_int(dir.path(), dangling_nonces) == 0);
+}
+
+TEST_CASE("retention of 0 and no cap keep every message") {
+    temp_dir dir;
+    auto b = open_backend(dir.path(), {});
+    for (int i = 0; i < 5; ++i) post_one(*b, make_message("a", "x", std::nullopt, "a:1", base_time));
+    const auto step = b->maintain(base_time + 1000 * day_ms);
+    CHECK(step.ok);
+    CHECK(step.pruned == 0);
+    CHECK_FALSE(step.more);
+    CHECK_FALSE(b->wants_maintenance());
+    CHECK(b->history(history_query::latest("a", 50)).messages.size() == 5);
+}
+
+TEST_CASE("the per-channel cap deletes the oldest rows beyond it, channel by channel, deleted rows counted") {
+    temp_dir dir;
+    sqlite_backend_options options;
+    options.max_messages_per_channel = 5;
+    options.prune_batch_rows = 2;
+    auto b = open_backend(dir.path(), options);
+    std::vector<message_id> big;
+    for (int i = 0; i < 9; ++i)
+        big.push_back(post_one(*b, make_message("big", "m" + std::to_string(i), "n" + std::to_string(i))));
+    std::vector<message_id> small;
+    for (int i = 0; i < 3; ++i) small.push_back(post_one(*b, make_message("small", "s")));
+    // A deleted row still takes a row: it counts against the cap.
+    std::string error;
+    REQUIRE(b->begin(error));
+    REQUIRE(b->remove({big.back(), "a:ann", false}).outcome == change_outcome::ok);
+    REQUIRE(b->commit(error));
+    CHECK(b->wants_maintenance());
+
+    const int steps = maintain_until_done(*b, base_time);
+    CHECK(steps >= 2);  // 4 rows in steps of 2
+    CHECK_FALSE(b->wants_maintenance());
+
+    const auto h = b->history(history_query::latest("big", 50));
+    CHECK(ids_of(h) == std::vector<message_id>(big.begin() + 4, big.end() - 1));
+    CHECK_FALSE(h.has_more);
+    CHECK(b->history(history_query::latest("big", 3)).has_more);
+    CHECK(ids_of(b->history(history_query::latest("small", 50))) == small);
+
+    // One more post goes over the cap again and is pruned again.
+    post_one(*b, make_message("big", "one more"));
+    CHECK(b->wants_maintenance());
+    maintain_until_done(*b, base_time);
+    CHECK(b->history(history_query::latest("big", 50)).messages.size() == 4);  // 5 rows, one deleted
+    b.reset();
+    CHECK(query_int(dir.path(), "SELECT count(*) FROM messages WHERE channel = 'big'") == 5);
+    CHECK(query_int(dir.path(), dangling_nonces) == 0);
+}
+
+TEST_CASE("the per-channel cap applies to rows stored before the server started with it") {
+    temp_dir dir;
+    {
+        auto b = open_backend(dir.path(), {});
+        for (int i = 0; i < 8; ++i) post_one(*b, make_message("a", "x"));
+    }
+    sqlite_backend_options options;
+    options.max_messages_per_channel = 3;
+    auto b = open_backend(dir.path(), options);
+    CHECK(b->wants_maintenance());  // the count is not known yet
+    maintain_until_done(*b, base_time);
+    CHECK(b->history(history_query::latest("a", 50)).messages.size() == 3);
+}
+
+TEST_CASE("a resend of a pruned message's nonce is a new message, not a dangling duplicate") {
+    temp_dir dir;
+    sqlite_backend_options options;
+    options.max_messages_per_channel = 1;
+    auto b = open_backend(dir.path(), options);
+    const auto first = post_one(*b, make_message("a", "first", "k1"));
+    post_one(*b, make_message("a", "second", "k2"));
+    maintain_until_done(*b, base_time);
+    std::string error;
+    REQUIRE(b->begin(error));
+    const auto again = b->post(make_message("a", "first", "k1"));
+    REQUIRE(b->commit(error));
+    CHECK(again.outcome == post_outcome::stored);
+    CHECK(again.message.id != first);
+}
+
+TEST_CASE("the storage thread prunes a channel over its cap by itself, soon after the post") {
+    temp_dir dir;
+    sqlite_store_options options;
+    options.backend.max_messages_per_channel = 2;
+    options.maintenance.pause = std::chrono::milliseconds(1);
+    std::string error;
+    auto store = open_sqlite_store(dir.path(), options, nullptr, error);
+    REQUIRE_MESSAGE(store, error);
+    for (int i = 0; i < 6; ++i) REQUIRE(post_sync(*store, make_message("a", "x")).outcome == post_outcome::stored);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::size_t left = 0;
+    do {
+        left = history_sync(*store, history_query::latest("a", 50)).messages.size();
+        if (left == 2) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    } while (std::chrono::steady_clock::now() < deadline);
+    CHECK(left == 2);
+}
+
+TEST_CASE("the storage thread's retention uses its injected clock") {
+    temp_dir dir;
+    sqlite_store_options options;
+    options.backend.retention_ms = day_ms;
+    options.maintenance.pause = std::chrono::milliseconds(1);
+    options.maintenance.interval = std::chrono::milliseconds(1);
+    options.maintenance.clock = [] { return base_time + 10 * day_ms; };
+    std::string error;
+    auto store = open_sqlite_store(dir.path(), options, nullptr, error);
+    REQUIRE_MESSAGE(store, error);
+    REQUIRE(post_sync(*store, make_message("a", "old")).outcome == post_outcome::stored);
+    REQUIRE(post_sync(*store, make_message("a", "new", std::nullopt, "a:ann", base_time + 10 * day_ms)).outcome ==
+            post_outcome::stored);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    std::vector<std::string> texts;
+    do {
+        texts.clear();
+        for (const auto& m : history_sync(*store, history_query::latest("a", 50)).messages) texts.push_back(m.text);
+        if (texts.size() == 1) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    } while (std::chrono::steady_clock::now() < deadline);
+    CHECK(texts == std::vector<std::string>{"new"});
+}
+
+TEST_CASE("a deleted message keeps no text, and a resend of its nonce returns it empty and deleted") {
+    temp_dir dir;
+    std::string error;
+    auto store = open_sqlite_store(dir.path(), sync_mode::normal, nullptr, error);
+    REQUIRE_MESSAGE(store, error);
+    const auto first = post_sync(*store, make_message("fishing", "my secret", "k1", "g:session-1"));
+    REQUIRE(first.outcome == post_outcome::stored);
+    REQUIRE(edit_sync(*store, {first.message.id, "my edited secret", "g:session-1", false, base_time + 1}).outcome ==
+            change_outcome::ok);
+    REQUIRE(remove_sync(*store, {first.message.id, "g:session-1", false}).outcome == change_outcome::ok);
+    // The same scope (a guest's name) resends the nonce, e.g. a new guest who took the name.
+    auto replay = make_message("fishing", "anything", "k1", "g:session-2");
+    replay.resend_scope = "g:session-1";
+    const auto again = post_sync(*store, replay);
+    REQUIRE(again.outcome == post_outcome::duplicate);
+    CHECK(again.deleted);
+    CHECK(again.message.id == first.message.id);
+    CHECK(again.message.text.empty());
+    store.reset();
+    CHECK(query_int(dir.path(), "SELECT count(*) FROM messages WHERE body != ''") == 0);
+}
