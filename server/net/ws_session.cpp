@@ -49,14 +49,15 @@ bool is_rate_limited(const client_message& m) {
 
 template <class Stream>
 ws_session<Stream>::ws_session(Stream stream, session_context& ctx, std::string session_id, std::string peer,
-                               std::string address)
+                               std::string address, address_slot slot)
     : chat::connection(std::move(session_id), std::move(address)),
       stream_(std::move(stream)),
       timer_(stream_.get_executor()),
       ctx_(ctx),
       peer_(std::move(peer)),
       parser_(ctx.config.max_frame),
-      bucket_(ctx.config.rate_limit, ctx.config.rate_burst) {
+      bucket_(ctx.config.rate_limit, ctx.config.rate_burst),
+      slot_(std::move(slot)) {
     ctx_.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
     ctx_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
 }
