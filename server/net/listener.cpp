@@ -25,9 +25,14 @@ void listener::run() { do_accept(); }
 
 void listener::stop() {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
-        error_code ignored;
-        self->acceptor_.close(ignored);
-        self->backoff_.cancel();
+        guarded(
+            "listener stop",
+            [&] {
+                error_code ignored;
+                self->acceptor_.close(ignored);
+                self->backoff_.cancel();
+            },
+            [] {});
     });
 }
 
