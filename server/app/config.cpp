@@ -74,6 +74,16 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
                    "New accounts per client address per hour (0: no limit)")
         ->envname("PARLEY_REGISTRATIONS_PER_HOUR")
         ->check(CLI::Range(0, 1'000'000));
+    app.add_option("--max-connections-per-address", config.max_connections_per_address,
+                   "Open WebSocket connections per client address (IPv6: per /64); more get HTTP 429 "
+                   "(0: no limit)")
+        ->envname("PARLEY_MAX_CONNECTIONS_PER_ADDRESS")
+        ->check(CLI::Range(std::size_t{0}, std::size_t{1'000'000}));
+    app.add_option("--header-timeout-ms", config.header_timeout_ms,
+                   "Milliseconds a client has for a request's header once it began, and for the TLS "
+                   "handshake")
+        ->envname("PARLEY_HEADER_TIMEOUT_MS")
+        ->check(CLI::Range(100, 600'000));
 
     app.add_option("--retention-days", config.retention_days,
                    "Delete messages older than this many days, in the background (0: keep all)")

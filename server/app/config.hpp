@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "http/limits.hpp"
 #include "parley/core/limits.hpp"
 #include "store/store.hpp"
 
@@ -53,6 +54,15 @@ struct server_config {
     /// (0: no cap). 100,000 is months of a busy channel and at most ~1.6 GB of text for
     /// one channel flooded with the longest messages (about 10 MB at typical sizes).
     std::int64_t max_messages_per_channel = 100'000;
+    /// Open WebSocket connections per client address (IPv6: per /64); 0: no limit (tests,
+    /// benchmarks). 32 lets a household or small office behind one NAT keep several tabs and
+    /// devices each, while one address can no longer hold thousands of connections.
+    std::size_t max_connections_per_address = 32;
+    /// How long a client has to send a request's header (and body) once its first byte
+    /// arrived, and a TLS client to finish its handshake: 10 s is ample on a slow mobile link
+    /// and cuts a slow-loris off. Configurable so tests need not wait 10 s.
+    int header_timeout_ms =
+        static_cast<int>(std::chrono::milliseconds(http_limits::header_read_timeout).count());
 };
 
 /// `parley-server admin create|list|remove|bans|unban|audit [NAME]`: account

@@ -16,6 +16,7 @@
 #include "chat/hub.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
+#include "net/address_limiter.hpp"
 #include "net/listener.hpp"
 #include "net/session_context.hpp"
 #include "net/tls_context.hpp"
@@ -50,6 +51,7 @@ chat::hub_options make_hub_options(const server_config& config) {
 struct server::impl {
     server_config config;
     server_metrics metrics;
+    address_limiter connections_per_address;  ///< outlives every session, which hold its slots
     std::atomic<bool> stopping{false};
     std::unique_ptr<message_store> store;
     std::unique_ptr<accounts::account_service> accounts;
@@ -68,6 +70,7 @@ struct server::impl {
 
     explicit impl(server_config c)
         : config(std::move(c)),
+          connections_per_address(config.max_connections_per_address),
           files(static_files::load(config.web_root)),
           http{files, metrics, server_name} {
         // TLS first: a bad certificate is reported before the data directory is touched.
@@ -100,7 +103,8 @@ struct server::impl {
             make_hub_options(config));
         accounts->set_guest_lookup([h = hub.get()](std::string_view folded) { return h->guest_online(folded); });
         sessions = std::make_unique<session_context>(
-            session_context{config, *hub, metrics, http, *api, *accounts, stopping, tls ? &*tls : nullptr});
+            session_context{config, *hub, metrics, http, *api, *accounts, stopping, tls ? &*tls : nullptr,
+                            &connections_per_address});
         const auto address = net::ip::make_address(config.bind);
         try {
             acceptor = std::make_shared<listener>(*ioc, net::ip::tcp::endpoint(address, config.port), *sessions);

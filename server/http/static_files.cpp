@@ -100,6 +100,16 @@ bool has_dot_component(const fs::path& relative) {
     return false;
 }
 
+/// Whether `real` (a resolved path) lies strictly inside `real_root` (resolved too) and no
+/// component below the root starts with '.'.
+bool is_under(const fs::path& real, const fs::path& real_root) {
+    const fs::path relative = real.lexically_relative(real_root);
+    if (relative.empty() || relative.is_absolute()) return false;
+    const std::string first = relative.begin()->string();
+    if (first == ".." || first == ".") return false;
+    return !has_dot_component(relative);
+}
+
 /// A regular file found under the root, before reading.
 struct candidate {
     fs::path path;
@@ -143,6 +153,12 @@ static_files static_files::load(const fs::path& root) {
     if (!fs::is_directory(root, ec))
         return fail("web root " + root.string() + " is not a directory; the browser client is not served");
 
+    // Symbolic links are resolved, and what they name must stay under the root's real path
+    // (itself resolved: a root that is a link to a release directory is fine).
+    const fs::path real_root = fs::canonical(root, ec);
+    if (ec) return fail("cannot resolve web root " + root.string() + ": " + ec.message());
+    std::string skipped;  // links that lead out of the root, for the start-up log
+
     // Pass 1: list files, without reading, so the limits are checked before any memory is spent.
     std::map<std::string, candidate, std::less<>> found;
     std::size_t total_bytes = 0;
@@ -156,6 +172,15 @@ static_files static_files::load(const fs::path& root) {
         }
         if (it.depth() >= max_depth) it.disable_recursion_pending();
         if (!it->is_regular_file(entry_ec)) continue;
+        // A link (the file, or a directory on its way) may point anywhere: /etc/passwd, the
+        // data directory. Only what resolves to a file under the root, by a path without
+        // dot-components, is served; a link to another file of the root still is.
+        const fs::path real = fs::canonical(it->path(), entry_ec);
+        if (entry_ec) continue;
+        if (!is_under(real, real_root)) {
+            skipped += (skipped.empty() ? "" : ", ") + relative.generic_string();
+            continue;
+        }
         const std::string key = relative.generic_string();
         const bool is_gzip = ends_with(key, ".gz");
         if (!mime_type_for(is_gzip ? std::string_view(key).substr(0, key.size() - 3) : key)) continue;
@@ -168,9 +193,12 @@ static_files static_files::load(const fs::path& root) {
             return fail("web root " + root.string() + " is over the limit of " + std::to_string(max_files) +
                         " files or " + std::to_string(max_total_bytes) + " bytes; nothing served");
         total_bytes += static_cast<std::size_t>(size);
-        found.emplace(key, candidate{it->path(), key, size});
+        found.emplace(key, candidate{real, key, size});
     }
     if (ec) return fail("cannot list web root " + root.string() + ": " + ec.message());
+    if (!skipped.empty())
+        result.problem_ += "not served: links under " + root.string() +
+                           " that lead out of it or to a dot-file: " + skipped + ". ";
 
     // Pass 2: read each servable file and attach its gzip sibling.
     for (const auto& [key, c] : found) {

@@ -48,7 +48,10 @@ public:
     static_files() = default;
 
     /// Loads every regular file under `root` whose extension `mime_type_for` knows, skipping
-    /// dot-files and dot-directories, with each file's valid "X.gz" sibling. Never throws: a
+    /// dot-files and dot-directories, with each file's valid "X.gz" sibling. A symbolic link
+    /// is served only when its real path (every link resolved) lies under the root's real
+    /// path without dot-components; one that leads out is skipped and named in `problem()`.
+    /// Never throws: a
     /// missing, unreadable or oversized root gives an empty set, and `problem()` says why
     /// (the server runs on without the browser client). Start-up only.
     static static_files load(const std::filesystem::path& root);

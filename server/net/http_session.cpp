@@ -10,7 +10,10 @@
 #include "app/log.hpp"
 #include "http/api.hpp"
 #include "http/limits.hpp"
+#include "http/request_framing.hpp"
 #include "http/url_path.hpp"
+#include "net/address_limiter.hpp"
+#include "net/guarded.hpp"
 #include "net/tls_stream.hpp"
 #include "net/upgrade.hpp"
 #include "net/ws_session.hpp"
@@ -42,25 +45,6 @@ std::string random_session_id() {
     return id;
 }
 
-bool header_has_token(std::string_view value, std::string_view token) {
-    // Connection: keep-alive, Upgrade — a comma list, case-insensitive.
-    while (!value.empty()) {
-        const auto comma = value.find(',');
-        std::string_view item = value.substr(0, comma);
-        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
-        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
-        if (item.size() == token.size() && same_name(item, token)) return true;
-        if (comma == std::string_view::npos) break;
-        value.remove_prefix(comma + 1);
-    }
-    return false;
-}
-
-bool is_upgrade(const http::request<http::string_body>& req) {
-    return req.method() == http::verb::get && header_has_token(req[http::field::connection], "upgrade") &&
-           header_has_token(req[http::field::upgrade], "websocket");
-}
-
 /// How long a TLS client has to answer our close_notify before the socket is closed anyway:
 /// a well-behaved client answers at once, and waiting longer only holds a descriptor.
 constexpr std::chrono::seconds tls_shutdown_timeout{2};
@@ -69,7 +53,7 @@ constexpr std::chrono::seconds tls_shutdown_timeout{2};
 
 template <class Stream>
 http_session<Stream>::http_session(net::ip::tcp::socket socket, session_context& ctx)
-    : stream_(open(std::move(socket), ctx)), ctx_(ctx) {
+    : stream_(open(std::move(socket), ctx)), ctx_(ctx), header_timeout_(ctx.config.header_timeout_ms) {
     error_code ec;
     const auto endpoint = tcp().socket().remote_endpoint(ec);
     address_ = ec ? std::string() : endpoint.address().to_string();
@@ -90,17 +74,33 @@ beast::tcp_stream& http_session<Stream>::tcp() {
 }
 
 template <class Stream>
+template <class Body>
+void http_session<Stream>::guard(std::string_view where, Body&& body) {
+    guarded(where, std::forward<Body>(body), [this] { abort(); });
+}
+
+template <class Stream>
+void http_session<Stream>::abort() {
+    if (moved_) return;
+    error_code ignored;
+    tcp().socket().close(ignored);
+}
+
+template <class Stream>
 void http_session<Stream>::run() {
     net::dispatch(stream_.get_executor(), [self = this->shared_from_this()] {
-        if constexpr (is_tls) {
-            // Every connection to a TLS port is TLS: one that sends nothing, or plain HTTP,
-            // fails the handshake or runs into its deadline and is closed.
-            self->tcp().expires_after(http_limits::tls_handshake_timeout);
-            self->stream_.async_handshake(net::ssl::stream_base::server,
-                                          [self](const error_code& ec) { self->on_handshake(ec); });
-        } else {
-            self->do_read();
-        }
+        self->guard("http start", [&] {
+            if constexpr (is_tls) {
+                // Every connection to a TLS port is TLS: one that sends nothing, or plain HTTP,
+                // fails the handshake or runs into its deadline and is closed.
+                self->tcp().expires_after(self->header_timeout_);
+                self->stream_.async_handshake(net::ssl::stream_base::server, [self](const error_code& ec) {
+                    self->guard("tls handshake", [&] { self->on_handshake(ec); });
+                });
+            } else {
+                self->do_read();
+            }
+        });
     });
 }
 
@@ -117,16 +117,40 @@ void http_session<Stream>::on_handshake(const error_code& ec) requires(is_tls) {
 
 template <class Stream>
 void http_session<Stream>::do_read() {
+    if (requests_served_ == 0 || buffer_.size() != 0) return read_request();
+    // A kept-alive connection may sit idle a while before its next request; once that
+    // request's first byte is in, it has the same header deadline as a new connection's, so
+    // a slow-loris gains nothing by sending one quick request first.
+    tcp().expires_after(http_limits::keep_alive_idle_timeout);
+    stream_.async_read_some(buffer_.prepare(http_limits::first_read_bytes),
+                            [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
+                                self->guard("http idle read", [&] { self->on_first_bytes(ec, n); });
+                            });
+}
+
+template <class Stream>
+void http_session<Stream>::on_first_bytes(const error_code& ec, std::size_t bytes) {
+    buffer_.commit(bytes);
+    if (ec) {
+        if constexpr (is_tls) {
+            // A peer's close_notify is a clean end and gets ours; a broken TLS stream does not.
+            if (ec != net::error::eof && ec != beast::error::timeout) return tcp().close();
+        }
+        return do_close();
+    }
+    read_request();
+}
+
+template <class Stream>
+void http_session<Stream>::read_request() {
     parser_.emplace();
     parser_->header_limit(static_cast<std::uint32_t>(http_limits::max_request_header_bytes));
     parser_->body_limit(http_limits::max_request_body_bytes);
-    // The deadline covers the whole request: a slow-loris trickling bytes is cut off. A new
-    // connection has the header timeout; a kept-alive one may first sit idle a while.
-    tcp().expires_after(requests_served_ == 0 ? http_limits::header_read_timeout
-                                              : http_limits::keep_alive_idle_timeout);
+    // The deadline covers the whole request: a slow-loris trickling bytes is cut off.
+    tcp().expires_after(header_timeout_);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](const error_code& ec, std::size_t n) {
-                         self->on_read(ec, n);
+                         self->guard("http read", [&] { self->on_read(ec, n); });
                      });
 }
 
@@ -146,8 +170,15 @@ void http_session<Stream>::on_read(const error_code& ec, std::size_t) {
             return refuse(400, "bad request", false);
         return do_close();
     }
+    // What Beast's parser lets through but RFC 9112 refuses (request smuggling, no Host):
+    // answered and closed, since where this request ends is in doubt.
+    if (auto problem = check_request_framing(parser_->get(), parser_->get().version())) {
+        log_info("request refused " + peer_ + " status=" + std::to_string(problem->status) + " " +
+                 problem->reason);
+        return refuse(problem->status, problem->reason, false);
+    }
     auto req = parser_->release();
-    if (is_upgrade(req)) return upgrade(std::move(req));
+    if (is_websocket_upgrade(req)) return upgrade(std::move(req));
     if (ctx_.stopping.load()) return refuse(503, "server shutting down", false);
     if (target_path(req.target()).starts_with("/api/") || target_path(req.target()) == "/api")
         return call_api(std::move(req));
@@ -156,7 +187,7 @@ void http_session<Stream>::on_read(const error_code& ec, std::size_t) {
     tcp().expires_after(http_limits::keep_alive_idle_timeout);
     beast::async_write(stream_, std::move(answer),
                        [self = this->shared_from_this(), keep_alive](const error_code& e, std::size_t n) {
-                           self->on_write(keep_alive, e, n);
+                           self->guard("http write", [&] { self->on_write(keep_alive, e, n); });
                        });
 }
 
@@ -165,14 +196,18 @@ void http_session<Stream>::call_api(http::request<http::string_body>&& req) {
     // The answer comes from the account worker; the write goes back on this strand.
     tcp().expires_after(http_limits::keep_alive_idle_timeout);
     handle_api(std::move(req), ctx_.api, address_, [self = this->shared_from_this()](api_response res) {
+        // The account worker's thread: only the post happens here (a throw from it stays the
+        // worker's to handle); everything else runs guarded on the strand.
         net::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable {
-            auto owned = std::make_shared<api_response>(std::move(res));
-            if constexpr (is_tls) owned->set(http::field::strict_transport_security, hsts_value);
-            const bool keep_alive = owned->keep_alive();
-            http::async_write(self->stream_, *owned,
-                              [self, owned, keep_alive](const error_code& e, std::size_t n) {
-                                  self->on_write(keep_alive, e, n);
-                              });
+            self->guard("api answer", [&] {
+                auto owned = std::make_shared<api_response>(std::move(res));
+                if constexpr (is_tls) owned->set(http::field::strict_transport_security, hsts_value);
+                const bool keep_alive = owned->keep_alive();
+                http::async_write(self->stream_, *owned,
+                                  [self, owned, keep_alive](const error_code& e, std::size_t n) {
+                                      self->guard("api write", [&] { self->on_write(keep_alive, e, n); });
+                                  });
+            });
         });
     });
 }
@@ -185,19 +220,22 @@ void http_session<Stream>::on_write(bool keep_alive, const error_code& ec, std::
 }
 
 template <class Stream>
-void http_session<Stream>::refuse(unsigned status, const std::string& reason, bool keep_alive) {
+void http_session<Stream>::refuse(unsigned status, const std::string& reason, bool keep_alive,
+                                  std::chrono::seconds retry_after) {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(status), 11);
     res->set(http::field::server, ctx_.http.server_name);
     res->set(http::field::content_type, "text/plain; charset=utf-8");
     res->set("X-Content-Type-Options", "nosniff");
     if constexpr (is_tls) res->set(http::field::strict_transport_security, hsts_value);
     if (status == 426) res->set(http::field::sec_websocket_version, "13");
+    if (retry_after.count() > 0) res->set(http::field::retry_after, std::to_string(retry_after.count()));
     res->keep_alive(keep_alive);
     res->body() = reason + "\n";
     res->prepare_payload();
+    tcp().expires_after(http_limits::keep_alive_idle_timeout);
     http::async_write(stream_, *res,
                       [self = this->shared_from_this(), res, keep_alive](const error_code& e, std::size_t n) {
-                          self->on_write(keep_alive, e, n);
+                          self->guard("http refusal write", [&] { self->on_write(keep_alive, e, n); });
                       });
 }
 
@@ -211,12 +249,29 @@ void http_session<Stream>::upgrade(http::request<http::string_body>&& req) {
     view.version = req[http::field::sec_websocket_version];
     view.key = req[http::field::sec_websocket_key];
     view.tls = is_tls;
+    view.http_version = req.version();
+    view.repeated_header = repeated_handshake_header(req);
     auto checked = check_upgrade(view, ctx_.config.allowed_origins, ctx_.http.server_name);
     if (auto* refused = std::get_if<upgrade_refused>(&checked)) {
         log_info("upgrade refused " + peer_ + " status=" + std::to_string(refused->status) + " " + refused->reason);
         return refuse(refused->status, refused->reason, false);
     }
     auto& accepted = std::get<upgrade_accepted>(checked);
+
+    // The address's count is taken before the upgrade and travels with the WebSocket session;
+    // on any refusal below it is given back as `slot` goes out of scope.
+    address_slot slot;
+    if (ctx_.connections_per_address) {
+        auto acquired = ctx_.connections_per_address->try_acquire(address_);
+        if (!acquired) {
+            log_info("upgrade refused " + peer_ + " status=429 over " +
+                     std::to_string(ctx_.connections_per_address->limit()) + " connections from its address");
+            return refuse(429, "too many connections from your address", false,
+                          http_limits::connection_limit_retry_after);
+        }
+        slot = std::move(*acquired);
+    }
+
     // A token (query or Authorization) makes the connection its account from the start;
     // a bad one is refused before any WebSocket frame (PROTOCOL.md, Accounts).
     std::string token = accepted.token.value_or(bearer_token(req[http::field::authorization]));
@@ -246,13 +301,16 @@ void http_session<Stream>::upgrade(http::request<http::string_body>&& req) {
                        std::move(leftover));
     };
     // A TLS connection moves whole (its TLS state lives in the stream); a plain one leaves
-    // Beast's tcp_stream behind for the bare socket the WebSocket session reads.
+    // Beast's tcp_stream behind for the bare socket the WebSocket session reads. From here on
+    // this object holds no stream, so a later throw must not touch it (abort()).
+    moved_ = true;
     if constexpr (is_tls) {
         begin(std::make_shared<ws_session<tls_stream>>(std::move(stream_), ctx_, random_session_id(), peer_,
-                                                       address_));
+                                                       address_, std::move(slot)));
     } else {
         begin(std::make_shared<ws_session<net::ip::tcp::socket>>(stream_.release_socket(), ctx_,
-                                                                 random_session_id(), peer_, address_));
+                                                                 random_session_id(), peer_, address_,
+                                                                 std::move(slot)));
     }
 }
 
@@ -263,7 +321,9 @@ void http_session<Stream>::do_close() {
         // stream its deadline already closed has nothing left to say.
         if (!tcp().socket().is_open()) return;
         tcp().expires_after(tls_shutdown_timeout);
-        stream_.async_shutdown([self = this->shared_from_this()](const error_code&) { self->tcp().close(); });
+        stream_.async_shutdown([self = this->shared_from_this()](const error_code&) {
+            self->guard("tls shutdown", [&] { self->tcp().close(); });
+        });
     } else {
         error_code ec;
         stream_.socket().shutdown(net::ip::tcp::socket::shutdown_send, ec);

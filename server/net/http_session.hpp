@@ -2,8 +2,10 @@
 // One HTTP connection, plain or TLS: reads requests with Beast, answers them through the
 // router, and hands the connection to a ws_session when a request upgrades.
 
+#include <chrono>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <type_traits>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -38,21 +40,36 @@ private:
     /// The TCP stream under the TLS layer, or the stream itself; its deadline bounds every read.
     boost::beast::tcp_stream& tcp();
     void on_handshake(const boost::system::error_code& ec) requires(is_tls);
+    /// Waits for the next request: on a kept-alive connection with nothing buffered, first
+    /// for its first byte (the idle timeout), then read_request.
     void do_read();
+    void on_first_bytes(const boost::system::error_code& ec, std::size_t bytes);
+    /// Reads one request under the header deadline.
+    void read_request();
     void on_read(const boost::system::error_code& ec, std::size_t bytes);
     void on_write(bool keep_alive, const boost::system::error_code& ec, std::size_t bytes);
     void upgrade(boost::beast::http::request<boost::beast::http::string_body>&& req);
     void call_api(boost::beast::http::request<boost::beast::http::string_body>&& req);
-    void refuse(unsigned status, const std::string& reason, bool keep_alive);
+    /// Answers `status` with `reason` as the body; a non-zero `retry_after` adds Retry-After.
+    void refuse(unsigned status, const std::string& reason, bool keep_alive,
+                std::chrono::seconds retry_after = std::chrono::seconds(0));
     void do_close();
+    /// Runs a completion handler's body under net/guarded.hpp's catch: a throw is logged and
+    /// closes this connection only.
+    template <class Body>
+    void guard(std::string_view where, Body&& body);
+    /// Closes the socket at once (after a handler threw); nothing once the stream moved on.
+    void abort();
 
     Stream stream_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
     session_context& ctx_;
     std::string peer_;     ///< "address:port", for logs
-    std::string address_;  ///< the peer's IP address (throttling, bans)
+    std::string address_;  ///< the peer's IP address (throttling, bans, connection limit)
+    std::chrono::milliseconds header_timeout_;  ///< ctx.config.header_timeout_ms
     int requests_served_ = 0;
+    bool moved_ = false;  ///< the stream went to a ws_session: this object holds none
 };
 
 }  // namespace parley::server

@@ -4,6 +4,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "app/log.hpp"
+#include "net/guarded.hpp"
 #include "net/http_session.hpp"
 
 namespace parley::server {
@@ -24,9 +25,14 @@ void listener::run() { do_accept(); }
 
 void listener::stop() {
     net::post(acceptor_.get_executor(), [self = shared_from_this()] {
-        error_code ignored;
-        self->acceptor_.close(ignored);
-        self->backoff_.cancel();
+        guarded(
+            "listener stop",
+            [&] {
+                error_code ignored;
+                self->acceptor_.close(ignored);
+                self->backoff_.cancel();
+            },
+            [] {});
     });
 }
 
@@ -38,21 +44,35 @@ void listener::do_accept() {
     });
 }
 
+void listener::retry_later() {
+    // Out of file descriptors and the like: try again shortly rather than spinning on an
+    // error that will not clear this instant.
+    backoff_.expires_after(std::chrono::milliseconds(50));
+    backoff_.async_wait([self = shared_from_this()](const error_code&) {
+        guarded("accept retry", [&] { self->do_accept(); }, [&] { self->retry_later(); });
+    });
+}
+
 void listener::on_accept(const error_code& ec, net::ip::tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
     if (ec) {
-        // Out of file descriptors and the like: log, and try again shortly rather than
-        // spinning on an error that will not clear this instant.
         log_warn("accept: " + ec.message());
-        backoff_.expires_after(std::chrono::milliseconds(50));
-        backoff_.async_wait([self = shared_from_this()](const error_code&) { self->do_accept(); });
-        return;
-    } else {
-        error_code ignored;
-        socket.set_option(net::ip::tcp::no_delay(true), ignored);
-        start_http_session(std::move(socket), ctx_);
+        return retry_later();
     }
-    do_accept();
+    // A throw while setting up one connection (std::bad_alloc making its session) closes
+    // that connection only; the listener goes on accepting.
+    guarded(
+        "accept",
+        [&] {
+            error_code ignored;
+            socket.set_option(net::ip::tcp::no_delay(true), ignored);
+            start_http_session(std::move(socket), ctx_);
+        },
+        [&] {
+            error_code ignored;
+            socket.close(ignored);
+        });
+    guarded("accept next", [&] { do_accept(); }, [&] { retry_later(); });
 }
 
 }  // namespace parley::server

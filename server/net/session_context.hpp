@@ -16,6 +16,8 @@ class context;
 
 namespace parley::server {
 
+class address_limiter;
+
 /// Shared, read-mostly state handed to each session by reference.
 struct session_context {
     const server_config& config;
@@ -26,6 +28,9 @@ struct session_context {
     accounts::account_service& accounts;
     std::atomic<bool>& stopping;  ///< set at shutdown: refuse new connections
     boost::asio::ssl::context* tls = nullptr;  ///< set when the port serves TLS (owned by the server)
+    /// Open WebSocket connections per address (--max-connections-per-address); owned by the
+    /// server. Null: not counted (no limit).
+    address_limiter* connections_per_address = nullptr;
 };
 
 }  // namespace parley::server

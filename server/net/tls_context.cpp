@@ -72,7 +72,16 @@ ssl::context make_tls_context(const std::filesystem::path& cert, const std::file
     SSL_CTX* handle = context.native_handle();
     ERR_clear_error();
     // TLS 1.0 and 1.1 are deprecated (RFC 8996); every browser speaks 1.2 or 1.3.
-    SSL_CTX_set_min_proto_version(handle, TLS1_2_VERSION);
+    if (SSL_CTX_set_min_proto_version(handle, TLS1_2_VERSION) != 1)
+        fail("this OpenSSL cannot require TLS 1.2 or later" + openssl_reason());
+    // The cipher policy (tls_context.hpp): forward secrecy and authenticated encryption only.
+    // A client that offers nothing else (an ancient one) fails the handshake.
+    if (SSL_CTX_set_cipher_list(handle, tls12_cipher_list) != 1)
+        fail("this OpenSSL knows none of the TLS 1.2 cipher suites " + std::string(tls12_cipher_list) +
+             openssl_reason());
+    if (SSL_CTX_set_ciphersuites(handle, tls13_ciphersuites) != 1)
+        fail("this OpenSSL knows none of the TLS 1.3 suites " + std::string(tls13_ciphersuites) +
+             openssl_reason());
     // Compression leaks secrets (CRIME); renegotiation only ever served attacks here.
     SSL_CTX_set_options(handle,
                         SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);

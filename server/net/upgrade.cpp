@@ -1,8 +1,10 @@
 #include "net/upgrade.hpp"
 
-#include <charconv>
+#include <utility>
 
 #include "http/origin.hpp"
+#include "http/query.hpp"
+#include "http/url_path.hpp"
 #include "parley/core/limits.hpp"
 #include "parley/core/text.hpp"
 #include "ws/handshake.hpp"
@@ -10,37 +12,59 @@
 namespace parley::server {
 namespace {
 
-/// The value of `name` in a query string ("a=1&b=2"), undecoded; nullopt when absent.
-std::optional<std::string_view> query_value(std::string_view query, std::string_view name) {
-    while (!query.empty()) {
-        const auto amp = query.find('&');
-        const std::string_view pair = query.substr(0, amp);
-        const auto eq = pair.find('=');
-        if (pair.substr(0, eq) == name) return eq == std::string_view::npos ? "" : pair.substr(eq + 1);
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
+namespace bhttp = boost::beast::http;
+
+/// Whether a comma list (Connection, Upgrade) holds `token`, case-insensitive.
+bool header_has_token(std::string_view value, std::string_view token) {
+    while (!value.empty()) {
+        const auto comma = value.find(',');
+        std::string_view item = value.substr(0, comma);
+        while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+        while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+        if (same_name(item, token)) return true;
+        if (comma == std::string_view::npos) break;
+        value.remove_prefix(comma + 1);
     }
-    return std::nullopt;
+    return false;
 }
 
-std::optional<message_id> parse_id(std::string_view text) {
-    message_id value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < 0 || value > limits::max_message_id)
-        return std::nullopt;
-    return value;
+bool any_line_has_token(const bhttp::fields& fields, bhttp::field name, std::string_view token) {
+    for (auto [it, end] = fields.equal_range(name); it != end; ++it)
+        if (header_has_token(it->value(), token)) return true;
+    return false;
 }
 
 }  // namespace
 
+bool is_websocket_upgrade(const bhttp::request_header<>& req) {
+    return req.method() == bhttp::verb::get && any_line_has_token(req, bhttp::field::connection, "upgrade") &&
+           any_line_has_token(req, bhttp::field::upgrade, "websocket");
+}
+
+std::string_view repeated_handshake_header(const bhttp::fields& fields) {
+    static constexpr std::pair<bhttp::field, std::string_view> once[] = {
+        {bhttp::field::host, "Host"},
+        {bhttp::field::upgrade, "Upgrade"},
+        {bhttp::field::connection, "Connection"},
+        {bhttp::field::sec_websocket_key, "Sec-WebSocket-Key"},
+        {bhttp::field::sec_websocket_version, "Sec-WebSocket-Version"},
+        {bhttp::field::origin, "Origin"},
+    };
+    for (const auto& [field, name] : once)
+        if (fields.count(field) > 1) return name;
+    return {};
+}
+
 std::variant<upgrade_accepted, upgrade_refused> check_upgrade(const upgrade_request& request,
                                                               const std::vector<std::string>& allowed_origins,
                                                               std::string_view server_name) {
-    const auto question = request.target.find('?');
-    const std::string_view path = request.target.substr(0, question);
-    const std::string_view query =
-        question == std::string_view::npos ? std::string_view() : request.target.substr(question + 1);
+    // RFC 6455 4.2.1: an HTTP/1.1 (or higher) GET with a Host; anything else is 400.
+    if (request.http_version < 11) return upgrade_refused{400, "a WebSocket upgrade needs HTTP/1.1"};
+    if (request.host.empty()) return upgrade_refused{400, "a WebSocket upgrade needs a Host header"};
+    if (!request.repeated_header.empty())
+        return upgrade_refused{400, std::string(request.repeated_header) + " header given more than once"};
 
+    const std::string_view path = target_path(request.target);
     auto channel = channel_from_path(path);
     if (!channel) return upgrade_refused{400, "no such channel: channel names match ^[a-z0-9][a-z0-9_-]{0,31}$"};
 
@@ -51,13 +75,21 @@ std::variant<upgrade_accepted, upgrade_refused> check_upgrade(const upgrade_requ
     if (request.version != "13") return upgrade_refused{426, "WebSocket version 13 required"};
     if (!ws::is_valid_client_key(request.key)) return upgrade_refused{400, "invalid Sec-WebSocket-Key"};
 
+    const auto params = parse_query(target_query(request.target));
+    if (!params) return upgrade_refused{400, "malformed query: a % must be followed by two hex digits"};
+    const query_lookup since = find_param(*params, "since");
+    const query_lookup token = find_param(*params, "token");
+    if (since.count > 1) return upgrade_refused{400, "since given more than once"};
+    if (token.count > 1) return upgrade_refused{400, "token given more than once"};
+
     upgrade_accepted accepted;
     accepted.channel = std::move(*channel);
-    if (auto since = query_value(query, "since")) {
-        accepted.since = parse_id(*since);
-        if (!accepted.since) return upgrade_refused{400, "since must be a message id"};
+    if (since.count == 1) {
+        accepted.since = parse_canonical_decimal(since.value, limits::max_message_id);
+        if (!accepted.since)
+            return upgrade_refused{400, "since must be a message id: digits only, no sign, no leading zeros"};
     }
-    if (auto token = query_value(query, "token")) accepted.token = std::string(*token);
+    if (token.count == 1) accepted.token = std::string(token.value);
 
     accepted.response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
     accepted.response += "Sec-WebSocket-Accept: " + ws::accept_key(request.key) + "\r\n";

@@ -9,6 +9,9 @@
 #include <variant>
 #include <vector>
 
+#include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
+
 #include "parley/core/messages.hpp"
 
 namespace parley::server {
@@ -21,6 +24,9 @@ struct upgrade_request {
     std::string_view version;    ///< Sec-WebSocket-Version
     std::string_view key;        ///< Sec-WebSocket-Key
     bool tls = false;            ///< whether the request came over TLS (for the own origin)
+    unsigned http_version = 11;  ///< as Beast gives it: 10 for HTTP/1.0, 11 for HTTP/1.1
+    /// A handshake header that appears more than once (repeated_handshake_header); empty if none.
+    std::string_view repeated_header;
 };
 
 /// A request that may upgrade: the channel to join and the resume point.
@@ -37,7 +43,24 @@ struct upgrade_refused {
     std::string reason;
 };
 
-/// Checks an upgrade request (PROTOCOL.md Transport and Details: Origin). Any thread.
+/// Whether `req` asks for a WebSocket: a GET whose Connection lines name "upgrade" and whose
+/// Upgrade lines name "websocket" (tokens, case-insensitive, in any of the header's lines, so a
+/// request that splits them over repeated headers is still seen as an upgrade and checked).
+bool is_websocket_upgrade(const boost::beast::http::request_header<>& req);
+
+/// The name of the first handshake header of RFC 6455 4.1 that appears more than once in
+/// `fields`, or empty: Host, Upgrade, Connection, Sec-WebSocket-Key, Sec-WebSocket-Version,
+/// Origin. Sec-WebSocket-Key and -Version must appear once (RFC 6455 11.3.1, 11.3.5), Host
+/// once (RFC 9112 3.2), Origin once (RFC 6454 7.3); Upgrade and Connection are sent once by
+/// every client, and a repeat only makes the request ambiguous. Sec-WebSocket-Protocol and
+/// -Extensions may be repeated (RFC 6455 11.3.2, 11.3.4) and are not listed. Any thread.
+std::string_view repeated_handshake_header(const boost::beast::http::fields& fields);
+
+/// Checks an upgrade request (PROTOCOL.md Transport and Details: Origin; docs/protocol.md,
+/// Upgrade refusals), in this order: HTTP/1.1 or later, a non-empty Host, no repeated
+/// handshake header (400); the path names a channel (400); the Origin (403); version 13
+/// (426); a valid key (400); the query: well-formed, `since` and `token` at most once each,
+/// `since` a canonical decimal message id (400). Any thread.
 std::variant<upgrade_accepted, upgrade_refused> check_upgrade(const upgrade_request& request,
                                                               const std::vector<std::string>& allowed_origins,
                                                               std::string_view server_name);

@@ -11,6 +11,7 @@
 
 #include "app/log.hpp"
 #include "chat/clock.hpp"
+#include "net/guarded.hpp"
 #include "net/tls_stream.hpp"
 #include "parley/core/codec.hpp"
 #include "ws/frame.hpp"
@@ -60,7 +61,7 @@ bool is_rate_limited(const client_message& m) {
 
 template <class Stream>
 ws_session<Stream>::ws_session(Stream stream, session_context& ctx, std::string session_id, std::string peer,
-                               std::string address)
+                               std::string address, address_slot slot)
     : chat::connection(std::move(session_id), std::move(address)),
       stream_(std::move(stream)),
       timer_(stream_.get_executor()),
@@ -68,7 +69,8 @@ ws_session<Stream>::ws_session(Stream stream, session_context& ctx, std::string 
       peer_(std::move(peer)),
       parser_(ctx.config.max_frame),
       bucket_(ctx.config.rate_limit, ctx.config.rate_burst),
-      requests_(make_request_budget(ctx.config)) {
+      requests_(make_request_budget(ctx.config)),
+      slot_(std::move(slot)) {
     ctx_.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
     ctx_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
 }
@@ -123,17 +125,9 @@ void ws_session<Stream>::start(std::string handshake, std::string channel, std::
 template <class Stream>
 template <class F>
 void ws_session<Stream>::guarded(F&& f) noexcept {
-    // The one catch at this session's edge: whatever a handler throws (an allocation that
-    // fails, a bug) ends this connection alone, never the event loop or the process.
-    try {
-        f();
-    } catch (const std::exception& e) {
-        log_error("session=" + session_id() + " internal error: " + e.what());
-        finish("internal error");
-    } catch (...) {
-        log_error("session=" + session_id() + " internal error");
-        finish("internal error");
-    }
+    // The one catch at this session's edge: whatever a handler throws ends this
+    // connection alone, never the event loop or the process.
+    server::guarded("websocket session", std::forward<F>(f), [this] { finish("internal error"); });
 }
 
 // ------------------------------------------------------------------ reading

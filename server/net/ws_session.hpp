@@ -20,6 +20,7 @@
 #include "chat/connection.hpp"
 #include "chat/error_budget.hpp"
 #include "chat/token_bucket.hpp"
+#include "net/address_limiter.hpp"
 #include "net/session_context.hpp"
 #include "ws/frame_parser.hpp"
 
@@ -32,9 +33,10 @@ namespace parley::server {
 template <class Stream>
 class ws_session final : public chat::connection, private ws::frame_events {
 public:
-    /// Takes over `stream` (whose executor is a strand) after a valid upgrade request.
+    /// Takes over `stream` (whose executor is a strand) after a valid upgrade request, and
+    /// `slot`, its address's count (net/address_limiter.hpp), held until destruction.
     ws_session(Stream stream, session_context& ctx, std::string session_id, std::string peer,
-               std::string address);
+               std::string address, address_slot slot);
     ~ws_session() override;
 
     /// Sends the handshake answer (`handshake`, raw HTTP bytes) and starts the session
@@ -113,6 +115,8 @@ private:
     };
     struct no_tls_state {};
     [[no_unique_address]] std::conditional_t<is_tls, tls_state, no_tls_state> tls_;
+
+    address_slot slot_;  ///< this connection's count against its address's limit
 };
 
 }  // namespace parley::server

@@ -112,7 +112,8 @@ start_server() {  # kind workload -> sets server_pid, port
   if [[ "$kind" == parley ]]; then
     local data="$workdir/$kind-$w.data"
     mkdir -p "$data"
-    "$parley_server" --port "$port" --bind 127.0.0.1 --rate-limit 0 --data "$data" >"$log" 2>&1 &
+    "$parley_server" --port "$port" --bind 127.0.0.1 --rate-limit 0 \
+      --max-connections-per-address 0 --data "$data" >"$log" 2>&1 &
   else
     node "$node_server" --port "$port" --bind 127.0.0.1 >"$log" 2>&1 &
   fi

@@ -55,7 +55,7 @@ class server_process {
     const out = fs.openSync(this.log, 'a');
     this.child = spawn(serverBinary,
       ['--bind', '127.0.0.1', '--port', String(this.port), '--data', this.dataDir, '--web-root', webRoot,
-       '--log-level', 'info', ...this.extraArgs],
+       '--log-level', 'info', '--max-connections-per-address', '0', ...this.extraArgs],
       { stdio: ['ignore', out, out] });
     fs.closeSync(out);
     const exited = new Promise((resolve) => this.child.once('exit', resolve));

@@ -233,3 +233,48 @@ TEST_CASE("static file lookup refuses path traversal in every spelling") {
     }
     CHECK(files.find(std::string_view("/x.js\0", 6)) == nullptr);
 }
+
+TEST_CASE("static files do not serve a symlink that leads out of the web root") {
+    temp_dir dir;
+    write_file(dir, "outside/secret.txt", "TOP-SECRET");
+    write_file(dir, "outside/dir/also.txt", "ALSO-SECRET");
+    write_file(dir, "web/index.html", "<!doctype html>");
+    write_file(dir, "web/real.js", "real");
+    write_file(dir, "web/.private/hidden.js", "hidden");
+    const fs::path web = dir.path() / "web";
+    fs::create_symlink(dir.path() / "outside/secret.txt", web / "leak.txt");    // absolute, out
+    fs::create_symlink("../outside/secret.txt", web / "relative.txt");           // relative, out
+    fs::create_symlink("/etc/passwd", web / "passwd.txt");                       // a system file
+    fs::create_symlink(dir.path() / "outside/dir", web / "linked-dir");          // a directory, out
+    fs::create_symlink("real.js", web / "alias.js");                             // inside: served
+    fs::create_symlink(".private/hidden.js", web / "peek.js");                   // inside, a dot path
+    fs::create_symlink(dir.path() / "outside/secret.txt.gz", web / "real.js.gz");  // dangling, out
+
+    const static_files files = static_files::load(web);
+    CHECK(files.has_index());
+    for (const char* url :
+         {"/leak.txt", "/relative.txt", "/passwd.txt", "/linked-dir/also.txt", "/peek.js"}) {
+        CAPTURE(url);
+        CHECK(files.find(url) == nullptr);
+    }
+    const static_file* alias = files.find("/alias.js");
+    REQUIRE(alias != nullptr);
+    CHECK(*alias->identity.bytes == "real");
+    REQUIRE(files.find("/real.js") != nullptr);
+    CHECK(!files.find("/real.js")->gzip);
+    CHECK(files.size() == 3);  // index.html, real.js, alias.js
+    // The operator learns which links were skipped.
+    CHECK(files.problem().find("leak.txt") != std::string::npos);
+    CHECK(files.problem().find("relative.txt") != std::string::npos);
+}
+
+TEST_CASE("static files serve a web root that is itself a symlink") {
+    temp_dir dir;
+    write_file(dir, "release-1/index.html", "<!doctype html>");
+    write_file(dir, "release-1/app.js", "app");
+    fs::create_symlink(dir.path() / "release-1", dir.path() / "current");
+    const static_files files = static_files::load(dir.path() / "current");
+    CHECK(files.has_index());
+    CHECK(files.find("/app.js") != nullptr);
+    CHECK(files.problem().empty());
+}

@@ -21,7 +21,7 @@ namespace {
 /// The flags of a test server on `data`: any free loopback port, no browser client.
 std::vector<std::string> server_args(const std::filesystem::path& data) {
     return {"--bind", "127.0.0.1", "--port", "0", "--data", data.string(), "--web-root", (data / "no-web").string(),
-            "--threads", "2"};
+            "--threads", "2", "--max-connections-per-address", "0"};
 }
 
 /// Every flag parley-server has (PROTOCOL.md names --rate-limit, --rate-burst, --allow-origin
@@ -29,7 +29,8 @@ std::vector<std::string> server_args(const std::filesystem::path& data) {
 const std::vector<std::string> all_flags = {"--help",      "--bind",       "--port",       "--data",
                                             "--web-root",  "--heartbeat-ms", "--max-frame", "--threads",
                                             "--log-level", "--sync",       "--rate-limit", "--rate-burst",
-                                            "--send-queue", "--allow-origin"};
+                                            "--send-queue", "--allow-origin", "--max-connections-per-address",
+                                            "--header-timeout-ms"};
 
 }  // namespace
 

@@ -9,6 +9,12 @@
 
 #include <stdlib.h>
 
+#include <openssl/ssl.h>
+
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -77,6 +83,43 @@ std::string start_error(server::server_config config) {
 
 void write_file(const std::filesystem::path& path, std::string_view text) {
     std::ofstream(path, std::ios::binary) << text;
+}
+
+/// What a TLS handshake with 127.0.0.1:`port` gave for a client that offers only `ciphers`
+/// (OpenSSL names; TLS 1.2, or `max_version`, at most) or, with `tls13`, only TLS 1.3: empty on
+/// success, else the
+/// error. The client trusts any certificate: this is about what the server agrees to, and
+/// security level 0 lets the client offer even suites its own defaults refuse.
+std::string handshake_error(unsigned short port, const std::string& ciphers, bool tls13 = false,
+                            int max_version = TLS1_2_VERSION) {
+    namespace net = boost::asio;
+    net::io_context ioc;
+    net::ssl::context context(net::ssl::context::tls_client);
+    SSL_CTX* handle = context.native_handle();
+    if (tls13) {
+        SSL_CTX_set_min_proto_version(handle, TLS1_3_VERSION);
+    } else {
+        SSL_CTX_set_min_proto_version(handle, TLS1_VERSION);
+        SSL_CTX_set_max_proto_version(handle, max_version);
+        REQUIRE(SSL_CTX_set_cipher_list(handle, (ciphers + ":@SECLEVEL=0").c_str()) == 1);
+    }
+    context.set_verify_mode(net::ssl::verify_none);
+    boost::beast::ssl_stream<boost::beast::tcp_stream> stream(ioc, context);
+    boost::beast::get_lowest_layer(stream).connect({net::ip::make_address("127.0.0.1"), port});
+    boost::beast::get_lowest_layer(stream).expires_after(5s);
+    boost::system::error_code ec;
+    bool done = false;
+    stream.async_handshake(net::ssl::stream_base::client, [&](const boost::system::error_code& e) {
+        ec = e;
+        done = true;
+    });
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+        ioc.restart();
+        ioc.run_one_for(deadline - std::chrono::steady_clock::now());
+    }
+    if (!done) return "timeout";
+    return ec ? ec.message() : std::string();
 }
 
 /// Waits (bounded) until the server counts no open WebSocket connection.
@@ -171,9 +214,11 @@ TEST_CASE("a plain HTTP request to a TLS port gets no HTTP answer and the connec
 }
 
 TEST_CASE("a client that connects to a TLS port and sends nothing is dropped by the handshake deadline") {
-    fixture f;
-    // The deadline is 10 s (http_limits::tls_handshake_timeout); twice that bounds the wait.
-    CHECK(server_hangs_up(f.server.port(), "", 20s));
+    // The deadline is --header-timeout-ms (10 s by default), 1 s here; 5 s bounds the wait.
+    fixture f([](server::server_config& c) { c.header_timeout_ms = 1000; });
+    const auto began = std::chrono::steady_clock::now();
+    CHECK(server_hangs_up(f.server.port(), "", 5s));
+    CHECK(std::chrono::steady_clock::now() - began >= 900ms);
     // The server still serves others afterwards.
     CHECK(http_status(https_exchange(f.server.port(), f.ca(), get("/healthz"))) == 200);
 }
@@ -344,4 +389,41 @@ TEST_CASE("PARLEY_TLS_CERT and PARLEY_TLS_KEY set the TLS files; flags win over 
     REQUIRE(flag_config);
     CHECK(flag_config->tls_cert == "/flag/cert.pem");
     CHECK(flag_config->tls_key == "/env/key.pem");
+}
+
+// ------------------------------------------------------------------ cipher policy
+
+TEST_CASE("TLS 1.2 with ECDHE and an AEAD cipher, and TLS 1.3, complete the handshake") {
+    fixture f;
+    for (const std::string suite : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+                                    "ECDHE-RSA-CHACHA20-POLY1305"}) {
+        CAPTURE(suite);
+        CHECK(handshake_error(f.server.port(), suite) == "");
+    }
+    CHECK(handshake_error(f.server.port(), "", true) == "");
+}
+
+TEST_CASE("a client offering only static RSA, CBC, SHA-1 or DHE suites, or TLS 1.1, fails the handshake") {
+    fixture f;
+    for (const std::string suite : {
+             "AES128-GCM-SHA256",          // static RSA key exchange (no forward secrecy), AEAD
+             "AES256-GCM-SHA384",          // the same
+             "AES128-SHA",                 // static RSA, CBC, SHA-1 MAC
+             "AES256-SHA256",              // static RSA, CBC
+             "ECDHE-RSA-AES128-SHA",       // ECDHE but CBC with a SHA-1 MAC
+             "ECDHE-RSA-AES256-SHA384",    // ECDHE but CBC
+             "DHE-RSA-AES128-GCM-SHA256",  // finite-field DHE
+         }) {
+        CAPTURE(suite);
+        const std::string error = handshake_error(f.server.port(), suite);
+        CHECK(error != "");
+        // Refused by the server ("handshake failure" alert), not by the client's own settings.
+        CHECK(error.find("handshake failure") != std::string::npos);
+    }
+    // TLS 1.1 with a suite it has (ECDHE, CBC): refused for the version.
+    const std::string old_version = handshake_error(f.server.port(), "ECDHE-RSA-AES128-SHA", false, TLS1_1_VERSION);
+    CAPTURE(old_version);
+    CHECK(old_version.find("protocol version") != std::string::npos);
+    // The server still serves a modern client afterwards.
+    CHECK(http_status(https_exchange(f.server.port(), f.ca(), get("/healthz"))) == 200);
 }

@@ -12,7 +12,8 @@
 
 namespace parley::test {
 
-/// The configuration tests start from: port 0, loopback, quiet logs, `data` as data dir.
+/// The configuration tests start from: port 0, loopback, quiet logs, `data` as data dir,
+/// no per-address connection limit (every test client comes from 127.0.0.1).
 server::server_config test_config(const std::filesystem::path& data);
 
 /// A running server; stops (and waits) on destruction.

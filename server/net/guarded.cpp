@@ -1,0 +1,18 @@
+#include "net/guarded.hpp"
+
+#include <string>
+
+#include "app/log.hpp"
+
+namespace parley::server {
+
+void log_handler_failure(std::string_view where, std::string_view what) noexcept {
+    try {
+        log_error("handler threw in " + std::string(where) + ": " + std::string(what) +
+                  "; connection closed");
+    } catch (...) {
+        // Out of memory even for the message: the connection is closed all the same.
+    }
+}
+
+}  // namespace parley::server
