@@ -435,7 +435,7 @@ void hub::on_edit(const conn_ptr& c, edit_request request, const std::optional<s
                 case change_outcome::ok:
                     if (c->state().admin)
                         names_.record({*c->state().name, "edit", std::to_string(result.notice.id),
-                                       result.notice.channel, {}});
+                                       result.notice.channel, {}, c->address()});
                     return publish_change(result.notice, result.notice.channel, c);
                 case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
                 case change_outcome::forbidden:
@@ -461,7 +461,7 @@ void hub::on_delete(const conn_ptr& c, const delete_request& request, const std:
                 case change_outcome::ok:
                     if (c->state().admin)
                         names_.record({*c->state().name, "delete", std::to_string(result.notice.id),
-                                       result.notice.channel, {}});
+                                       result.notice.channel, {}, c->address()});
                     return publish_change(result.notice, result.notice.channel, c);
                 case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
                 case change_outcome::forbidden:
@@ -491,7 +491,7 @@ void hub::on_kick(const conn_ptr& c, const kick_request& request, const std::opt
         leave_room(*target, request.channel);
         target->send(make_frame(left_notice{request.channel, "kicked"}));
     }
-    names_.record({*c->state().name, "kick", request.user, request.channel, {}});
+    names_.record({*c->state().name, "kick", request.user, request.channel, {}, c->address()});
 }
 
 void hub::on_closed(const conn_ptr& c) {
@@ -535,7 +535,8 @@ void hub::on_ban(const conn_ptr& c, const ban_request& request, const std::optio
     }
     const auto until = unix_now_ms() + request.minutes * 60'000;
     names_.record_ban(*c->state().name, folded, addresses, until);
-    names_.record({*c->state().name, "ban", request.user, {}, std::to_string(request.minutes) + " minutes"});
+    names_.record(
+        {*c->state().name, "ban", request.user, {}, std::to_string(request.minutes) + " minutes", c->address()});
     for (const auto& target : targets) target->close(ws::close_code::policy_violation, "banned");
 }
 

@@ -97,6 +97,11 @@ bool sqlite_backend::prepare_statements(std::string& error) {
         // walk stops at the first message young enough (no index on the time needed).
         {&oldest_, "SELECT id, channel, posted_at FROM messages ORDER BY id LIMIT ?1"},
         {&count_channel_, "SELECT count(*) FROM messages WHERE channel = ?1"},
+        // A channel whose last row was pruned is forgotten: it leaves the channel list and
+        // stops counting toward the server's channel cap.
+        {&forget_channel_,
+         "DELETE FROM channels WHERE name = ?1 AND NOT EXISTS (SELECT 1 FROM messages WHERE channel = ?1) "
+         "RETURNING name"},
         {&oldest_in_channel_, "SELECT id FROM messages WHERE channel = ?1 ORDER BY id LIMIT ?2"},
         {&delete_message_, "DELETE FROM messages WHERE id = ?1"},
         {&delete_nonces_of_, "DELETE FROM nonces WHERE message_id = ?1"},
@@ -410,6 +415,19 @@ bool sqlite_backend::prune(const std::vector<std::pair<message_id, std::string>>
             return false;
         }
     }
+    std::vector<std::string> forgotten;
+    for (const auto& [id, channel] : rows) {
+        if (std::find(forgotten.begin(), forgotten.end(), channel) != forgotten.end()) continue;
+        sqlite::reset_on_exit guard(forget_channel_);
+        forget_channel_.bind(1, channel);
+        const int rc = forget_channel_.step();
+        if (rc == SQLITE_ROW) forgotten.push_back(channel);
+        else if (rc != SQLITE_DONE) {
+            error = failure("forgetting an emptied channel");
+            rollback();
+            return false;
+        }
+    }
     {
         sqlite::reset_on_exit guard(commit_);
         if (!commit_.run()) {
@@ -420,6 +438,10 @@ bool sqlite_backend::prune(const std::vector<std::pair<message_id, std::string>>
     }
     for (const auto& [id, channel] : rows)
         if (auto it = channel_rows_.find(channel); it != channel_rows_.end()) --it->second;
+    for (const auto& channel : forgotten) {
+        known_channels_.erase(channel);  // a later post records it again
+        channel_rows_.erase(channel);
+    }
     return true;
 }
 

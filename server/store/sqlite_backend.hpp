@@ -93,7 +93,7 @@ private:
     sqlite::statement insert_message_, find_message_, update_text_, mark_deleted_;
     sqlite::statement insert_channel_, list_channels_;
     sqlite::statement latest_, before_, after_;
-    sqlite::statement oldest_, count_channel_, oldest_in_channel_, delete_message_, delete_nonces_of_;
+    sqlite::statement oldest_, count_channel_, oldest_in_channel_, delete_message_, delete_nonces_of_, forget_channel_;
 
     // Channels known to be in the channels table, so a post inserts its channel only once.
     std::unordered_set<std::string> known_channels_;

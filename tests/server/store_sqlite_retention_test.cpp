@@ -255,3 +255,17 @@ TEST_CASE("a deleted message keeps no text, and a resend of its nonce returns it
     store.reset();
     CHECK(query_int(dir.path(), "SELECT count(*) FROM messages WHERE body != ''") == 0);
 }
+
+TEST_CASE("a channel whose every message was pruned leaves the channel list, and comes back with a new post") {
+    temp_dir dir;
+    sqlite_backend_options options;
+    options.retention_ms = day_ms;
+    auto b = open_backend(dir.path(), options);
+    post_one(*b, make_message("gone", "old", std::nullopt, "a:1", base_time));
+    post_one(*b, make_message("kept", "old", std::nullopt, "a:1", base_time));
+    post_one(*b, make_message("kept", "young", std::nullopt, "a:1", base_time + 2 * day_ms));
+    maintain_until_done(*b, base_time + 2 * day_ms + 10);
+    CHECK(b->channels().names == std::vector<std::string>{"kept"});
+    post_one(*b, make_message("gone", "back again", std::nullopt, "a:1", base_time + 2 * day_ms + 20));
+    CHECK(b->channels().names == std::vector<std::string>{"gone", "kept"});
+}
