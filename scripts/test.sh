@@ -32,7 +32,8 @@ if [ -f tests/package-lock.json ]; then
   fi
 fi
 
-for preset in native native-asan native-tsan wasm; do
+# fuzz: every libFuzzer harness for PARLEY_FUZZ_SECONDS (default 60) each, two at a time.
+for preset in native native-asan native-tsan wasm fuzz; do
   if step "build $preset" build_preset "$preset"; then
     step "test $preset" ctest --preset "$preset"
   fi
