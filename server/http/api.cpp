@@ -1,6 +1,7 @@
 #include "http/api.hpp"
 
 #include <algorithm>
+#include <cstdint>
 #include <atomic>
 #include <exception>
 #include <memory>
@@ -10,6 +11,7 @@
 #include "accounts/account_service.hpp"
 #include "app/log.hpp"
 #include "http/origin.hpp"
+#include "http/query.hpp"
 #include "http/url_path.hpp"
 
 namespace parley::server {
@@ -52,72 +54,7 @@ bool read_credentials(const std::string& body, std::string& user, std::string& p
     return true;
 }
 
-int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/// Percent-decodes one side of a query pair; nullopt on a bad escape.
-std::optional<std::string> decode_query_text(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (c == '+') {
-            out.push_back(' ');
-        } else if (c == '%') {
-            if (i + 2 >= text.size()) return std::nullopt;
-            const int hi = hex_digit(text[i + 1]);
-            const int lo = hex_digit(text[i + 2]);
-            if (hi < 0 || lo < 0) return std::nullopt;
-            out.push_back(static_cast<char>(hi * 16 + lo));
-            i += 2;
-        } else {
-            out.push_back(c);
-        }
-    }
-    return out;
-}
-
 }  // namespace
-
-query_parameter find_query_parameter(std::string_view target, std::string_view name) {
-    query_parameter found;
-    const auto question = target.find('?');
-    if (question == std::string_view::npos) return found;
-    std::string_view query = target.substr(question + 1);
-    if (const auto hash = query.find('#'); hash != std::string_view::npos) query = query.substr(0, hash);
-    while (true) {
-        const auto amp = query.find('&');
-        const std::string_view pair = query.substr(0, amp);
-        if (!pair.empty()) {
-            const auto eq = pair.find('=');
-            const auto key = decode_query_text(pair.substr(0, eq));
-            const auto value = decode_query_text(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-            if (!key || !value) return {false, std::nullopt};
-            if (*key == name) {
-                if (found.value) return {false, std::nullopt};  // twice: which one was meant?
-                found.value = *value;
-            }
-        }
-        if (amp == std::string_view::npos) break;
-        query.remove_prefix(amp + 1);
-    }
-    return found;
-}
-
-std::optional<std::int64_t> canonical_number(std::string_view text) {
-    if (text.empty() || text.size() > 18) return std::nullopt;
-    if (text.size() > 1 && text.front() == '0') return std::nullopt;
-    std::int64_t value = 0;
-    for (const char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
-        value = value * 10 + (c - '0');
-    }
-    return value;
-}
 
 std::string bearer_token(std::string_view authorization) {
     constexpr std::string_view prefix = "Bearer ";
@@ -178,11 +115,14 @@ void answer_api(http::request<http::string_body>& req, const api_context& ctx, s
         if (!require(http::verb::get)) return;
         std::string token = bearer_token(req[http::field::authorization]);
         if (token.empty()) return refuse(401, "Authorization: Bearer <token> required");
-        const auto limit = find_query_parameter(req.target(), "limit");
-        if (!limit.ok) return refuse(400, "malformed query");
+        // Parsed by parameter: `?nolimit=5` is not `limit`; a repeated or malformed one is refused.
+        const auto params = parse_query(target_query(req.target()));
+        if (!params) return refuse(400, "malformed query");
+        const auto limit = find_param(*params, "limit");
+        if (limit.count > 1) return refuse(400, "limit is given twice");
         int count = default_audit_entries;
-        if (limit.value) {
-            const auto n = canonical_number(*limit.value);
+        if (limit.count == 1) {
+            const auto n = parse_canonical_decimal(limit.value, INT64_MAX);
             if (!n || *n < 1) return refuse(400, "limit must be a whole number from 1 (written without leading zeros)");
             count = static_cast<int>(std::min<std::int64_t>(*n, max_audit_entries));
         }

@@ -25,6 +25,7 @@
 #include "http/header_values.hpp"
 #include "http/limits.hpp"
 #include "http/origin.hpp"
+#include "http/request_framing.hpp"
 #include "net/upgrade.hpp"
 #include "parley/core/limits.hpp"
 #include "parley/core/text.hpp"
@@ -111,6 +112,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     view.version = req[http::field::sec_websocket_version];
     view.key = req[http::field::sec_websocket_key];
     view.tls = tls;
+    view.http_version = req.version();
+    view.repeated_header = server::repeated_handshake_header(req);
     const auto checked = server::check_upgrade(view, allowed, server_name);
     if (const auto* accepted = std::get_if<server::upgrade_accepted>(&checked)) {
         check_accepted(*accepted, view, allowed);
@@ -120,6 +123,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         PARLEY_FUZZ_CHECK(!refused.reason.empty() && parley::is_valid_utf8(refused.reason), "a refusal says why");
     }
     PARLEY_FUZZ_CHECK(server::ws::accept_key(view.key).size() == 28, "accept_key works on any key");
+
+    // The framing checks every request goes through: a refusal is a 4xx or 501 with a reason.
+    if (const auto problem = server::check_request_framing(req, req.version()))
+        PARLEY_FUZZ_CHECK((problem->status == 400 || problem->status == 501) && !problem->reason.empty(),
+                          "a framing refusal is 400 or 501 and says why");
 
     // The other header parsers the router runs on every request: no crash on any value.
     (void)server::accepts_gzip(req[http::field::accept_encoding]);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "fuzz_check.hpp"
+#include "http/query.hpp"
 #include "http/url_path.hpp"
 #include "net/upgrade.hpp"
 #include "parley/core/limits.hpp"
@@ -85,5 +86,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                           "the channel is the path, or general for /");
     }
     check_upgrade_query(target);
+
+    // The query parser every handler uses: each name and value decodes to no '%' escapes
+    // left half-read, and a canonical number prints back as itself.
+    if (const auto params = server::parse_query(server::target_query(target))) {
+        for (const auto& p : *params) {
+            PARLEY_FUZZ_CHECK(server::find_param(*params, p.name).count >= 1, "every parameter is found by its name");
+            if (const auto n = server::parse_canonical_decimal(p.value, parley::limits::max_message_id))
+                PARLEY_FUZZ_CHECK(std::to_string(*n) == p.value && *n <= parley::limits::max_message_id,
+                                  "a canonical number is its own decimal text");
+        }
+    }
     return 0;
 }
