@@ -2,15 +2,10 @@
 
 #include <limits>
 
+#include "http/url_path.hpp"
+
 namespace parley::server {
 namespace {
-
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
 
 std::optional<std::string> percent_decode(std::string_view text) {
     std::string out;
@@ -21,8 +16,8 @@ std::optional<std::string> percent_decode(std::string_view text) {
             continue;
         }
         if (text.size() - i < 3) return std::nullopt;
-        const int hi = hex_value(text[i + 1]);
-        const int lo = hex_value(text[i + 2]);
+        const int hi = hex_digit_value(text[i + 1]);
+        const int lo = hex_digit_value(text[i + 2]);
         if (hi < 0 || lo < 0) return std::nullopt;
         out += static_cast<char>(hi * 16 + lo);
         i += 2;

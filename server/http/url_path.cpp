@@ -5,13 +5,6 @@
 namespace parley::server {
 namespace {
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
 /// Bytes refused in a decoded path whether they arrived raw or escaped.
 bool is_forbidden_byte(unsigned char c) {
     return c < 0x20 || c == 0x7f || c == '\\';
@@ -21,6 +14,13 @@ bool is_forbidden_byte(unsigned char c) {
 bool is_dot_segment(std::string_view segment) { return segment == "." || segment == ".."; }
 
 }  // namespace
+
+int hex_digit_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
 
 std::string_view target_path(std::string_view target) {
     const std::size_t end = target.find_first_of("?#");
@@ -50,8 +50,8 @@ std::optional<std::string> decode_url_path(std::string_view url_path) {
         }
         if (c == '%') {
             if (i + 2 >= url_path.size()) return std::nullopt;  // truncated escape
-            const int hi = hex_value(url_path[i + 1]);
-            const int lo = hex_value(url_path[i + 2]);
+            const int hi = hex_digit_value(url_path[i + 1]);
+            const int lo = hex_digit_value(url_path[i + 2]);
             if (hi < 0 || lo < 0) return std::nullopt;
             c = static_cast<char>(hi * 16 + lo);
             i += 2;

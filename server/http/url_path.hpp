@@ -9,6 +9,9 @@
 
 namespace parley::server {
 
+/// The value of one hexadecimal digit of a percent-escape, or -1 for any other byte.
+int hex_digit_value(char c);
+
 /// The path of an origin-form request target: "/a.js?v=2#x" gives "/a.js". Other forms
 /// ("*", "http://host/a") are returned whole and fail `decode_url_path`.
 std::string_view target_path(std::string_view target);

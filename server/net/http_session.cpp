@@ -242,15 +242,7 @@ void http_session<Stream>::refuse(unsigned status, const std::string& reason, bo
 template <class Stream>
 void http_session<Stream>::upgrade(http::request<http::string_body>&& req) {
     if (ctx_.stopping.load()) return refuse(503, "server shutting down", false);
-    upgrade_request view;
-    view.target = req.target();
-    view.host = req[http::field::host];
-    view.origin = req[http::field::origin];
-    view.version = req[http::field::sec_websocket_version];
-    view.key = req[http::field::sec_websocket_key];
-    view.tls = is_tls;
-    view.http_version = req.version();
-    view.repeated_header = repeated_handshake_header(req);
+    const upgrade_request view = upgrade_view_of(req, req.target(), req.version(), is_tls);
     auto checked = check_upgrade(view, ctx_.config.allowed_origins, ctx_.http.server_name);
     if (auto* refused = std::get_if<upgrade_refused>(&checked)) {
         log_info("upgrade refused " + peer_ + " status=" + std::to_string(refused->status) + " " + refused->reason);

@@ -41,6 +41,21 @@ bool is_websocket_upgrade(const bhttp::request_header<>& req) {
            any_line_has_token(req, bhttp::field::upgrade, "websocket");
 }
 
+upgrade_request upgrade_view_of(const boost::beast::http::fields& fields, std::string_view target,
+                                unsigned http_version, bool tls) {
+    namespace http = boost::beast::http;
+    upgrade_request view;
+    view.target = target;
+    view.host = fields[http::field::host];
+    view.origin = fields[http::field::origin];
+    view.version = fields[http::field::sec_websocket_version];
+    view.key = fields[http::field::sec_websocket_key];
+    view.tls = tls;
+    view.http_version = http_version;
+    view.repeated_header = repeated_handshake_header(fields);
+    return view;
+}
+
 std::string_view repeated_handshake_header(const bhttp::fields& fields) {
     static constexpr std::pair<bhttp::field, std::string_view> once[] = {
         {bhttp::field::host, "Host"},

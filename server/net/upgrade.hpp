@@ -56,6 +56,11 @@ bool is_websocket_upgrade(const boost::beast::http::request_header<>& req);
 /// -Extensions may be repeated (RFC 6455 11.3.2, 11.3.4) and are not listed. Any thread.
 std::string_view repeated_handshake_header(const boost::beast::http::fields& fields);
 
+/// The upgrade_request view of a request's header (`target` and `http_version` as Beast
+/// gives them); it points into `fields`, which must outlive it. Any thread.
+upgrade_request upgrade_view_of(const boost::beast::http::fields& fields, std::string_view target,
+                                unsigned http_version, bool tls);
+
 /// Checks an upgrade request (PROTOCOL.md Transport and Details: Origin; docs/protocol.md,
 /// Upgrade refusals), in this order: HTTP/1.1 or later, a non-empty Host, no repeated
 /// handshake header (400); the path names a channel (400); the Origin (403); version 13

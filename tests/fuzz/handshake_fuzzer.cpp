@@ -105,15 +105,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!parser.is_header_done()) return 0;
 
     const http::request<http::string_body>& req = parser.get();
-    server::upgrade_request view;
-    view.target = req.target();
-    view.host = req[http::field::host];
-    view.origin = req[http::field::origin];
-    view.version = req[http::field::sec_websocket_version];
-    view.key = req[http::field::sec_websocket_key];
-    view.tls = tls;
-    view.http_version = req.version();
-    view.repeated_header = server::repeated_handshake_header(req);
+    const server::upgrade_request view = server::upgrade_view_of(req, req.target(), req.version(), tls);
     const auto checked = server::check_upgrade(view, allowed, server_name);
     if (const auto* accepted = std::get_if<server::upgrade_accepted>(&checked)) {
         check_accepted(*accepted, view, allowed);
