@@ -40,7 +40,8 @@ std::vector<audit_entry> audit_entries(const nlohmann::json& json) {
                           string_field(item, "action"),
                           string_field(item, "target"),
                           string_field(item, "channel"),
-                          string_field(item, "detail")};
+                          string_field(item, "detail"),
+                          string_field(item, "address")};
         if (!id || !at || entry.actor.empty() || entry.action.empty()) continue;
         out.push_back(std::move(entry));
     }

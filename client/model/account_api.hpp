@@ -24,6 +24,7 @@ struct audit_entry {
     std::string target;   ///< the user acted on; for edit and delete, the message id
     std::string channel;  ///< empty for a ban
     std::string detail;   ///< e.g. "60 minutes" for a ban; often empty
+    std::string address;  ///< the client address the request came from; empty for the CLI
 };
 
 /// What one account request came back with.

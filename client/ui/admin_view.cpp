@@ -162,9 +162,22 @@ std::string describe_audit_action(const client::audit_entry& entry) {
         text = "removed the account " + entry.target;
     else if (entry.action == "unban")  // `parley-server admin unban`
         text = "lifted the bans of " + entry.target;
+    else if (entry.action == "ban_address")
+        text = "banned the address " + entry.target;
+    else if (entry.action == "login")
+        text = "signed in";
+    else if (entry.action == "login_failed")
+        text = "failed to sign in as " + entry.target;
+    else if (entry.action == "register")
+        text = "created the account " + entry.target;
+    else if (entry.action == "logout")
+        text = "signed out";
+    else if (entry.action.starts_with("refused_"))  // a non-admin tried an admin action
+        text = "was refused " + entry.action.substr(8) + " of " + entry.target + where;
     else  // an action newer than this client: say it as it came
         text = entry.action + " " + entry.target + where;
     if (!entry.detail.empty()) text += " (" + entry.detail + ")";
+    if (!entry.address.empty()) text += " from " + entry.address;
     return text;
 }
 

@@ -67,7 +67,8 @@ std::string visible_state_json(const ui_state& ui, const client::chat_model* mod
         nlohmann::json audit = nlohmann::json::array();
         for (const client::audit_entry& e : ui.admin.audit)
             audit.push_back({{"actor", e.actor}, {"action", e.action}, {"target", e.target}, {"channel", e.channel},
-                             {"detail", e.detail}});
+                             {"detail", e.detail},
+                             {"address", e.address}});
         state["admin"] = {{"audit", std::move(audit)},
                           {"audit_loaded", ui.admin.audit_updated != 0},
                           {"audit_problem", ui.admin.audit_problem}};

@@ -29,7 +29,8 @@ TEST_CASE("a throttled reply carries Retry-After seconds") {
 
 TEST_CASE("an audit reply yields its entries in order, every field kept") {
     const account_reply reply = parse_account_reply(200, R"({"entries":[
-        {"id":7,"at":1700000000500,"actor":"root","action":"ban","target":"bob","channel":"","detail":"60 minutes"},
+        {"id":7,"at":1700000000500,"actor":"root","action":"ban","target":"bob","channel":"","detail":"60 minutes",
+         "address":"10.0.0.1"},
         {"id":6,"at":1700000000000,"actor":"root","action":"kick","target":"bob","channel":"lobby","detail":""}]})",
                                                     "");
     REQUIRE(reply.audit.size() == 2);
@@ -40,7 +41,9 @@ TEST_CASE("an audit reply yields its entries in order, every field kept") {
     CHECK(reply.audit[0].target == "bob");
     CHECK(reply.audit[0].channel.empty());
     CHECK(reply.audit[0].detail == "60 minutes");
+    CHECK(reply.audit[0].address == "10.0.0.1");
     CHECK(reply.audit[1].action == "kick");
+    CHECK(reply.audit[1].address.empty());  // a server before addresses were logged
     CHECK(reply.audit[1].channel == "lobby");
 }
 

@@ -97,11 +97,14 @@ TEST_CASE("native account_api reads the audit log as an admin and is refused it 
     CHECK(admin.role == "admin");
     const account_reply log = call(*api, [&](account_callback done) { api->audit(admin.token, 100, std::move(done)); });
     CHECK(log.status == 200);
-    REQUIRE(log.audit.size() == 2);
-    CHECK(log.audit[0].action == "ban");  // newest first
-    CHECK(log.audit[0].detail == "60 minutes");
-    CHECK(log.audit[1].action == "kick");
-    CHECK(log.audit[1].channel == "lobby");
+    // Newest first: the admin's own login (logins are audited), then the ban, then the kick.
+    REQUIRE(log.audit.size() == 3);
+    CHECK(log.audit[0].action == "login");
+    CHECK(log.audit[0].actor == "root");
+    CHECK(log.audit[1].action == "ban");
+    CHECK(log.audit[1].detail == "60 minutes");
+    CHECK(log.audit[2].action == "kick");
+    CHECK(log.audit[2].channel == "lobby");
     const account_reply one = call(*api, [&](account_callback done) { api->audit(admin.token, 1, std::move(done)); });
     CHECK(one.audit.size() == 1);
 

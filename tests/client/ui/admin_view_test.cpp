@@ -84,4 +84,13 @@ TEST_CASE("audit entries read as what happened") {
     CHECK(ui::describe_audit_action({8, 0, "(cli)", "unban", "10.0.0.7", "", ""}) == "lifted the bans of 10.0.0.7");
     CHECK(ui::describe_audit_action({5, 0, "root", "mute", "bob", "dev", "5 minutes"}) ==
           "mute bob in #dev (5 minutes)");
+    // Sign-ins and refusals, with the address they came from.
+    CHECK(ui::describe_audit_action({9, 0, "dora", "login", "dora", "", "", "127.0.0.1"}) ==
+          "signed in from 127.0.0.1");
+    CHECK(ui::describe_audit_action({10, 0, "(not a valid name)", "login_failed", "x y", "", "wrong password",
+                                     "10.0.0.9"}) == "failed to sign in as x y (wrong password) from 10.0.0.9");
+    CHECK(ui::describe_audit_action({11, 0, "dora", "refused_kick", "bob", "lobby", "", "10.0.0.9"}) ==
+          "was refused kick of bob in #lobby from 10.0.0.9");
+    CHECK(ui::describe_audit_action({12, 0, "root", "ban_address", "10.0.0.9", "", ""}) ==
+          "banned the address 10.0.0.9");
 }
