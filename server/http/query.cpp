@@ -28,8 +28,11 @@ std::optional<std::string> percent_decode(std::string_view text) {
 }  // namespace
 
 std::string_view target_query(std::string_view target) {
-    const std::size_t question = target.find('?');
-    if (question == std::string_view::npos) return {};
+    // A '?' after a '#' is inside the fragment: target_path ends the path at the first of
+    // the two, so a '#' first means there is no query (found by fuzz_handshake: the
+    // fragment of "/a#b?since=1" was read as the query while the path was "/a").
+    const std::size_t question = target.find_first_of("?#");
+    if (question == std::string_view::npos || target[question] == '#') return {};
     std::string_view query = target.substr(question + 1);
     return query.substr(0, query.find('#'));
 }

@@ -18,7 +18,8 @@ struct query_param {
     std::string value;
 };
 
-/// The query of a request target: what follows the first '?', up to a '#'; empty when none.
+/// The query of a request target: what follows the first '?', up to a '#'; empty when none,
+/// or when a '#' comes before any '?' (the rest is a fragment, as target_path reads it).
 std::string_view target_query(std::string_view target);
 
 /// The parameters of `query` ("a=1&b=2"), in order. Split on '&', then on the first '=';

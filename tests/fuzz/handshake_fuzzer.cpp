@@ -51,7 +51,8 @@ bool well_formed_lines(std::string_view response) {
 
 void check_accepted(const server::upgrade_accepted& accepted, const server::upgrade_request& request,
                     const std::vector<std::string>& allowed) {
-    const std::string_view path = request.target.substr(0, request.target.find('?'));
+    // The path ends at the first '?' or '#' (a '?' inside a fragment starts no query).
+    const std::string_view path = request.target.substr(0, request.target.find_first_of("?#"));
     const auto channel = parley::channel_from_path(path);
     PARLEY_FUZZ_CHECK(channel && *channel == accepted.channel, "the channel is the one the path names");
     PARLEY_FUZZ_CHECK(parley::is_valid_channel_name(accepted.channel), "the channel is joinable");

@@ -11,12 +11,15 @@ using parley::server::parse_canonical_decimal;
 using parley::server::parse_query;
 using parley::server::target_query;
 
-TEST_CASE("target_query is what follows the first '?' up to a '#'") {
+TEST_CASE("target_query is what follows the first '?' up to a '#', and nothing when a '#' comes first") {
     CHECK(target_query("/general?since=5") == "since=5");
     CHECK(target_query("/general?since=5#top") == "since=5");
     CHECK(target_query("/general?a=1?b=2") == "a=1?b=2");
     CHECK(target_query("/general") == "");
     CHECK(target_query("/general?") == "");
+    // A '?' inside the fragment starts no query: the path ended at the '#'.
+    CHECK(target_query("/general#top?since=5") == "");
+    CHECK(target_query("#?since=5") == "");
 }
 
 TEST_CASE("parse_query splits by parameter and percent-decodes names and values") {
