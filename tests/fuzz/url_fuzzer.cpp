@@ -57,9 +57,12 @@ void check_upgrade_query(std::string_view target) {
     const auto checked = server::check_upgrade(request, {}, "parley-fuzz");
     const auto* accepted = std::get_if<server::upgrade_accepted>(&checked);
     if (!accepted) return;
-    const auto question = target.find('?');
-    const std::string_view query = question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
-    PARLEY_FUZZ_CHECK(parley::channel_from_path(target.substr(0, question)) == accepted->channel,
+    // The path ends at the first '?' or '#'; only a '?' there starts a query (one inside a
+    // fragment does not).
+    const auto end = target.find_first_of("?#");
+    const bool has_query = end != std::string_view::npos && target[end] == '?';
+    const std::string_view query = has_query ? target.substr(end + 1) : std::string_view();
+    PARLEY_FUZZ_CHECK(parley::channel_from_path(target.substr(0, end)) == accepted->channel,
                       "the upgrade joins the channel of the path");
     if (accepted->since) {
         PARLEY_FUZZ_CHECK(*accepted->since >= 0 && *accepted->since <= parley::limits::max_message_id,
