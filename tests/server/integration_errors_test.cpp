@@ -35,16 +35,7 @@ std::string padded_frame(std::size_t size) {
     return head + std::string(size - head.size() - tail.size(), 'a') + tail;
 }
 
-struct fixture {
-    temp_dir dir;
-    test_server server;
-    explicit fixture(void (*adjust)(server::server_config&) = nullptr) : server(make(dir, adjust)) {}
-    static server::server_config make(const temp_dir& d, void (*adjust)(server::server_config&)) {
-        auto config = test_config(d.path());
-        if (adjust) adjust(config);
-        return config;
-    }
-};
+using fixture = server_fixture;
 
 /// A connected, welcomed and named client in `channel`.
 std::unique_ptr<test_client> named(fixture& f, const std::string& name, const std::string& channel = "general") {

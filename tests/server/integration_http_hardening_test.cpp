@@ -30,11 +30,6 @@ namespace {
 constexpr std::string_view secret = "TOP-SECRET-5c2e";
 constexpr std::string_view client_key = "dGhlIHNhbXBsZSBub25jZQ==";
 
-void write_file(const std::filesystem::path& path, std::string_view text) {
-    std::filesystem::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << text;
-}
-
 /// A server with a small web root holding a link out of it (leak.txt -> ../secret.txt) and a
 /// link inside it (alias.js -> app.js); `adjust` changes the configuration.
 struct fixture {

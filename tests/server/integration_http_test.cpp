@@ -27,11 +27,6 @@ namespace {
 constexpr std::string_view secret = "TOP-SECRET-8d1f";
 constexpr std::string_view index_text = "<!doctype html><title>parley index</title>";
 
-void write_file(const std::filesystem::path& path, std::string_view text) {
-    std::filesystem::create_directories(path.parent_path());
-    std::ofstream(path, std::ios::binary) << text;
-}
-
 /// A server with a small web root (index.html, app.js) and a secret file next to it.
 struct fixture {
     temp_dir dir;

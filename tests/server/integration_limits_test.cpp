@@ -17,16 +17,7 @@ using namespace parley::test;
 
 namespace {
 
-struct fixture {
-    temp_dir dir;
-    test_server server;
-    explicit fixture(void (*adjust)(server::server_config&) = nullptr) : server(make(dir, adjust)) {}
-    static server::server_config make(const temp_dir& d, void (*adjust)(server::server_config&)) {
-        auto config = test_config(d.path());
-        if (adjust) adjust(config);
-        return config;
-    }
-};
+using fixture = server_fixture;
 
 std::string repeat(std::string_view text, std::size_t n) {
     std::string out;

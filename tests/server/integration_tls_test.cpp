@@ -81,10 +81,6 @@ std::string start_error(server::server_config config) {
     return {};
 }
 
-void write_file(const std::filesystem::path& path, std::string_view text) {
-    std::ofstream(path, std::ios::binary) << text;
-}
-
 /// What a TLS handshake with 127.0.0.1:`port` gave for a client that offers only `ciphers`
 /// (OpenSSL names; TLS 1.2, or `max_version`, at most) or, with `tls13`, only TLS 1.3: empty on
 /// success, else the

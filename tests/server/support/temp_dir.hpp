@@ -5,7 +5,9 @@
 #include <stdlib.h>  // mkdtemp
 
 #include <filesystem>
+#include <fstream>
 #include <string>
+#include <string_view>
 #include <system_error>
 
 #include <doctest/doctest.h>
@@ -31,5 +33,11 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+/// Writes `text` to `path`, making its parent directories first.
+inline void write_file(const std::filesystem::path& path, std::string_view text) {
+    std::filesystem::create_directories(path.parent_path());
+    std::ofstream(path, std::ios::binary) << text;
+}
 
 }  // namespace parley::test

@@ -35,4 +35,16 @@ private:
     unsigned short port_ = 0;
 };
 
+/// A fresh data directory and a server on it, made from test_config() changed by `adjust`.
+struct server_fixture {
+    temp_dir dir;
+    test_server server;
+    explicit server_fixture(void (*adjust)(server::server_config&) = nullptr) : server(make(dir, adjust)) {}
+    static server::server_config make(const temp_dir& d, void (*adjust)(server::server_config&)) {
+        auto config = test_config(d.path());
+        if (adjust) adjust(config);
+        return config;
+    }
+};
+
 }  // namespace parley::test
