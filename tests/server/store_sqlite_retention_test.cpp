@@ -40,24 +40,6 @@ message_id post_one(sqlite_backend& b, const new_message& m) {
     return r.message.id;
 }
 
-std::vector<message_id> ids_of(const history_result& h) {
-    std::vector<message_id> ids;
-    for (const auto& m : h.messages) ids.push_back(m.id);
-    return ids;
-}
-
-std::int64_t query_int(const std::filesystem::path& dir, const char* sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((dir / "parley.sqlite3").c_str(), &db) == SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-    const std::int64_t value = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return value;
-}
-
 /// Nonces whose message is gone: pruning must leave none.
 constexpr const char* dangling_nonces =
     "SELECT count(*) FROM nonces WHERE message_id NOT IN (SELECT id FROM messages)";
@@ -107,8 +89,8 @@ TEST_CASE("retention deletes messages older than its age in steps of at most the
     CHECK(b->history(history_query::latest("b", 50)).messages.empty());
     CHECK(b->history(history_query::before("a", young1, 50)).messages.empty());
     b.reset();
-    CHECK(query_int(dir.path(), "SELECT count(*) FROM nonces") == 2);
-    CHECK(query_int(dir.path(), dangling_nonces) == 0);
+    CHECK(query_file(dir.path(), "SELECT count(*) FROM nonces") == 2);
+    CHECK(query_file(dir.path(), dangling_nonces) == 0);
 }
 
 TEST_CASE("retention of 0 and no cap keep every message") {
@@ -157,8 +139,8 @@ TEST_CASE("the per-channel cap deletes the oldest rows beyond it, channel by cha
     maintain_until_done(*b, base_time);
     CHECK(b->history(history_query::latest("big", 50)).messages.size() == 4);  // 5 rows, one deleted
     b.reset();
-    CHECK(query_int(dir.path(), "SELECT count(*) FROM messages WHERE channel = 'big'") == 5);
-    CHECK(query_int(dir.path(), dangling_nonces) == 0);
+    CHECK(query_file(dir.path(), "SELECT count(*) FROM messages WHERE channel = 'big'") == 5);
+    CHECK(query_file(dir.path(), dangling_nonces) == 0);
 }
 
 TEST_CASE("the per-channel cap applies to rows stored before the server started with it") {
@@ -253,7 +235,7 @@ TEST_CASE("a deleted message keeps no text, and a resend of its nonce returns it
     CHECK(again.message.id == first.message.id);
     CHECK(again.message.text.empty());
     store.reset();
-    CHECK(query_int(dir.path(), "SELECT count(*) FROM messages WHERE body != ''") == 0);
+    CHECK(query_file(dir.path(), "SELECT count(*) FROM messages WHERE body != ''") == 0);
 }
 
 TEST_CASE("a channel whose every message was pruned leaves the channel list, and comes back with a new post") {

@@ -33,25 +33,6 @@ message_id post_ok(message_store& store, new_message m) {
     return r.message.id;
 }
 
-std::vector<message_id> ids_of(const history_result& h) {
-    std::vector<message_id> ids;
-    for (const auto& m : h.messages) ids.push_back(m.id);
-    return ids;
-}
-
-// Runs one SQL query returning a single integer on the file directly, bypassing the store.
-std::int64_t query_file(const std::filesystem::path& dir, const char* sql) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open((dir / "parley.sqlite3").c_str(), &db) == SQLITE_OK);
-    sqlite3_stmt* stmt = nullptr;
-    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
-    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
-    const std::int64_t value = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    sqlite3_close(db);
-    return value;
-}
-
 std::string query_file_text(const std::filesystem::path& dir, const char* sql) {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((dir / "parley.sqlite3").c_str(), &db) == SQLITE_OK);

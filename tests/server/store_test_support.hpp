@@ -4,12 +4,15 @@
 
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
+
 #include <filesystem>
 #include <future>
 #include <memory>
 #include <optional>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "store/store.hpp"
 #include "support/temp_dir.hpp"
@@ -44,6 +47,26 @@ inline channels_result channels_sync(message_store& store) {
 }
 
 /// A plausible time: 2023-11-14, well past the 24 h nonce window's start.
+/// The ids of a history page, in order.
+inline std::vector<message_id> ids_of(const history_result& h) {
+    std::vector<message_id> ids;
+    for (const auto& m : h.messages) ids.push_back(m.id);
+    return ids;
+}
+
+/// Runs one SQL query returning a single integer on the database file directly, bypassing the store.
+inline std::int64_t query_file(const std::filesystem::path& dir, const char* sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir / "parley.sqlite3").c_str(), &db) == SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    REQUIRE(sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+    const std::int64_t value = sqlite3_column_int64(stmt, 0);
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+    return value;
+}
+
 inline constexpr unix_ms base_time = 1'700'000'000'000;
 
 /// A message by account "ann" unless told otherwise.
