@@ -164,6 +164,7 @@ chat_message read_chat_message(object_reader& r) {
     m.timestamp = r.required_integer("timestamp", 0, INT64_MAX);
     m.nonce = r.optional_string("nonce");
     m.edited_at = r.optional_integer("edited_at", 0, INT64_MAX);
+    m.seq = r.optional_integer("seq", 1, INT64_MAX).value_or(0);
     return m;
 }
 
@@ -338,7 +339,7 @@ constexpr known_field server_fields[] = {
     {"type"},      {"id"},        {"session"},   {"server"},    {"heartbeat_ms"}, {"user"},
     {"role"},      {"authenticated"}, {"success"}, {"reason"},  {"channel"},      {"text"},
     {"timestamp"}, {"nonce"},     {"edited_at"}, {"online"},    {"state"},        {"code"},
-    {"message"},   {"ref"},       {"name"},      {"has_more"},
+    {"message"},   {"ref"},       {"name"},      {"has_more"},      {"seq"},
     {"users", field_shape::rows}, {"messages", field_shape::rows}, {"channels", field_shape::rows},
 };
 

@@ -79,6 +79,7 @@ void put_chat_message(ojson& j, const chat_message& m) {
     j["text"] = m.text;
     j["timestamp"] = m.timestamp;
     put_optional(j, "edited_at", m.edited_at);
+    if (m.seq > 0) j["seq"] = m.seq;
     put_optional(j, "nonce", m.nonce);
 }
 

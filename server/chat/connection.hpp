@@ -16,6 +16,21 @@
 
 namespace parley::server::chat {
 
+/// What became of a frame handed to connection::enqueue().
+enum class send_outcome {
+    queued,        ///< in the queue; a write already on its way will take it
+    flush_needed,  ///< in the queue, and this frame reserved the next write: call flush()
+    dropped,       ///< not queued: the connection is closed or closing (e.g. a slow consumer)
+};
+
+/// Who a connection is when the server opens it with a verified token (http_session
+/// verifies it; the hub writes it into the connection's state on open).
+struct verified_account {
+    std::string name;        ///< display name
+    std::int64_t id = 0;     ///< account id (never reused)
+    bool admin = false;
+};
+
 /// One client connection. Made with make_shared (the hub keeps weak_ptrs to it).
 class connection : public std::enable_shared_from_this<connection> {
 public:
@@ -39,16 +54,17 @@ public:
     connection& operator=(const connection&) = delete;
     virtual ~connection() = default;
 
-    /// Queues `frame` without starting a write. True when the caller must call flush()
-    /// (this frame reserved the next write); false when a write is already on its way.
-    /// Any thread; never blocks. A connection whose queue would pass its bound closes
-    /// itself as a slow consumer instead (and returns false).
-    virtual bool enqueue(shared_frame frame) = 0;
+    /// Queues `frame` without starting a write (see send_outcome). Any thread; never
+    /// blocks. A connection whose queue is already over its bound closes itself as a slow
+    /// consumer instead (and answers dropped).
+    virtual send_outcome enqueue(shared_frame frame) = 0;
     /// Starts the write that enqueue() reserved. Any thread.
     virtual void flush() = 0;
     /// Queues `frame` and makes sure it is written. Any thread.
-    void send(shared_frame frame) {
-        if (enqueue(std::move(frame))) flush();
+    send_outcome send(shared_frame frame) {
+        const auto outcome = enqueue(std::move(frame));
+        if (outcome == send_outcome::flush_needed) flush();
+        return outcome;
     }
     /// Sends a close frame with `code` and ends the connection. Any thread; idempotent.
     virtual void close(std::uint16_t code, std::string_view reason) = 0;

@@ -70,7 +70,7 @@ void hub::on_strand(F&& f) {
 }
 
 void hub::push(const conn_ptr& c, shared_frame frame) {
-    if (c->enqueue(std::move(frame))) dirty_.push_back(c);
+    if (c->enqueue(std::move(frame)) == send_outcome::flush_needed) dirty_.push_back(c);
 }
 
 void hub::flush_dirty() {
@@ -100,9 +100,19 @@ void hub::drain_store_completions() {
 
 // ------------------------------------------------------------------ entry points
 
-void hub::open(std::shared_ptr<connection> c, std::string channel, std::optional<message_id> since) {
-    on_strand([this, c = std::move(c), channel = std::move(channel), since] {
+void hub::open(std::shared_ptr<connection> c, std::optional<verified_account> account, std::string channel,
+               std::optional<message_id> since) {
+    on_strand([this, c = std::move(c), account = std::move(account), channel = std::move(channel), since] {
         connections_.emplace(c.get(), c);
+        if (account) {
+            auto& s = c->state();
+            s.name = account->name;
+            s.folded = fold_name(account->name);
+            s.account = account->name;
+            s.account_id = account->id;
+            s.admin = account->admin;
+            c->mark_named();
+        }
         connection_info info;
         info.id = channel;
         info.session = c->session_id();

@@ -64,9 +64,10 @@ public:
     hub(const hub&) = delete;
     hub& operator=(const hub&) = delete;
 
-    /// A new connection opened on the path of `channel`: sends `connection`, then joins it
-    /// (resuming after `since` when given).
-    void open(std::shared_ptr<connection> c, std::string channel, std::optional<message_id> since);
+    /// A new connection opened on the path of `channel`, as `account` when it came with a
+    /// verified token: sends `connection`, then joins it (resuming after `since` when given).
+    void open(std::shared_ptr<connection> c, std::optional<verified_account> account, std::string channel,
+              std::optional<message_id> since);
     /// A well-formed frame from `c` (decoded, rate-limited and budgeted by the session).
     void handle(std::shared_ptr<connection> c, client_frame frame);
     /// `c` has closed: it leaves every channel.

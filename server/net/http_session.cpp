@@ -279,18 +279,11 @@ void http_session<Stream>::upgrade(http::request<http::string_body>&& req) {
     std::string leftover = beast::buffers_to_string(buffer_.data());
     error_code ec;
     tcp().socket().set_option(net::ip::tcp::no_delay(true), ec);
+    std::optional<chat::verified_account> verified;
+    if (account) verified = chat::verified_account{account->name, account->account_id, account->level == accounts::role::admin};
     auto begin = [&](auto session) {
-        if (account) {
-            auto& state = session->state();
-            state.name = account->name;
-            state.folded = fold_name(account->name);
-            state.account = account->name;
-            state.account_id = account->account_id;
-            state.admin = account->level == accounts::role::admin;
-            session->mark_named();
-        }
-        session->start(std::move(accepted.response), std::move(accepted.channel), accepted.since,
-                       std::move(leftover));
+        session->start(std::move(accepted.response), std::move(verified), std::move(accepted.channel),
+                       accepted.since, std::move(leftover));
     };
     // A TLS connection moves whole (its TLS state lives in the stream); a plain one leaves
     // Beast's tcp_stream behind for the bare socket the WebSocket session reads. From here on

@@ -92,10 +92,10 @@ net::ip::tcp::socket& ws_session<Stream>::socket() {
 }
 
 template <class Stream>
-void ws_session<Stream>::start(std::string handshake, std::string channel, std::optional<message_id> since,
-                               std::string leftover) {
+void ws_session<Stream>::start(std::string handshake, std::optional<chat::verified_account> account,
+                               std::string channel, std::optional<message_id> since, std::string leftover) {
     net::dispatch(stream_.get_executor(), [self = self(), handshake = std::move(handshake),
-                                           channel = std::move(channel), since,
+                                           account = std::move(account), channel = std::move(channel), since,
                                            leftover = std::move(leftover)]() mutable {
       self->guarded([&] {
         // The plain path reads with read_some after a readiness wait; TLS reads asynchronously.
@@ -106,7 +106,7 @@ void ws_session<Stream>::start(std::string handshake, std::string channel, std::
         answer->bytes = std::move(handshake);
         self->send(std::move(answer));
         log_info("open " + self->peer_ + " session=" + self->session_id() + " channel=" + channel);
-        self->ctx_.hub.open(self, std::move(channel), since);
+        self->ctx_.hub.open(self, std::move(account), std::move(channel), since);
         if (!leftover.empty()) self->feed(leftover.data(), leftover.size());
         // Spread heartbeats over the period so that no tick sends thousands at once.
         thread_local std::minstd_rand jitter{std::random_device{}()};
@@ -258,9 +258,9 @@ void ws_session<Stream>::on_failure(std::uint16_t code) {
 // ------------------------------------------------------------------ writing
 
 template <class Stream>
-bool ws_session<Stream>::enqueue(chat::shared_frame frame) {
+chat::send_outcome ws_session<Stream>::enqueue(chat::shared_frame frame) {
     std::unique_lock lock(mutex_);
-    if (send_closed_) return false;
+    if (send_closed_) return chat::send_outcome::dropped;
     const std::size_t size = frame->bytes.size();
     if (queued_bytes_ >= ctx_.config.send_queue_bytes) {
         // A slow consumer: it is dropped, never allowed to grow the server's memory.
@@ -275,14 +275,14 @@ bool ws_session<Stream>::enqueue(chat::shared_frame frame) {
         net::dispatch(stream_.get_executor(), [self = self()] {
             self->guarded([&] { self->start_close(ws::close_code::policy_violation, "slow consumer", true); });
         });
-        return false;
+        return chat::send_outcome::dropped;
     }
     queued_bytes_ += size;
     queue_.push_back(std::move(frame));
     ctx_.metrics.deliveries.fetch_add(1, std::memory_order_relaxed);
-    if (write_posted_) return false;
+    if (write_posted_) return chat::send_outcome::queued;
     write_posted_ = true;
-    return true;
+    return chat::send_outcome::flush_needed;
 }
 
 template <class Stream>

@@ -41,10 +41,10 @@ public:
 
     /// Sends the handshake answer (`handshake`, raw HTTP bytes) and starts the session
     /// in `channel`; `leftover` holds bytes the client sent after its upgrade request.
-    void start(std::string handshake, std::string channel, std::optional<message_id> since,
-               std::string leftover);
+    void start(std::string handshake, std::optional<chat::verified_account> account, std::string channel,
+               std::optional<message_id> since, std::string leftover);
 
-    bool enqueue(chat::shared_frame frame) override;
+    chat::send_outcome enqueue(chat::shared_frame frame) override;
     void flush() override;
     void close(std::uint16_t code, std::string_view reason) override;
     bool charge_protocol_error() override;

@@ -25,12 +25,12 @@ class recording_connection final : public chat::connection {
 public:
     explicit recording_connection(std::string id) : chat::connection(std::move(id)) {}
 
-    bool enqueue(chat::shared_frame frame) override {
+    chat::send_outcome enqueue(chat::shared_frame frame) override {
         auto decoded = decode_server_message(frame->payload());
         REQUIRE(decoded.ok());
         std::lock_guard lock(mutex_);
         pending_.push_back(std::move(decoded).value());
-        return pending_.size() == 1;
+        return pending_.size() == 1 ? chat::send_outcome::flush_needed : chat::send_outcome::queued;
     }
     void flush() override {
         // Frames become visible only when flushed, as on a socket.
@@ -113,7 +113,7 @@ struct hub_fixture {
     std::shared_ptr<recording_connection> open(const std::string& channel = "general",
                                                std::optional<message_id> since = std::nullopt) {
         auto c = std::make_shared<recording_connection>("session" + std::to_string(next_id++));
-        hub->open(c, channel, since);
+        hub->open(c, std::nullopt, channel, since);
         REQUIRE(c->next<connection_info>());
         REQUIRE(c->next<joined_notice>());
         REQUIRE(c->next<history_page>());

@@ -138,6 +138,10 @@ struct chat_message {
     unix_ms timestamp = 0;
     std::optional<std::string> nonce;
     std::optional<unix_ms> edited_at;
+    /// The message's stream position in its channel: 1, 2, 3, ... with no gaps, assigned
+    /// by the store at commit (docs/protocol.md, Stream positions). 0: not known (a peer
+    /// that does not send it).
+    std::int64_t seq = 0;
 
     bool operator==(const chat_message&) const = default;
 };
