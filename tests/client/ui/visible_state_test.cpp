@@ -63,10 +63,11 @@ TEST_CASE("the chat snapshot carries the model's errors, and the audit log for a
     h.server(parley::left_notice{"general", std::string("kicked")});
     ui_state ui;
     ui.current = ui_state::screen::chat;
-    ui.admin.audit = {{1, 10, "root", "kick", "ann", "general", ""}};
+    ui.admin.audit = {{1, 10, "root", "kick", "ann", "general", "", ""}};
     auto state = nlohmann::json::parse(parley::ui::visible_state_json(ui, &h.model, {}));
     REQUIRE(state["errors"].size() >= 1);
     CHECK(state["errors"].back()["source"] == "server");
-    CHECK(state["errors"].back()["text"].get<std::string>().find("removed from #general") != std::string::npos);
+    CHECK(state["errors"].back()["text"].get<std::string>().find("removed from #general") !=
+          std::string::npos);
     CHECK_FALSE(state.contains("admin"));  // ann is no admin: nothing of the log leaks out
 }
