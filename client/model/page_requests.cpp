@@ -8,10 +8,13 @@ bool page_fits(const page_request& request, const std::vector<chat_message>& mes
     if (messages.empty()) return true;
     const message_id newest = messages.back().id;
     switch (request.kind) {
-        case page_kind::join: return true;
-        case page_kind::before: return newest < request.anchor;
+        case page_kind::join:
+            return true;
+        case page_kind::before:
+            return newest < request.anchor;
         case page_kind::join_since:
-        case page_kind::after: return newest > request.anchor;
+        case page_kind::after:
+            return newest > request.anchor;
     }
     return true;
 }

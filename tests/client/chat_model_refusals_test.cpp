@@ -24,7 +24,8 @@ std::string only_nonce(harness& h) {
 
 /// What the server answers a guest joining a channel where another guest holds its name.
 error_notice name_taken(const std::string& channel, const std::string& ref) {
-    return error_notice{error_code::name_taken, "another connection in #" + channel + " holds the name ann", ref};
+    return error_notice{error_code::name_taken, "another connection in #" + channel + " holds the name ann",
+                        ref};
 }
 
 /// Drops the link and brings it back as the same guest (URL join of the shown channel).
