@@ -15,22 +15,8 @@ if(PARLEY_SANITIZE)
   target_link_options(parley_sanitizers INTERFACE -fsanitize=${PARLEY_SANITIZE})
 endif()
 
-# Header-only libraries for the WebAssembly build. /usr/include must not be on emcc's
-# include path (its glibc headers would shadow Emscripten's libc), so a directory of
-# symlinks exposes just these.
-if(EMSCRIPTEN)
-  set(PARLEY_WASM_HEADERS "${CMAKE_BINARY_DIR}/wasm-headers")
-  file(MAKE_DIRECTORY "${PARLEY_WASM_HEADERS}")
-  foreach(dir nlohmann doctest)
-    if(NOT EXISTS "${PARLEY_WASM_HEADERS}/${dir}")
-      file(CREATE_LINK "/usr/include/${dir}" "${PARLEY_WASM_HEADERS}/${dir}" SYMBOLIC)
-    endif()
-  endforeach()
-  add_library(parley_header_only INTERFACE)
-  target_include_directories(parley_header_only SYSTEM INTERFACE "${PARLEY_WASM_HEADERS}")
-  add_library(nlohmann_json::nlohmann_json ALIAS parley_header_only)
-  add_library(doctest::doctest ALIAS parley_header_only)
-else()
+# Header-only libraries; for the web, cmake/emscripten_settings.cmake provides them.
+if(NOT TARGET nlohmann_json::nlohmann_json)
   find_package(nlohmann_json 3.11 REQUIRED)
   find_package(doctest REQUIRED)
 endif()

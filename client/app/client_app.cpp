@@ -27,7 +27,7 @@ unix_ms wall_clock_ms() {
 }  // namespace
 
 client_app::client_app(platform::app_window& window, platform::imgui_backend& backend,
-                       std::shared_ptr<platform::main_loop> loop, launch_settings settings)
+                       std::shared_ptr<platform::main_loop> loop, options::launch_settings settings)
     : window_(window),
       backend_(backend),
       loop_(std::move(loop)),

@@ -27,7 +27,7 @@ namespace parley::app {
 class client_app {
 public:
     client_app(platform::app_window& window, platform::imgui_backend& backend,
-               std::shared_ptr<platform::main_loop> loop, launch_settings settings);
+               std::shared_ptr<platform::main_loop> loop, options::launch_settings settings);
     ~client_app();
     client_app(const client_app&) = delete;
     client_app& operator=(const client_app&) = delete;
@@ -61,7 +61,7 @@ private:
     /// What wss:// and https:// trust (the --ca file, or the system store).
     client::transport_options tls_options() const;
 
-    launch_settings settings_;
+    options::launch_settings settings_;
 
     ui::theme theme_;
     ui::avatar_atlas avatars_;

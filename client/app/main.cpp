@@ -32,7 +32,7 @@ struct session {
 int main(int argc, char** argv) {
     using namespace parley;
     auto launch = platform::read_launch_settings(argc, argv);
-    if (const auto* exit = std::get_if<app::launch_exit>(&launch)) {
+    if (const auto* exit = std::get_if<options::launch_exit>(&launch)) {
         std::fputs(exit->text.c_str(), exit->code == 0 ? stdout : stderr);
         return exit->code;
     }
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
     const auto loop = platform::main_loop::create(state->window->handle());
     state->backend = std::make_unique<platform::imgui_backend>(*state->window);
     state->app = std::make_unique<app::client_app>(*state->window, *state->backend, loop,
-                                                   std::get<app::launch_settings>(std::move(launch)));
+                                                   std::get<options::launch_settings>(std::move(launch)));
     // The frame owns the session: in the browser run() never returns and main's stack is gone.
     loop->run([state] { return state->app->frame(); });
     return 0;

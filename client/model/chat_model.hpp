@@ -7,7 +7,6 @@
 // Thread: everything is called from the UI thread only.
 
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +15,7 @@
 #include "model/backoff.hpp"
 #include "model/model_config.hpp"
 #include "model/model_types.hpp"
+#include "model/page_requests.hpp"
 #include "model/transport.hpp"
 #include "parley/core/messages.hpp"
 
@@ -149,12 +149,11 @@ public:
     const model_config& config() const { return config_; }
 
 private:
-    /// Which answer a `history` frame is, per channel; the server answers in order.
-    enum class page_kind : std::uint8_t { join, join_since, before, after };
     /// Bookkeeping the UI does not see, parallel to channels_.
     struct channel_book {
         std::string name;
-        std::deque<page_kind> expected;  ///< history answers awaited, oldest first
+        page_requests pages;      ///< history answers awaited (joins, scroll-back, resume)
+        std::string leave_nonce;  ///< the `leave` sent, so that an error answering it drops the channel
         unix_ms last_typing_sent = -1'000'000;
         bool leaving = false;
     };
@@ -183,6 +182,11 @@ private:
     void on_typing(const typing_notice& notice, unix_ms now);
     void on_left(const left_notice& notice, unix_ms now);
     void send_join(const std::string& channel, unix_ms now);
+    /// Sends a `before` or `after` page request for `channel` with a nonce and records it.
+    bool send_history(const std::string& channel, channel_book& entry, page_kind kind, message_id anchor);
+    /// An `error` whose `ref` names an outstanding join, history or leave: takes that
+    /// request out, so the next page is read right. False when `ref` names none of them.
+    bool request_refused(const error_notice& notice);
     void expire_typing(unix_ms now);
     channel_state* channel_mut(std::string_view name);
     channel_book* book(std::string_view name);

@@ -16,8 +16,27 @@ void chat_model::send_join(const std::string& channel, unix_ms now) {
     join_request request{channel, std::nullopt};
     // Resume after the newest message on screen; an empty channel takes the last 50.
     if (!state->messages.empty()) request.since = state->messages.back().id;
-    if (send_frame(client_frame{request, std::nullopt}))
-        entry->expected.push_back(request.since ? page_kind::join_since : page_kind::join);
+    // The nonce lets an `error` (name_taken, forbidden) say that it answers this join.
+    std::string nonce = next_nonce();
+    if (!send_frame(client_frame{request, nonce})) return;
+    state->join_failure.clear();
+    entry->pages.expect(page_request{request.since ? page_kind::join_since : page_kind::join, std::move(nonce),
+                                     request.since.value_or(0)});
+    changed();
+}
+
+bool chat_model::send_history(const std::string& channel, channel_book& entry, page_kind kind, message_id anchor) {
+    history_request request;
+    request.channel = channel;
+    if (kind == page_kind::before)
+        request.before = anchor;
+    else
+        request.after = anchor;
+    request.limit = config_.history_page;
+    std::string nonce = next_nonce();
+    if (!send_frame(client_frame{request, nonce})) return false;
+    entry.pages.expect(page_request{kind, std::move(nonce), anchor});
+    return true;
 }
 
 bool chat_model::join_channel(const std::string& channel, unix_ms now) {
@@ -27,7 +46,12 @@ bool chat_model::join_channel(const std::string& channel, unix_ms now) {
         return false;
     }
     if (channel_book* entry = book(channel)) {
-        if (!entry->leaving) return set_active_channel(channel);
+        if (!entry->leaving) {
+            // Asking again for a channel whose join was refused tries the join again.
+            const channel_state* state = find_channel(channel);
+            if (welcomed_ && state && !state->join_failure.empty()) send_join(channel, now);
+            return set_active_channel(channel);
+        }
         // Leaving it still: the `left` answer would drop it, so start over with a fresh entry.
         drop_channel(channel);
     }
@@ -44,8 +68,15 @@ bool chat_model::join_channel(const std::string& channel, unix_ms now) {
 bool chat_model::leave_channel(const std::string& channel) {
     channel_book* entry = book(channel);
     if (!entry || entry->leaving) return false;
+    const channel_state* state = find_channel(channel);
+    // A refused join left nothing on the server to leave (it would answer not_in_channel).
+    if (!welcomed_ || (state && !state->join_failure.empty())) {
+        drop_channel(channel);
+        return true;
+    }
     entry->leaving = true;
-    if (!welcomed_ || !send_frame(client_frame{leave_request{channel}, std::nullopt})) drop_channel(channel);
+    entry->leave_nonce = next_nonce();
+    if (!send_frame(client_frame{leave_request{channel}, entry->leave_nonce})) drop_channel(channel);
     changed();
     return true;
 }
@@ -74,12 +105,7 @@ bool chat_model::load_older(const std::string& channel) {
     channel_book* entry = book(channel);
     if (!state || !entry || !welcomed_ || !state->joined) return false;
     if (state->loading_older || !state->has_more_before || state->messages.empty()) return false;
-    history_request request;
-    request.channel = channel;
-    request.before = state->messages.front().id;
-    request.limit = config_.history_page;
-    if (!send_frame(client_frame{request, std::nullopt})) return false;
-    entry->expected.push_back(page_kind::before);
+    if (!send_history(channel, *entry, page_kind::before, state->messages.front().id)) return false;
     state->loading_older = true;
     changed();
     return true;
@@ -116,6 +142,7 @@ void chat_model::on_joined(const joined_notice& notice, unix_ms now) {
     channel_state* state = channel_mut(notice.channel);
     if (!state) return;  // left meanwhile
     state->joined = true;
+    state->join_failure.clear();
     state->users = notice.users;
     std::sort(state->users.begin(), state->users.end());
     state->users.erase(std::unique(state->users.begin(), state->users.end()), state->users.end());
@@ -129,13 +156,9 @@ void chat_model::on_history(const history_page& page, unix_ms now) {
     channel_state* state = channel_mut(page.channel);
     channel_book* entry = book(page.channel);
     if (!state || !entry) return;
-    // The server answers in order, so the oldest outstanding request is this page's.
-    // An unasked page (a join the server repeated) reads as a join: merged, no harm.
-    page_kind kind = page_kind::join;
-    if (!entry->expected.empty()) {
-        kind = entry->expected.front();
-        entry->expected.pop_front();
-    }
+    // Matched by channel and direction (page_requests.hpp); an unasked page (a join the
+    // server repeated) reads as a join: merged, no harm.
+    const page_kind kind = entry->pages.take_answer(page.messages).value_or(page_request{}).kind;
     const bool catching_up = kind == page_kind::join_since || kind == page_kind::after;
     const std::string& me = granted_name_.empty() ? wanted_name_ : granted_name_;
 
@@ -180,18 +203,10 @@ void chat_model::on_history(const history_page& page, unix_ms now) {
         case page_kind::join_since:
         case page_kind::after:
             state->resuming = false;
-            if (page.has_more && !page.messages.empty()) {
-                // Page on from this page's newest message, not the channel's: broadcasts
-                // that arrived meanwhile are newer than the gap still to fill.
-                history_request request;
-                request.channel = page.channel;
-                request.after = page.messages.back().id;
-                request.limit = config_.history_page;
-                if (send_frame(client_frame{request, std::nullopt})) {
-                    entry->expected.push_back(page_kind::after);
-                    state->resuming = true;
-                }
-            }
+            // Page on from this page's newest message, not the channel's: broadcasts
+            // that arrived meanwhile are newer than the gap still to fill.
+            if (page.has_more && !page.messages.empty())
+                state->resuming = send_history(page.channel, *entry, page_kind::after, page.messages.back().id);
             break;
     }
     if (trim_oldest(state->messages, config_.max_messages_per_channel) > 0) state->has_more_before = true;
@@ -249,6 +264,38 @@ void chat_model::note_typing(unix_ms now) {
     if (!state || !entry || !state->joined) return;
     if (now - entry->last_typing_sent < config_.typing_send_interval_ms) return;
     if (send_frame(client_frame{typing_request{active_}, std::nullopt})) entry->last_typing_sent = now;
+}
+
+bool chat_model::request_refused(const error_notice& notice) {
+    if (!notice.ref) return false;
+    for (channel_book& entry : books_) {
+        if (entry.leaving && entry.leave_nonce == *notice.ref) {
+            // Not in it (not_in_channel): gone either way.
+            drop_channel(std::string(entry.name));
+            return true;
+        }
+        const auto refused = entry.pages.take_ref(*notice.ref);
+        if (!refused) continue;
+        channel_state* state = channel_mut(entry.name);
+        if (!state) return true;
+        switch (refused->kind) {
+            case page_kind::join:
+            case page_kind::join_since:
+                // No `joined` or `history` follows: show why instead of "Joining…".
+                if (!state->joined)
+                    state->join_failure = notice.message.empty() ? std::string(to_string(notice.code)) : notice.message;
+                break;
+            case page_kind::before:
+                state->loading_older = false;  // the next scroll-back asks again
+                break;
+            case page_kind::after:
+                state->resuming = false;
+                break;
+        }
+        changed();
+        return true;
+    }
+    return false;
 }
 
 void chat_model::on_left(const left_notice& notice, unix_ms now) {

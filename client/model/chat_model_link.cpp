@@ -57,6 +57,7 @@ void chat_model::forget_connection() {
     identity_retry_at_.reset();
     for (channel_state& channel : channels_) {
         channel.joined = false;
+        channel.join_failure.clear();  // the next connection joins again
         channel.loading_older = false;
         channel.resuming = false;
         channel.typing.clear();
@@ -64,7 +65,7 @@ void chat_model::forget_connection() {
         for (pending_message& message : channel.pending)
             if (message.status == pending_message::state::sent) message.status = pending_message::state::queued;
     }
-    for (channel_book& entry : books_) entry.expected.clear();
+    for (channel_book& entry : books_) entry.pages.clear();
 }
 
 void chat_model::connect_now(unix_ms now) {
@@ -86,7 +87,11 @@ void chat_model::connect_now(unix_ms now) {
     if (!find_channel(active_)) active_ = channels_.front().name;
     path_channel_ = active_;
     const channel_state* path = find_channel(path_channel_);
-    book(path_channel_)->expected.push_back(path->messages.empty() ? page_kind::join : page_kind::join_since);
+    // The URL's join is no frame and has no nonce: only its page can answer it.
+    if (path->messages.empty())
+        book(path_channel_)->pages.expect(page_request{page_kind::join, {}, 0});
+    else
+        book(path_channel_)->pages.expect(page_request{page_kind::join_since, {}, path->messages.back().id});
 
     state_ = connection_state::connecting;
     attempt_started_ = now;
@@ -132,7 +137,7 @@ void chat_model::on_connection(const connection_info& info, unix_ms now) {
         channels_.back().name = info.id;
         books_.push_back(channel_book{});
         books_.back().name = info.id;
-        book(info.id)->expected.push_back(page_kind::join);
+        book(info.id)->pages.expect(page_request{page_kind::join, {}, 0});
     }
     // Joins go before identity: the server handles frames in order, so by the time the
     // name is granted and pending messages are resent, every channel is joined again.

@@ -213,7 +213,7 @@ void chat_model::on_deleted(const deleted_notice& notice) {
 }
 
 void chat_model::on_error(const error_notice& notice, unix_ms now) {
-    if (notice.ref) {
+    if (!request_refused(notice) && notice.ref) {
         for (channel_state& channel : channels_) {
             for (pending_message& message : channel.pending) {
                 if (message.nonce != *notice.ref) continue;

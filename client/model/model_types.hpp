@@ -74,6 +74,10 @@ struct typing_entry {
 struct channel_state {
     std::string name;
     bool joined = false;  ///< false until the server's `joined` (and again while reconnecting)
+    /// Why the server refused the last join ("another connection in #x holds the name
+    /// ann"), shown instead of "Joining…"; empty while joined or joining. join_channel()
+    /// asks again.
+    std::string join_failure;
     std::vector<message_entry> messages;  ///< delivered, by id ascending, no duplicates
     std::vector<pending_message> pending;  ///< own unconfirmed messages, oldest first
     std::vector<std::string> users;        ///< online names, sorted

@@ -12,11 +12,11 @@ namespace parley::platform {
 
 /// The settings to start with. Native: argv over $XDG_CONFIG_HOME/parley/client.conf;
 /// web: the page's origin, path and query (argv is empty there). Main thread, start-up.
-std::variant<app::launch_settings, app::launch_exit> read_launch_settings(int argc, char** argv);
+std::variant<options::launch_settings, options::launch_exit> read_launch_settings(int argc, char** argv);
 
 /// Remembers the settings a join used, for the next run (native: the config file; web:
 /// nothing, the page's URL holds them). Returns why it failed, empty on success.
-std::string remember_launch_settings(const app::launch_settings& settings);
+std::string remember_launch_settings(const options::launch_settings& settings);
 
 /// 64 unpredictable bits for the model's seed: a reloaded page or restarted client must
 /// not reuse nonces (the server would answer a new message with an old stored one).

@@ -14,29 +14,29 @@ namespace {
 
 /// The remembered file's path for this user, if the environment names a home.
 std::optional<std::filesystem::path> settings_file() {
-    return app::config_file_path(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME"));
+    return options::config_file_path(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME"));
 }
 
 }  // namespace
 
-std::variant<app::launch_settings, app::launch_exit> read_launch_settings(int argc, char** argv) {
-    app::launch_settings remembered;
-    remembered.server_url = std::string(app::default_server_url);
+std::variant<options::launch_settings, options::launch_exit> read_launch_settings(int argc, char** argv) {
+    options::launch_settings remembered;
+    remembered.server_url = std::string(options::default_server_url);
     if (const auto path = settings_file()) {
         // A missing or unreadable file just means nothing is remembered yet.
         std::ifstream in(*path);
         if (in) {
             std::ostringstream text;
             text << in.rdbuf();
-            remembered = app::parse_config(text.str(), std::move(remembered));
+            remembered = options::parse_config(text.str(), std::move(remembered));
         }
     }
     std::vector<std::string_view> args;
     for (int i = 1; i < argc; ++i) args.emplace_back(argv[i]);
-    return app::parse_command_line(args, std::move(remembered));
+    return options::parse_command_line(args, std::move(remembered));
 }
 
-std::string remember_launch_settings(const app::launch_settings& settings) {
+std::string remember_launch_settings(const options::launch_settings& settings) {
     const auto path = settings_file();
     if (!path) return "neither XDG_CONFIG_HOME nor HOME is set";
     std::error_code ec;
@@ -46,7 +46,7 @@ std::string remember_launch_settings(const app::launch_settings& settings) {
     const std::filesystem::path temporary = path->string() + ".tmp";
     {
         std::ofstream out(temporary, std::ios::trunc);
-        out << app::format_config(settings);
+        out << options::format_config(settings);
         if (!out) return "cannot write " + temporary.string();
     }
     std::filesystem::rename(temporary, *path, ec);

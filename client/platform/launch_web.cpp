@@ -36,8 +36,8 @@ std::string location_part(const char* part) {
 
 }  // namespace
 
-std::variant<app::launch_settings, app::launch_exit> read_launch_settings(int, char**) {
-    return app::settings_from_page(location_part("protocol"), location_part("host"),
+std::variant<options::launch_settings, options::launch_exit> read_launch_settings(int, char**) {
+    return options::settings_from_page(location_part("protocol"), location_part("host"),
                                    location_part("pathname"), location_part("search"));
 }
 
@@ -50,7 +50,7 @@ EM_JS(void, parley_replace_query_name, (const char* name), {
 });
 // clang-format on
 
-std::string remember_launch_settings(const app::launch_settings& settings) {
+std::string remember_launch_settings(const options::launch_settings& settings) {
     if (!settings.name.empty()) parley_replace_query_name(settings.name.c_str());
     return {};
 }

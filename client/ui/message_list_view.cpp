@@ -321,9 +321,13 @@ void draw_message_list(view_context& context, ImVec2 size) {
     const ImVec2 view_size = ImGui::GetWindowSize();
     if (rows == 0) {
         ImGui::SetCursorPos(ImVec2(style.WindowPadding.x, scroll_y + style.WindowPadding.y));
-        ImGui::TextColored(palette::dim,
-                           channel->joined ? "No messages in #%s yet. Say hello!" : "Joining #%s%s",
-                           channel->name.c_str(), channel->joined ? "" : ellipsis);
+        if (!channel->join_failure.empty())
+            ImGui::TextColored(palette::bad, "Could not join #%s: %s", channel->name.c_str(),
+                               channel->join_failure.c_str());
+        else
+            ImGui::TextColored(palette::dim,
+                               channel->joined ? "No messages in #%s yet. Say hello!" : "Joining #%s%s",
+                               channel->name.c_str(), channel->joined ? "" : ellipsis);
     }
     if (channel->loading_older) {
         ImGui::SetCursorPos(ImVec2(style.WindowPadding.x, scroll_y + style.WindowPadding.y));

@@ -18,7 +18,9 @@ void draw_channel_row(view_context& context, const client::channel_state& channe
     const std::string label = "# " + channel.name;
     const float row_height = ImGui::GetTextLineHeight();
     if (ImGui::Selectable("##channel", active, 0, ImVec2(0.0f, row_height))) {
-        if (!active) {
+        if (!channel.join_failure.empty()) {
+            model.join_channel(channel.name, context.now);  // a refused join: ask again
+        } else if (!active) {
             model.set_active_channel(channel.name);
             context.ui.composer.focus_wanted = true;
         }
@@ -47,7 +49,10 @@ void draw_channel_row(view_context& context, const client::channel_state& channe
     const std::string online = std::to_string(channel.online) + " online";
     const ImVec2 online_size = ImGui::CalcTextSize(online.c_str());
     list.AddText(ImVec2(right - online_size.x, min.y), ImGui::GetColorU32(palette::dim), online.c_str());
-    if (ImGui::IsItemHovered())
+    if (ImGui::IsItemHovered() && !channel.join_failure.empty())
+        ImGui::SetTooltip("#%s (not joined: %s; click to try again)", channel.name.c_str(),
+                          channel.join_failure.c_str());
+    else if (ImGui::IsItemHovered())
         ImGui::SetTooltip("#%s%s", channel.name.c_str(), channel.joined ? "" : " (joining\xE2\x80\xA6)");
     ImGui::PopID();
 }

@@ -18,7 +18,7 @@ constexpr float form_width = 420.0f;
 
 std::string check_start_form(const start_form& form, bool server_editable) {
     if (server_editable) {
-        if (auto problem = app::check_server_url(form.server_url)) return *problem;
+        if (auto problem = options::check_server_url(form.server_url)) return *problem;
     }
     if (!is_valid_channel_name(form.channel))
         return "Channel names are 1 to 32 of a-z, 0-9, '_' and '-', starting with a letter or digit.";

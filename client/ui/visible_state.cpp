@@ -31,9 +31,11 @@ std::string visible_state_json(const ui_state& ui, const client::chat_model* mod
     state["user"] = model->user_name();
     state["channel"] = model->active_channel();
     nlohmann::json channels = nlohmann::json::array();
-    for (const auto& c : model->channels())
+    for (const auto& c : model->channels()) {
         channels.push_back(
             {{"name", c.name}, {"unread", c.unread}, {"online", c.online}, {"joined", c.joined}});
+        if (!c.join_failure.empty()) channels.back()["join_failure"] = c.join_failure;
+    }
     state["channels"] = std::move(channels);
     nlohmann::json messages = nlohmann::json::array();
     for (const drawn_message& m : ui.drawn) {

@@ -63,10 +63,29 @@ TEST_CASE("the chat snapshot carries the model's errors, and the audit log for a
     h.server(parley::left_notice{"general", std::string("kicked")});
     ui_state ui;
     ui.current = ui_state::screen::chat;
-    ui.admin.audit = {{1, 10, "root", "kick", "ann", "general", ""}};
+    ui.admin.audit = {{1, 10, "root", "kick", "ann", "general", "", ""}};
     auto state = nlohmann::json::parse(parley::ui::visible_state_json(ui, &h.model, {}));
     REQUIRE(state["errors"].size() >= 1);
     CHECK(state["errors"].back()["source"] == "server");
-    CHECK(state["errors"].back()["text"].get<std::string>().find("removed from #general") != std::string::npos);
+    CHECK(state["errors"].back()["text"].get<std::string>().find("removed from #general") !=
+          std::string::npos);
     CHECK_FALSE(state.contains("admin"));  // ann is no admin: nothing of the log leaks out
+}
+
+TEST_CASE("a channel whose join was refused says why in the snapshot") {
+    harness h;
+    h.connect_ready();
+    h.take_sent();
+    REQUIRE(h.model.join_channel("random", h.now));
+    const auto joins = h.sent_of<parley::join_request>();
+    REQUIRE(joins.size() == 1);
+    h.server(parley::error_notice{parley::error_code::name_taken,
+                                  "another connection in #random holds the name ann", joins[0].second});
+    ui_state ui;
+    ui.current = ui_state::screen::chat;
+    const auto state = nlohmann::json::parse(parley::ui::visible_state_json(ui, &h.model, {}));
+    REQUIRE(state["channels"].size() == 2);
+    CHECK_FALSE(state["channels"][0].contains("join_failure"));
+    CHECK(state["channels"][1]["joined"] == false);
+    CHECK(state["channels"][1]["join_failure"] == "another connection in #random holds the name ann");
 }

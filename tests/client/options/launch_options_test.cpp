@@ -2,14 +2,13 @@
 
 #include <doctest/doctest.h>
 
-using parley::app::launch_exit;
-using parley::app::launch_settings;
+using namespace parley::options;
 
 namespace {
 
 std::variant<launch_settings, launch_exit> parse(std::vector<std::string_view> args,
                                                  launch_settings remembered = {}) {
-    return parley::app::parse_command_line(args, std::move(remembered));
+    return parse_command_line(args, std::move(remembered));
 }
 
 }  // namespace
@@ -47,7 +46,7 @@ TEST_CASE("without flags the remembered settings stand and the start screen show
 TEST_CASE("an empty server falls back to the default") {
     const auto outcome = parse({});
     REQUIRE(std::holds_alternative<launch_settings>(outcome));
-    CHECK(std::get<launch_settings>(outcome).server_url == parley::app::default_server_url);
+    CHECK(std::get<launch_settings>(outcome).server_url == default_server_url);
 }
 
 TEST_CASE("help exits 0 with usage, a bad flag or value exits 2 with the reason") {
@@ -67,12 +66,12 @@ TEST_CASE("help exits 0 with usage, a bad flag or value exits 2 with the reason"
 }
 
 TEST_CASE("server URLs must be ws or wss, with a host and no path") {
-    CHECK_FALSE(parley::app::check_server_url("ws://127.0.0.1:8080"));
-    CHECK_FALSE(parley::app::check_server_url("wss://chat.example/"));
-    CHECK(parley::app::check_server_url("http://chat.example"));
-    CHECK(parley::app::check_server_url("ws://"));
-    CHECK(parley::app::check_server_url("ws://host/fishing"));
-    CHECK(parley::app::check_server_url("ws://host?x=1"));
+    CHECK_FALSE(check_server_url("ws://127.0.0.1:8080"));
+    CHECK_FALSE(check_server_url("wss://chat.example/"));
+    CHECK(check_server_url("http://chat.example"));
+    CHECK(check_server_url("ws://"));
+    CHECK(check_server_url("ws://host/fishing"));
+    CHECK(check_server_url("ws://host?x=1"));
 }
 
 TEST_CASE("config text round-trips and bad or unknown lines are ignored") {
@@ -80,59 +79,59 @@ TEST_CASE("config text round-trips and bad or unknown lines are ignored") {
     s.server_url = "ws://h:1";
     s.name = "ann";
     s.channel = "fishing";
-    const launch_settings back = parley::app::parse_config(parley::app::format_config(s), {});
+    const launch_settings back = parse_config(format_config(s), {});
     CHECK(back.server_url == "ws://h:1");
     CHECK(back.name == "ann");
     CHECK(back.channel == "fishing");
 
     const launch_settings odd =
-        parley::app::parse_config("# comment\nname = bad name\nchannel=ok\ncolour = blue\nnot a line\n", {});
+        parse_config("# comment\nname = bad name\nchannel=ok\ncolour = blue\nnot a line\n", {});
     CHECK(odd.name.empty());
     CHECK(odd.channel == "ok");
 }
 
 TEST_CASE("config file lives under XDG_CONFIG_HOME, else ~/.config") {
-    CHECK(parley::app::config_file_path("/x", "/home/a") == std::filesystem::path("/x/parley/client.conf"));
-    CHECK(parley::app::config_file_path(nullptr, "/home/a") ==
+    CHECK(config_file_path("/x", "/home/a") == std::filesystem::path("/x/parley/client.conf"));
+    CHECK(config_file_path(nullptr, "/home/a") ==
           std::filesystem::path("/home/a/.config/parley/client.conf"));
-    CHECK(parley::app::config_file_path("relative", "/home/a") ==
+    CHECK(config_file_path("relative", "/home/a") ==
           std::filesystem::path("/home/a/.config/parley/client.conf"));
-    CHECK_FALSE(parley::app::config_file_path(nullptr, nullptr));
+    CHECK_FALSE(config_file_path(nullptr, nullptr));
 }
 
 TEST_CASE("the page's origin, path and ?name= give server, channel and an instant join") {
     const launch_settings s =
-        parley::app::settings_from_page("http:", "127.0.0.1:8080", "/fishing", "?name=ann");
+        settings_from_page("http:", "127.0.0.1:8080", "/fishing", "?name=ann");
     CHECK(s.server_url == "ws://127.0.0.1:8080");
     CHECK(s.channel == "fishing");
     CHECK(s.name == "ann");
     CHECK(s.join_at_once);
     CHECK_FALSE(s.server_editable);
-    CHECK(parley::app::settings_from_page("https:", "chat.example", "/", "").server_url ==
+    CHECK(settings_from_page("https:", "chat.example", "/", "").server_url ==
           "wss://chat.example");
 }
 
 TEST_CASE("the root path joins general and a bad path says so") {
-    CHECK(parley::app::settings_from_page("http:", "h", "/", "").channel == "general");
-    const launch_settings bad = parley::app::settings_from_page("http:", "h", "/Bad%20Path", "");
+    CHECK(settings_from_page("http:", "h", "/", "").channel == "general");
+    const launch_settings bad = settings_from_page("http:", "h", "/Bad%20Path", "");
     CHECK(bad.channel == "general");
     CHECK_FALSE(bad.problem.empty());
 }
 
 TEST_CASE("a ?name= that breaks the name rule fills the form but does not join") {
-    const launch_settings s = parley::app::settings_from_page("http:", "h", "/x", "?name=ann%20smith");
+    const launch_settings s = settings_from_page("http:", "h", "/x", "?name=ann%20smith");
     CHECK(s.name == "ann smith");
     CHECK_FALSE(s.join_at_once);
     CHECK_FALSE(s.problem.empty());
 }
 
 TEST_CASE("query values are percent-decoded; malformed escapes are refused") {
-    CHECK(parley::app::query_value("?a=1&name=b%C3%A9a+x", "name") == std::optional<std::string>("b\xC3\xA9"
+    CHECK(query_value("?a=1&name=b%C3%A9a+x", "name") == std::optional<std::string>("b\xC3\xA9"
                                                                                                  "a x"));
-    CHECK(parley::app::query_value("a=1", "name") == std::nullopt);
-    CHECK(parley::app::query_value("name", "name") == std::optional<std::string>(""));
-    CHECK(parley::app::decode_query_value("%G1") == std::nullopt);
-    CHECK(parley::app::decode_query_value("%4") == std::nullopt);
+    CHECK(query_value("a=1", "name") == std::nullopt);
+    CHECK(query_value("name", "name") == std::optional<std::string>(""));
+    CHECK(decode_query_value("%G1") == std::nullopt);
+    CHECK(decode_query_value("%4") == std::nullopt);
 }
 
 TEST_CASE("--ca names the CA file wss:// trusts; without it the system store is used") {

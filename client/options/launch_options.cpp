@@ -4,7 +4,7 @@
 
 #include "parley/core/text.hpp"
 
-namespace parley::app {
+namespace parley::options {
 namespace {
 
 constexpr std::string_view usage =
@@ -200,4 +200,4 @@ launch_settings settings_from_page(std::string_view protocol, std::string_view h
     return settings;
 }
 
-}  // namespace parley::app
+}  // namespace parley::options

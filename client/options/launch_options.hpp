@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-namespace parley::app {
+namespace parley::options {
 
 /// What the start screen is filled with, and whether to skip it.
 struct launch_settings {
@@ -73,4 +73,4 @@ std::optional<std::string> decode_query_value(std::string_view value);
 /// The value of `key` in a query string ("?a=1&b=2" or "a=1&b=2"), decoded; nullopt if absent.
 std::optional<std::string> query_value(std::string_view query, std::string_view key);
 
-}  // namespace parley::app
+}  // namespace parley::options
