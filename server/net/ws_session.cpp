@@ -102,9 +102,7 @@ void ws_session<Stream>::start(std::string handshake, std::optional<chat::verifi
         error_code ec;
         if constexpr (!is_tls) self->stream_.non_blocking(true, ec);
         // The 101 answer is the first "frame" in the queue: one writer, in order.
-        auto answer = std::make_shared<chat::outgoing_frame>();
-        answer->bytes = std::move(handshake);
-        self->send(std::move(answer));
+        self->send(chat::make_raw_frame(std::move(handshake)));
         log_info("open " + self->peer_ + " session=" + self->session_id() + " channel=" + channel);
         self->ctx_.hub.open(self, std::move(account), std::move(channel), since);
         if (!leftover.empty()) self->feed(leftover.data(), leftover.size());
@@ -262,6 +260,7 @@ chat::send_outcome ws_session<Stream>::enqueue(chat::shared_frame frame) {
     std::unique_lock lock(mutex_);
     if (send_closed_) return chat::send_outcome::dropped;
     const std::size_t size = frame->bytes.size();
+    const frame_kind kind = frame->kind;
     if (queued_bytes_ >= ctx_.config.send_queue_bytes) {
         // A slow consumer: it is dropped, never allowed to grow the server's memory.
         // The test is on what is already queued, not on queue + this frame: a connection
@@ -279,7 +278,7 @@ chat::send_outcome ws_session<Stream>::enqueue(chat::shared_frame frame) {
     }
     queued_bytes_ += size;
     queue_.push_back(std::move(frame));
-    ctx_.metrics.deliveries.fetch_add(1, std::memory_order_relaxed);
+    ctx_.metrics.count_frame(kind);
     if (write_posted_) return chat::send_outcome::queued;
     write_posted_ = true;
     return chat::send_outcome::flush_needed;
