@@ -53,7 +53,7 @@ constexpr std::chrono::seconds tls_shutdown_timeout{2};
 
 template <class Stream>
 http_session<Stream>::http_session(net::ip::tcp::socket socket, session_context& ctx)
-    : stream_(open(std::move(socket), ctx)), ctx_(ctx), header_timeout_(ctx.config.header_timeout_ms) {
+    : stream_(open(std::move(socket), ctx)), ctx_(ctx), header_timeout_(ctx.limits.header_timeout) {
     error_code ec;
     const auto endpoint = tcp().socket().remote_endpoint(ec);
     address_ = ec ? std::string() : endpoint.address().to_string();
@@ -243,7 +243,7 @@ template <class Stream>
 void http_session<Stream>::upgrade(http::request<http::string_body>&& req) {
     if (ctx_.stopping.load()) return refuse(503, "server shutting down", false);
     const upgrade_request view = upgrade_view_of(req, req.target(), req.version(), is_tls);
-    auto checked = check_upgrade(view, ctx_.config.allowed_origins, ctx_.http.server_name);
+    auto checked = check_upgrade(view, ctx_.limits.allowed_origins, ctx_.http.server_name);
     if (auto* refused = std::get_if<upgrade_refused>(&checked)) {
         log_info("upgrade refused " + peer_ + " status=" + std::to_string(refused->status) + " " + refused->reason);
         return refuse(refused->status, refused->reason, false);

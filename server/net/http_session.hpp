@@ -67,7 +67,7 @@ private:
     session_context& ctx_;
     std::string peer_;     ///< "address:port", for logs
     std::string address_;  ///< the peer's IP address (throttling, bans, connection limit)
-    std::chrono::milliseconds header_timeout_;  ///< ctx.config.header_timeout_ms
+    std::chrono::milliseconds header_timeout_;  ///< ctx.limits.header_timeout
     int requests_served_ = 0;
     bool moved_ = false;  ///< the stream went to a ws_session: this object holds none
 };
