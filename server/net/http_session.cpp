@@ -11,7 +11,8 @@
 #include "http/api.hpp"
 #include "http/limits.hpp"
 #include "http/request_framing.hpp"
-#include "http/url_path.hpp"
+#include "http/route.hpp"
+#include "http/router.hpp"
 #include "net/address_limiter.hpp"
 #include "net/guarded.hpp"
 #include "net/tls_stream.hpp"
@@ -178,10 +179,16 @@ void http_session<Stream>::on_read(const error_code& ec, std::size_t) {
         return refuse(problem->status, problem->reason, false);
     }
     auto req = parser_->release();
-    if (is_websocket_upgrade(req)) return upgrade(std::move(req));
+    // The one routing decision for this request (http/route.hpp).
+    const route where = route_of(req);
+    if (where == route::websocket) return upgrade(std::move(req));
     if (ctx_.stopping.load()) return refuse(503, "server shutting down", false);
-    if (target_path(req.target()).starts_with("/api/") || target_path(req.target()) == "/api")
-        return call_api(std::move(req));
+    if (where == route::api) return call_api(std::move(req));
+    serve_page(std::move(req));
+}
+
+template <class Stream>
+void http_session<Stream>::serve_page(http::request<http::string_body>&& req) {
     auto answer = handle_http(std::move(req), ctx_.http);
     const bool keep_alive = answer.keep_alive();
     tcp().expires_after(http_limits::keep_alive_idle_timeout);

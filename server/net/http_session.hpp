@@ -49,6 +49,8 @@ private:
     void on_read(const boost::system::error_code& ec, std::size_t bytes);
     void on_write(bool keep_alive, const boost::system::error_code& ec, std::size_t bytes);
     void upgrade(boost::beast::http::request<boost::beast::http::string_body>&& req);
+    /// Answers a route::page request through the router (http/router.hpp).
+    void serve_page(boost::beast::http::request<boost::beast::http::string_body>&& req);
     void call_api(boost::beast::http::request<boost::beast::http::string_body>&& req);
     /// Answers `status` with `reason` as the body; a non-zero `retry_after` adds Retry-After.
     void refuse(unsigned status, const std::string& reason, bool keep_alive,

@@ -147,6 +147,20 @@ TEST_CASE("deliveries count chat frames only; replies and control frames are cou
     CHECK(text.find("\nparley_frames_queued_total{kind=\"reply\"} 5\n") != std::string::npos);
 }
 
+TEST_CASE("/api is routed to the API alone: GET /api and /api/ get its JSON 404, /apix is a page") {
+    fixture f;
+    for (const char* target : {"/api", "/api/", "/api/nothing"}) {
+        CAPTURE(target);
+        const auto response = f.request(target);
+        CHECK(http_status(response) == 404);
+        CHECK(header_of(response, "Content-Type") == "application/json");
+        CHECK(body_of(response) == R"({"error":"not found"})");
+    }
+    const auto page = f.request("/apix");
+    CHECK(http_status(page) == 200);
+    CHECK(body_of(page) == index_text);
+}
+
 TEST_CASE("/metrics counts connections back down to 0 once the clients are gone") {
     fixture f;
     {
