@@ -46,6 +46,19 @@ chat::hub_options make_hub_options(const server_config& config) {
     options.max_reply_bytes = std::min(max_reply_frame_bytes, config.send_queue_bytes / 4);
     return options;
 }
+
+session_limits make_session_limits(const server_config& config) {
+    session_limits limits;
+    limits.max_frame = config.max_frame;
+    limits.rate_limit = config.rate_limit;
+    limits.rate_burst = config.rate_burst;
+    limits.max_channels_per_connection = config.max_channels_per_connection;
+    limits.heartbeat_ms = config.heartbeat_ms;
+    limits.send_queue_bytes = config.send_queue_bytes;
+    limits.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+    limits.allowed_origins = config.allowed_origins;
+    return limits;
+}
 }  // namespace
 
 struct server::impl {
@@ -103,7 +116,7 @@ struct server::impl {
             make_hub_options(config));
         accounts->set_guest_lookup([h = hub.get()](std::string_view folded) { return h->guest_online(folded); });
         sessions = std::make_unique<session_context>(
-            session_context{config, *hub, metrics, http, *api, *accounts, stopping, tls ? &*tls : nullptr,
+            session_context{make_session_limits(config), *hub, metrics, http, *api, *accounts, stopping, tls ? &*tls : nullptr,
                             &connections_per_address});
         const auto address = net::ip::make_address(config.bind);
         try {

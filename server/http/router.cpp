@@ -124,17 +124,11 @@ bhttp::message_generator file_answer(const static_file& file, std::string_view c
     return finish(std::move(res), req, ctx);
 }
 
-bool is_api_path(std::string_view path) { return path == "/api" || path.starts_with("/api/"); }
-
 }  // namespace
 
 bhttp::message_generator handle_http(request&& req, const http_context& ctx) {
     ctx.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
     const std::string_view path = target_path(req.target());
-
-    // Ahead of the method check: /api takes POST once accounts arrive.
-    if (is_api_path(path))
-        return text_answer(bhttp::status::not_found, R"({"error":"not found"})", "application/json", req, ctx);
 
     if (req.method() != bhttp::verb::get && req.method() != bhttp::verb::head) {
         bhttp::response<bhttp::string_body> res{bhttp::status::method_not_allowed, req.version()};

@@ -1,7 +1,8 @@
 #pragma once
-// What answers a plain HTTP request: the browser client's files, its channel deep links,
-// /healthz and /metrics. A pure function of the parsed request and the server's state, so
-// it is tested without sockets; the http session only reads requests and writes the answers.
+// What answers a plain HTTP request (route::page, http/route.hpp): the browser client's
+// files, its channel deep links, /healthz and /metrics. A pure function of the parsed
+// request and the server's state, so it is tested without sockets; the http session only
+// reads requests and writes the answers.
 
 #include <boost/beast/http/message_generator.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -32,8 +33,9 @@ inline constexpr std::string_view hsts_value = "max-age=31536000";
 ///
 /// GET/HEAD `/healthz` 200 "ok"; `/metrics` Prometheus text; `/`, `/<channel>` index.html
 /// (503 page when the client is not built); `/<file>` a loaded file (gzip when accepted, 304 on
-/// a matching If-None-Match). `/api/...` 404 JSON (any method); other methods 405; a hostile
-/// or malformed target 400; anything else 404.
+/// a matching If-None-Match); other methods 405; a hostile or malformed target 400; anything
+/// else 404. Only route::page requests come here (http/route.hpp): upgrades and `/api` are
+/// routed elsewhere before, once.
 boost::beast::http::message_generator handle_http(
     boost::beast::http::request<boost::beast::http::string_body>&& req, const http_context& ctx);
 

@@ -51,6 +51,20 @@ void append_metric(std::string& out, std::string_view name, std::string_view typ
     out += '\n';
 }
 
+/// One sample of a labelled family: `name{label="value"} number`. Values here are [a-z_]
+/// (wire error codes, frame kinds): nothing to escape.
+void append_labelled(std::string& out, std::string_view name, std::string_view label, std::string_view value,
+                     std::uint64_t number) {
+    out += name;
+    out += '{';
+    out += label;
+    out += "=\"";
+    out += value;
+    out += "\"} ";
+    append_number(out, number);
+    out += '\n';
+}
+
 void append_histogram(std::string& out, std::string_view name, std::string_view help,
                       const latency_histogram& h) {
     append_header(out, name, "histogram", help);
@@ -94,8 +108,18 @@ std::string render_prometheus(const server_metrics& m) {
                   m.channels_active.load(relaxed));
     append_metric(out, "parley_messages_stored_total", "counter", "Messages committed to the store.",
                   m.messages_stored.load(relaxed));
-    append_metric(out, "parley_deliveries_total", "counter", "Frames queued to connections.",
+    append_metric(out, "parley_deliveries_total", "counter",
+                  "Chat frames (message, edited, deleted, typing, presence, online) queued to a reader's "
+                  "connection; replies, heartbeats, pongs, closes and the 101 answer are not deliveries.",
                   m.deliveries.load(relaxed));
+    append_header(out, "parley_frames_queued_total", "counter",
+                  "Frames queued to connections, by kind: chat (the deliveries), reply (answers to one "
+                  "connection: connection, identity, joined, history, channels, left, error), control "
+                  "(101 answer, heartbeat, pong, close).");
+    for (const frame_kind kind : all_frame_kinds) {
+        append_labelled(out, "parley_frames_queued_total", "kind", to_string(kind),
+                        m.frames_queued[static_cast<std::size_t>(kind)].load(relaxed));
+    }
     append_metric(out, "parley_slow_consumers_dropped_total", "counter",
                   "Connections closed for exceeding their send queue bound.",
                   m.slow_consumers_dropped.load(relaxed));
@@ -105,11 +129,8 @@ std::string render_prometheus(const server_metrics& m) {
     // Every code gets a line, zero included, so a rate() query has a series from the start.
     append_header(out, "parley_protocol_errors_total", "counter", "Error frames sent, by protocol error code.");
     for (const error_code code : all_error_codes) {
-        out += "parley_protocol_errors_total{code=\"";
-        out += to_string(code);  // wire spellings are [a-z_]: nothing to escape
-        out += "\"} ";
-        append_number(out, m.protocol_errors[static_cast<std::size_t>(code)].load(relaxed));
-        out += '\n';
+        append_labelled(out, "parley_protocol_errors_total", "code", to_string(code),
+                        m.protocol_errors[static_cast<std::size_t>(code)].load(relaxed));
     }
 
     append_histogram(out, "parley_store_batch_seconds", "Time to commit one storage batch, in seconds.",

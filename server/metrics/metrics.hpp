@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "metrics/frame_kind.hpp"
 #include "parley/core/error_code.hpp"
 
 namespace parley::server {
@@ -46,11 +47,21 @@ struct server_metrics {
     std::atomic<std::uint64_t> connections_total{0};      ///< WebSocket connections ever accepted
     std::atomic<std::int64_t> channels_active{0};         ///< channels with at least one connection
     std::atomic<std::uint64_t> messages_stored{0};        ///< messages committed to the store
-    std::atomic<std::uint64_t> deliveries{0};             ///< frames queued to connections
+    /// Chat frames (frame_kind::chat: message, edited, deleted, typing, presence, online)
+    /// queued to a reader's connection: one per reader per event, the figure of fan-out.
+    std::atomic<std::uint64_t> deliveries{0};
+    /// Every frame queued to a connection, by frame_kind (chat equals `deliveries`).
+    std::array<std::atomic<std::uint64_t>, all_frame_kinds.size()> frames_queued{};
     std::atomic<std::uint64_t> slow_consumers_dropped{0}; ///< connections closed over their queue bound
     std::atomic<std::uint64_t> http_requests{0};          ///< plain HTTP requests answered
     std::array<std::atomic<std::uint64_t>, std::size(all_error_codes)> protocol_errors{};  ///< by code
     latency_histogram store_batch_seconds;                ///< time to commit one storage batch
+
+    /// Counts one frame of `kind` accepted into a connection's send queue. Any thread.
+    void count_frame(frame_kind kind) {
+        frames_queued[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed);
+        if (kind == frame_kind::chat) deliveries.fetch_add(1, std::memory_order_relaxed);
+    }
 
     /// Counts one `error` frame sent with `code`.
     void count_error(error_code code) {

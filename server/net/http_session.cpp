@@ -11,7 +11,8 @@
 #include "http/api.hpp"
 #include "http/limits.hpp"
 #include "http/request_framing.hpp"
-#include "http/url_path.hpp"
+#include "http/route.hpp"
+#include "http/router.hpp"
 #include "net/address_limiter.hpp"
 #include "net/guarded.hpp"
 #include "net/tls_stream.hpp"
@@ -53,7 +54,7 @@ constexpr std::chrono::seconds tls_shutdown_timeout{2};
 
 template <class Stream>
 http_session<Stream>::http_session(net::ip::tcp::socket socket, session_context& ctx)
-    : stream_(open(std::move(socket), ctx)), ctx_(ctx), header_timeout_(ctx.config.header_timeout_ms) {
+    : stream_(open(std::move(socket), ctx)), ctx_(ctx), header_timeout_(ctx.limits.header_timeout) {
     error_code ec;
     const auto endpoint = tcp().socket().remote_endpoint(ec);
     address_ = ec ? std::string() : endpoint.address().to_string();
@@ -178,10 +179,16 @@ void http_session<Stream>::on_read(const error_code& ec, std::size_t) {
         return refuse(problem->status, problem->reason, false);
     }
     auto req = parser_->release();
-    if (is_websocket_upgrade(req)) return upgrade(std::move(req));
+    // The one routing decision for this request (http/route.hpp).
+    const route where = route_of(req);
+    if (where == route::websocket) return upgrade(std::move(req));
     if (ctx_.stopping.load()) return refuse(503, "server shutting down", false);
-    if (target_path(req.target()).starts_with("/api/") || target_path(req.target()) == "/api")
-        return call_api(std::move(req));
+    if (where == route::api) return call_api(std::move(req));
+    serve_page(std::move(req));
+}
+
+template <class Stream>
+void http_session<Stream>::serve_page(http::request<http::string_body>&& req) {
     auto answer = handle_http(std::move(req), ctx_.http);
     const bool keep_alive = answer.keep_alive();
     tcp().expires_after(http_limits::keep_alive_idle_timeout);
@@ -243,7 +250,7 @@ template <class Stream>
 void http_session<Stream>::upgrade(http::request<http::string_body>&& req) {
     if (ctx_.stopping.load()) return refuse(503, "server shutting down", false);
     const upgrade_request view = upgrade_view_of(req, req.target(), req.version(), is_tls);
-    auto checked = check_upgrade(view, ctx_.config.allowed_origins, ctx_.http.server_name);
+    auto checked = check_upgrade(view, ctx_.limits.allowed_origins, ctx_.http.server_name);
     if (auto* refused = std::get_if<upgrade_refused>(&checked)) {
         log_info("upgrade refused " + peer_ + " status=" + std::to_string(refused->status) + " " + refused->reason);
         return refuse(refused->status, refused->reason, false);

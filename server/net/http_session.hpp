@@ -49,6 +49,8 @@ private:
     void on_read(const boost::system::error_code& ec, std::size_t bytes);
     void on_write(bool keep_alive, const boost::system::error_code& ec, std::size_t bytes);
     void upgrade(boost::beast::http::request<boost::beast::http::string_body>&& req);
+    /// Answers a route::page request through the router (http/router.hpp).
+    void serve_page(boost::beast::http::request<boost::beast::http::string_body>&& req);
     void call_api(boost::beast::http::request<boost::beast::http::string_body>&& req);
     /// Answers `status` with `reason` as the body; a non-zero `retry_after` adds Retry-After.
     void refuse(unsigned status, const std::string& reason, bool keep_alive,
@@ -67,7 +69,7 @@ private:
     session_context& ctx_;
     std::string peer_;     ///< "address:port", for logs
     std::string address_;  ///< the peer's IP address (throttling, bans, connection limit)
-    std::chrono::milliseconds header_timeout_;  ///< ctx.config.header_timeout_ms
+    std::chrono::milliseconds header_timeout_;  ///< ctx.limits.header_timeout
     int requests_served_ = 0;
     bool moved_ = false;  ///< the stream went to a ws_session: this object holds none
 };

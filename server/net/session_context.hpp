@@ -4,11 +4,11 @@
 #include <atomic>
 
 #include "accounts/account_service.hpp"
-#include "app/config.hpp"
 #include "http/api.hpp"
 #include "chat/hub.hpp"
 #include "http/router.hpp"
 #include "metrics/metrics.hpp"
+#include "net/session_limits.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -20,7 +20,7 @@ class address_limiter;
 
 /// Shared, read-mostly state handed to each session by reference.
 struct session_context {
-    const server_config& config;
+    session_limits limits;  ///< what the sessions allow (filled in from the flags by app/server.cpp)
     chat::hub& hub;
     server_metrics& metrics;
     const http_context& http;

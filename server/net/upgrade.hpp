@@ -1,7 +1,8 @@
 #pragma once
 // The checks of a WebSocket upgrade request, before any WebSocket frame: which channel,
 // whether to resume, whether the origin may connect, and the 101 answer. Pure functions
-// of the request's fields, so they are tested without sockets.
+// of the request's fields, so they are tested without sockets. Whether a request is an
+// upgrade at all is the routing decision (http/route.hpp).
 
 #include <optional>
 #include <string>
@@ -42,11 +43,6 @@ struct upgrade_refused {
     unsigned status = 400;
     std::string reason;
 };
-
-/// Whether `req` asks for a WebSocket: a GET whose Connection lines name "upgrade" and whose
-/// Upgrade lines name "websocket" (tokens, case-insensitive, in any of the header's lines, so a
-/// request that splits them over repeated headers is still seen as an upgrade and checked).
-bool is_websocket_upgrade(const boost::beast::http::request_header<>& req);
 
 /// The name of the first handshake header of RFC 6455 4.1 that appears more than once in
 /// `fields`, or empty: Host, Upgrade, Connection, Sec-WebSocket-Key, Sec-WebSocket-Version,

@@ -1,8 +1,6 @@
 #include "net/ws_session.hpp"
 
-#include <algorithm>
 #include <array>
-#include <exception>
 #include <random>
 
 #include <boost/asio/dispatch.hpp>
@@ -13,7 +11,6 @@
 #include "chat/clock.hpp"
 #include "net/guarded.hpp"
 #include "net/tls_stream.hpp"
-#include "parley/core/codec.hpp"
 #include "ws/frame.hpp"
 
 namespace parley::server {
@@ -42,20 +39,12 @@ const chat::shared_frame& heartbeat_frame(bool authenticated) {
     return authenticated ? named : anonymous;
 }
 
-/// Every frame a connection sends, of any type, is charged to a request budget before it is
-/// decoded, so no kind of frame (heartbeat replies, joins, history requests) can be sent
-/// back to back at no cost. It is five times the posting rate, and its burst lets a
-/// reconnecting client rejoin its every channel and page their history at once.
-chat::token_bucket make_request_budget(const server_config& config) {
-    const double burst = std::max(config.rate_burst * 5, static_cast<double>(config.max_channels_per_connection) * 2 + 20);
-    return chat::token_bucket(config.rate_limit * 5, burst);
-}
-
-/// Posting messages (PROTOCOL.md, Rate limit): the frames the token bucket limits.
-bool is_rate_limited(const client_message& m) {
-    return std::holds_alternative<post_message>(m) || std::holds_alternative<edit_request>(m) ||
-           std::holds_alternative<delete_request>(m) || std::holds_alternative<typing_request>(m);
-}
+template <class... F>
+struct overloaded : F... {
+    using F::operator()...;
+};
+template <class... F>
+overloaded(F...) -> overloaded<F...>;
 
 }  // namespace
 
@@ -67,9 +56,10 @@ ws_session<Stream>::ws_session(Stream stream, session_context& ctx, std::string 
       timer_(stream_.get_executor()),
       ctx_(ctx),
       peer_(std::move(peer)),
-      parser_(ctx.config.max_frame),
-      bucket_(ctx.config.rate_limit, ctx.config.rate_burst),
-      requests_(make_request_budget(ctx.config)),
+      parser_(ctx.limits.max_frame),
+      policy_(ctx.limits),
+      close_(is_tls),
+      queue_(ctx.limits.send_queue_bytes),
       slot_(std::move(slot)) {
     ctx_.metrics.connections_open.fetch_add(1, std::memory_order_relaxed);
     ctx_.metrics.connections_total.fetch_add(1, std::memory_order_relaxed);
@@ -102,22 +92,15 @@ void ws_session<Stream>::start(std::string handshake, std::optional<chat::verifi
         error_code ec;
         if constexpr (!is_tls) self->stream_.non_blocking(true, ec);
         // The 101 answer is the first "frame" in the queue: one writer, in order.
-        auto answer = std::make_shared<chat::outgoing_frame>();
-        answer->bytes = std::move(handshake);
-        self->send(std::move(answer));
+        self->send(chat::make_raw_frame(std::move(handshake)));
         log_info("open " + self->peer_ + " session=" + self->session_id() + " channel=" + channel);
         self->ctx_.hub.open(self, std::move(account), std::move(channel), since);
-        if (!leftover.empty()) self->feed(leftover.data(), leftover.size());
-        // Spread heartbeats over the period so that no tick sends thousands at once.
+        // The heartbeat before the leftover: a close the leftover starts sets the timer to
+        // its deadline, which a later heartbeat must not replace.
         thread_local std::minstd_rand jitter{std::random_device{}()};
-        const int period = self->ctx_.config.heartbeat_ms;
-        self->do_heartbeat(std::chrono::milliseconds(period / 2 + static_cast<int>(jitter() % (period / 2 + 1))));
-        if constexpr (is_tls) {
-            // Even closing, TLS reads on until the peer's close frame (see on_tls_read).
-            if (!self->tls_.peer_closed) self->do_read();
-        } else {
-            if (!self->closing_) self->do_read();
-        }
+        self->do_heartbeat(self->policy_.first_heartbeat_delay(static_cast<std::uint32_t>(jitter())));
+        if (!leftover.empty() && !self->on_bytes(leftover.data(), leftover.size())) return;
+        if (self->close_.reads()) self->do_read();
       });
     });
 }
@@ -130,12 +113,29 @@ void ws_session<Stream>::guarded(F&& f) noexcept {
     server::guarded("websocket session", std::forward<F>(f), [this] { finish("internal error"); });
 }
 
+template <class Stream>
+void ws_session<Stream>::act(policy::action action) {
+    std::visit(overloaded{
+                   [](policy::ignore&) {},
+                   [this](policy::to_hub& a) { ctx_.hub.handle(self(), std::move(a.frame)); },
+                   [this](policy::answer_error& a) {
+                       // Already charged to the budget by the policy: not through hub::send_error.
+                       ctx_.metrics.count_error(a.code);
+                       send(chat::make_frame(error_notice{a.code, std::move(a.message), std::move(a.ref)}));
+                   },
+                   [this](policy::answer_pong& a) { send(chat::make_pong_frame(a.payload)); },
+                   [this](policy::send_heartbeat&) { send(heartbeat_frame(is_named())); },
+                   [this](policy::close_with& a) { start_close(a.code, std::move(a.reason), false); },
+               },
+               action);
+}
+
 // ------------------------------------------------------------------ reading
 
 template <class Stream>
 void ws_session<Stream>::do_read() {
     if constexpr (is_tls) {
-        stream_.async_read_some(net::buffer(tls_.buffer), [self = self()](const error_code& ec, std::size_t n) {
+        stream_.async_read_some(net::buffer(tls_buffer_), [self = self()](const error_code& ec, std::size_t n) {
             self->guarded([&] { self->on_tls_read(ec, n); });
         });
     } else {
@@ -146,16 +146,14 @@ void ws_session<Stream>::do_read() {
 
 template <class Stream>
 void ws_session<Stream>::on_readable(const error_code& ec) requires(!is_tls) {
-    if (finished_) return;
-    if (ec) return finish(ec.message());
+    if (close_.finished()) return;
+    if (ec) return on_read_error(ec);
     for (int i = 0; i < max_reads_per_turn; ++i) {
         error_code read_ec;
         const std::size_t n = stream_.read_some(net::buffer(read_buffer), read_ec);
         if (read_ec == net::error::would_block || read_ec == net::error::try_again) break;
-        if (read_ec) return finish(read_ec == net::error::eof ? "closed by peer" : read_ec.message());
-        // While closing, input is read only to see the peer's close or EOF.
-        if (!closing_) feed(read_buffer.data(), n);
-        if (finished_) return;
+        if (read_ec) return on_read_error(read_ec);
+        if (!on_bytes(read_buffer.data(), n)) return;
         if (n < read_buffer.size()) break;
     }
     do_read();
@@ -163,126 +161,65 @@ void ws_session<Stream>::on_readable(const error_code& ec) requires(!is_tls) {
 
 template <class Stream>
 void ws_session<Stream>::on_tls_read(const error_code& ec, std::size_t bytes) requires(is_tls) {
-    if (finished_) return;
-    if (ec) {
-        // close_notify reads as eof; a peer that just drops TCP reads as stream_truncated.
-        const bool peer_left = ec == net::error::eof || ec == net::ssl::error::stream_truncated;
-        return finish(peer_left ? "closed by peer" : ec.message());
-    }
-    // Unlike the plain path the parser runs while closing too: TLS may be shut down only after
-    // the peer's close frame (OpenSSL fails a shutdown that data follows), so that frame must
-    // be seen. The callbacks ignore anything else once closing.
-    feed(tls_.buffer.data(), bytes);
-    if (finished_) return;
-    if (tls_.peer_closed) {
-        // The peer's close frame was its last data: read no more. Once ours is out too, TLS
-        // is shut down (here, or in on_write if ours is still queued).
-        if (tls_.close_written) do_tls_shutdown();
-        return;
-    }
-    do_read();
+    if (close_.finished()) return;
+    if (ec) return on_read_error(ec);
+    if (on_bytes(tls_buffer_.data(), bytes)) do_read();
 }
 
 template <class Stream>
-void ws_session<Stream>::do_tls_shutdown() requires(is_tls) {
-    if (tls_.shutting_down || finished_) return;
-    tls_.shutting_down = true;
-    // Both close frames are through and no read is pending. close_notify is TLS's end of
-    // stream, what shutdown_send is on a plain socket: the peer sees it and closes. The close
-    // deadline set in start_close bounds the wait for its answer.
-    stream_.async_shutdown([self = self()](const error_code&) { self->finish("tls shutdown"); });
-}
-
-template <class Stream>
-void ws_session<Stream>::feed(char* data, std::size_t size) {
+bool ws_session<Stream>::on_bytes(char* data, std::size_t size) {
+    // The parser runs while closing too, for both transports: the peer's close frame must be
+    // seen (TLS may shut down only after it). Data frames are ignored once closing.
     parser_.feed(std::span<char>(data, size), *this);
+    return close_.reads();
+}
+
+template <class Stream>
+void ws_session<Stream>::on_read_error(const error_code& ec) {
+    // close_notify reads as eof; a TLS peer that just drops TCP reads as stream_truncated.
+    const bool peer_left = ec == net::error::eof || ec == net::ssl::error::stream_truncated;
+    finish(peer_left ? "closed by peer" : ec.message());
 }
 
 template <class Stream>
 void ws_session<Stream>::on_text(std::string_view payload) {
-    if constexpr (is_tls) {
-        if (closing_) return;  // the parser still runs while a TLS session closes
-    }
-    const auto now = chat::steady_now_ms();
-    if (!requests_.try_take(now))
-        return chat::hub::send_error(*this, ctx_.metrics, parley::error_code::rate_limited,
-                                     "too many requests: slow down", std::nullopt);
-    auto decoded = decode_client_frame(payload);
-    if (!decoded) {
-        const auto& e = decoded.error();
-        return chat::hub::send_error(*this, ctx_.metrics, e.code, e.message, e.ref);
-    }
-    client_frame& frame = decoded.value();
-    if (std::holds_alternative<heartbeat_reply>(frame.message)) {
-        unanswered_heartbeats_ = 0;
-        return;
-    }
-    if (is_rate_limited(frame.message) && !bucket_.try_take(now))
-        return chat::hub::send_error(*this, ctx_.metrics, parley::error_code::rate_limited, "slow down", frame.nonce);
-    ctx_.hub.handle(self(), std::move(frame));
+    if (close_.open()) act(policy_.on_text(payload, chat::steady_now_ms()));
 }
 
 template <class Stream>
 void ws_session<Stream>::on_binary(std::string_view) {
-    if constexpr (is_tls) {
-        if (closing_) return;
-    }
-    if (!requests_.try_take(chat::steady_now_ms()))
-        return chat::hub::send_error(*this, ctx_.metrics, parley::error_code::rate_limited,
-                                     "too many requests: slow down", std::nullopt);
-    chat::hub::send_error(*this, ctx_.metrics, parley::error_code::invalid_message,
-                          "binary frames are not accepted: send JSON in text frames", std::nullopt);
+    if (close_.open()) act(policy_.on_binary(chat::steady_now_ms()));
 }
 
 template <class Stream>
-void ws_session<Stream>::on_ping(std::string_view payload) { send(chat::make_pong_frame(payload)); }
+void ws_session<Stream>::on_ping(std::string_view payload) { act(policy_.on_ping(payload)); }
 
 template <class Stream>
 void ws_session<Stream>::on_pong(std::string_view) {}
 
 template <class Stream>
 void ws_session<Stream>::on_close(std::uint16_t code, std::string_view) {
-    if constexpr (is_tls) tls_.peer_closed = true;
-    // Echo the peer's code (RFC 6455 5.5.1); a close without a code is answered without one.
-    start_close(code, "", false);
+    if (close_.peer_closed() == close_handshake::step::end_send) end_send();
+    act(policy_.on_close(code));
 }
 
 template <class Stream>
-void ws_session<Stream>::on_failure(std::uint16_t code) {
-    const char* why = code == ws::close_code::message_too_big  ? "message too big"
-                      : code == ws::close_code::invalid_payload ? "invalid UTF-8"
-                                                                : "protocol error";
-    start_close(code, why, false);
-}
+void ws_session<Stream>::on_failure(std::uint16_t code) { act(policy_.on_failure(code)); }
 
 // ------------------------------------------------------------------ writing
 
 template <class Stream>
 chat::send_outcome ws_session<Stream>::enqueue(chat::shared_frame frame) {
-    std::unique_lock lock(mutex_);
-    if (send_closed_) return chat::send_outcome::dropped;
-    const std::size_t size = frame->bytes.size();
-    if (queued_bytes_ >= ctx_.config.send_queue_bytes) {
-        // A slow consumer: it is dropped, never allowed to grow the server's memory.
-        // The test is on what is already queued, not on queue + this frame: a connection
-        // that reads is never dropped because one frame (at most the largest reply, a
-        // quarter of the bound) happens to arrive while its queue is nearly full; the
-        // memory held stays below the bound plus one frame. Nothing more is accepted
-        // from here on, so it is counted and closed once.
-        send_closed_ = true;
-        lock.unlock();
+    const frame_kind kind = frame->kind;
+    const auto pushed = queue_.push(std::move(frame));
+    if (pushed.over_bound) {
         ctx_.metrics.slow_consumers_dropped.fetch_add(1, std::memory_order_relaxed);
         net::dispatch(stream_.get_executor(), [self = self()] {
             self->guarded([&] { self->start_close(ws::close_code::policy_violation, "slow consumer", true); });
         });
-        return chat::send_outcome::dropped;
     }
-    queued_bytes_ += size;
-    queue_.push_back(std::move(frame));
-    ctx_.metrics.deliveries.fetch_add(1, std::memory_order_relaxed);
-    if (write_posted_) return chat::send_outcome::queued;
-    write_posted_ = true;
-    return chat::send_outcome::flush_needed;
+    if (pushed.outcome != chat::send_outcome::dropped) ctx_.metrics.count_frame(kind);
+    return pushed.outcome;
 }
 
 template <class Stream>
@@ -292,29 +229,15 @@ void ws_session<Stream>::flush() {
 
 template <class Stream>
 void ws_session<Stream>::do_write() {
-    if (writing_ || finished_) return;
-    {
-        std::lock_guard lock(mutex_);
-        if (queue_.empty()) {
-            write_posted_ = false;
-            return;
-        }
-        if (queue_.size() <= max_frames_per_write) {
-            in_flight_.swap(queue_);
-        } else {
-            auto split = queue_.begin() + max_frames_per_write;
-            in_flight_.assign(std::make_move_iterator(queue_.begin()), std::make_move_iterator(split));
-            queue_.erase(queue_.begin(), split);
-        }
-    }
+    if (writing_ || close_.finished()) return;
+    if (!queue_.take(in_flight_, max_frames_per_write)) return;
     buffers_.clear();
     for (const auto& f : in_flight_) buffers_.push_back(net::buffer(f->bytes));
     writing_ = true;
     // For TLS, Beast's ssl_stream copies the gather into few records (not one per frame).
-    net::async_write(stream_, buffers_,
-                     [self = self()](const error_code& ec, std::size_t n) {
-                         self->guarded([&] { self->on_write(ec, n); });
-                     });
+    net::async_write(stream_, buffers_, [self = self()](const error_code& ec, std::size_t n) {
+        self->guarded([&] { self->on_write(ec, n); });
+    });
 }
 
 template <class Stream>
@@ -328,28 +251,12 @@ void ws_session<Stream>::on_write(const error_code& ec, std::size_t bytes) {
         buffers_.shrink_to_fit();
     }
     if (ec) return finish(ec.message());
-    bool more = false, close_sent = false;
-    {
-        std::lock_guard lock(mutex_);
-        queued_bytes_ -= bytes;
-        more = !queue_.empty();
-        if (!more) {
-            write_posted_ = false;
-            close_sent = send_closed_;
-        }
-    }
-    if (more) return do_write();
-    if (close_sent) {
-        // Our close frame is out: no more data from us; wait for the peer's EOF.
-        if constexpr (is_tls) {
-            // TLS cannot half-close TCP (close_notify must still go out after this). With the
-            // peer's close frame already in, shut TLS down; else on_tls_read does on seeing it.
-            tls_.close_written = true;
-            if (tls_.peer_closed) do_tls_shutdown();
-        } else {
-            error_code ignored;
-            stream_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
-        }
+    switch (queue_.written(bytes)) {
+        case send_queue::after_write::more: return do_write();
+        case send_queue::after_write::idle: return;
+        case send_queue::after_write::close_sent:
+            if (close_.close_written() == close_handshake::step::end_send) end_send();
+            return;
     }
 }
 
@@ -357,18 +264,17 @@ void ws_session<Stream>::on_write(const error_code& ec, std::size_t bytes) {
 
 template <class Stream>
 void ws_session<Stream>::do_heartbeat(std::chrono::milliseconds delay) {
+    // Once closing, the timer is the close deadline: no heartbeat may replace it.
+    if (!close_.open()) return;
     timer_.expires_after(delay);
     timer_.async_wait([self = self()](const error_code& ec) { self->guarded([&] { self->on_heartbeat(ec); }); });
 }
 
 template <class Stream>
 void ws_session<Stream>::on_heartbeat(const error_code& ec) {
-    if (ec || closing_) return;
-    if (unanswered_heartbeats_ >= limits::missed_heartbeats_before_close)
-        return start_close(ws::close_code::going_away, "heartbeat timeout", false);
-    send(heartbeat_frame(is_named()));
-    ++unanswered_heartbeats_;
-    do_heartbeat(std::chrono::milliseconds(ctx_.config.heartbeat_ms));
+    if (ec || !close_.open()) return;
+    act(policy_.on_heartbeat_due());
+    do_heartbeat(policy_.heartbeat_period());
 }
 
 template <class Stream>
@@ -382,61 +288,56 @@ void ws_session<Stream>::close(std::uint16_t code, std::string_view reason) {
 
 template <class Stream>
 bool ws_session<Stream>::charge_protocol_error() {
-    bool within;
-    {
-        std::lock_guard lock(mutex_);
-        within = budget_.record(chat::steady_now_ms());
+    const bool within = policy_.charge_error(chat::steady_now_ms());
+    if (!within) {
+        const auto over = connection_policy::over_error_budget();
+        close(over.code, over.reason);
     }
-    if (!within) close(ws::close_code::policy_violation, "too many malformed frames");
     return within;
 }
 
 template <class Stream>
 void ws_session<Stream>::start_close(std::uint16_t code, std::string reason, bool drop_queue) {
-    if (closing_ || finished_) return;
-    closing_ = true;
-    close_code_ = code;
-    if constexpr (!is_tls) parser_.stop();  // TLS must still see the peer's close frame
+    if (!close_.begin()) return;
     ctx_.hub.closed(self());
     log_info("close " + peer_ + " session=" + session_id() + " code=" + std::to_string(code) +
              (reason.empty() ? "" : " reason=" + reason));
-    auto frame = chat::make_close_frame(code, reason);
-    bool post_write = false;
-    {
-        std::lock_guard lock(mutex_);
-        if (drop_queue) {
-            for (const auto& f : queue_) queued_bytes_ -= f->bytes.size();
-            queue_.clear();
-        }
-        queued_bytes_ += frame->bytes.size();
-        queue_.push_back(std::move(frame));
-        send_closed_ = true;
-        post_write = !write_posted_;
-        write_posted_ = true;
-    }
-    if (post_write) net::post(stream_.get_executor(), [self = self()] { self->guarded([&] { self->do_write(); }); });
+    ctx_.metrics.count_frame(frame_kind::control);
+    if (queue_.push_close(chat::make_close_frame(code, reason), drop_queue))
+        net::post(stream_.get_executor(), [self = self()] { self->guarded([&] { self->do_write(); }); });
     timer_.cancel();
     timer_.expires_after(close_deadline);
     timer_.async_wait([self = self()](const error_code& ec) {
-        if (!ec) self->finish("close deadline passed");
+        if (!ec) self->guarded([&] { self->finish("close deadline passed"); });
     });
 }
 
 template <class Stream>
+void ws_session<Stream>::end_send() {
+    if constexpr (is_tls) {
+        // Both close frames are through and no read is pending (reads stopped at the peer's
+        // close frame). close_notify is TLS's end of stream: the peer sees it and closes. The
+        // close deadline set in start_close bounds the wait for its answer.
+        stream_.async_shutdown([self = self()](const error_code&) {
+            self->guarded([&] { self->finish("tls shutdown"); });
+        });
+    } else {
+        // No more data from us; the reads go on until the peer's EOF.
+        error_code ignored;
+        stream_.shutdown(net::ip::tcp::socket::shutdown_send, ignored);
+    }
+}
+
+template <class Stream>
 void ws_session<Stream>::finish(std::string_view why) {
-    if (finished_) return;
-    finished_ = true;
-    if (!closing_) {
-        closing_ = true;
-        parser_.stop();
+    if (!close_.finish()) return;
+    parser_.stop();
+    if (!close_.began()) {
+        // Ended without a closing handshake (EOF, an error): the hub still has to know.
         ctx_.hub.closed(self());
         log_info("close " + peer_ + " session=" + session_id() + " reason=" + std::string(why));
     }
-    {
-        std::lock_guard lock(mutex_);
-        send_closed_ = true;
-        queue_.clear();
-    }
+    queue_.shut();
     error_code ignored;
     socket().shutdown(net::ip::tcp::socket::shutdown_both, ignored);
     socket().close(ignored);

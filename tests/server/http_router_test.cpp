@@ -331,20 +331,6 @@ TEST_CASE("router answers 404 for paths that break the channel rule or name no f
     }
 }
 
-TEST_CASE("router answers /api with a JSON 404 for any method") {
-    fixture f;
-    for (const bhttp::verb method : {bhttp::verb::get, bhttp::verb::post}) {
-        for (const char* target : {"/api", "/api/login", "/api/register?x=1"}) {
-            CAPTURE(target);
-            const answer a = run(make_request(method, target), f.ctx);
-            CHECK(a.res.result() == bhttp::status::not_found);
-            CHECK(a.res[bhttp::field::content_type] == "application/json");
-            CHECK(a.res.body() == R"({"error":"not found"})");
-        }
-    }
-    CHECK(f.get("/apix").res[bhttp::field::content_type] != "application/json");  // a channel, not /api
-}
-
 TEST_CASE("router refuses traversal targets with 400 and never serves a file outside the root") {
     fixture f;
     std::ofstream(f.root.path().parent_path() / "parley-router-outside.js") << "outside";

@@ -591,6 +591,20 @@ TEST_CASE("a close from the client is answered with the same code") {
     CHECK(c.wait_closed() == 4000);
 }
 
+TEST_CASE("a close pipelined behind the upgrade request is answered, and the session ends at the close deadline") {
+    fixture f;  // heartbeat 15 s: the first one is due 7.5 s to 15 s after the upgrade
+    raw_options options;
+    options.after_request = encode_client_frame(0x8, std::string("\x0F\xA0", 2));  // 4000
+    raw_ws_client c(f.server.port(), "/general", {}, options);
+    REQUIRE(c.status() == 101);
+    CHECK(c.wait_closed() == 4000);
+    // The client keeps its socket open and sends nothing more: the server ends the session
+    // at its 1.5 s close deadline, which the heartbeat timer must not have replaced.
+    for (int i = 0; i < 300 && f.server.metrics().connections_open.load() != 0; ++i)
+        std::this_thread::sleep_for(10ms);
+    CHECK(f.server.metrics().connections_open.load() == 0);
+}
+
 TEST_CASE("a text frame with invalid UTF-8 closes with 1007") {
     fixture f;
     raw_ws_client c(f.server.port(), "/general");

@@ -111,6 +111,56 @@ TEST_CASE("GET /metrics is Prometheus text with connections, messages, deliverie
     CHECK(text.find("\nparley_store_batch_seconds_count ") != std::string::npos);
 }
 
+TEST_CASE("deliveries count chat frames only; replies and control frames are counted apart by kind") {
+    fixture f;
+    auto& m = f.server.metrics();
+    const auto queued = [&](server::frame_kind kind) {
+        return m.frames_queued[static_cast<std::size_t>(kind)].load();
+    };
+    raw_ws_client ann(f.server.port(), "/general");
+    REQUIRE(ann.status() == 101);
+    REQUIRE(ann.next_of<history_page>());  // connection, joined, history: replies
+    CHECK(queued(server::frame_kind::control) == 1);  // the 101 answer (no heartbeat is due yet)
+    CHECK(queued(server::frame_kind::reply) == 3);
+    CHECK(m.deliveries.load() == 0);
+
+    ann.send_frame(0x9, "are you there");  // a ping: its pong is a control frame
+    const auto pong = ann.next_frame();
+    REQUIRE(pong);
+    CHECK(pong->opcode == 0xA);
+    CHECK(queued(server::frame_kind::control) == 2);
+    ann.send_text("{not json");  // an error answer is a reply
+    REQUIRE(ann.next_of<error_notice>());
+    ann.send(client_frame{identity_request{"ann"}, std::nullopt});
+    REQUIRE(ann.next_of<identity_result>());
+    CHECK(queued(server::frame_kind::reply) == 5);
+    const auto before = m.deliveries.load();  // her own presence, if the hub sends her one
+
+    ann.send(client_frame{post_message{std::nullopt, "counted once"}, "m1"});
+    REQUIRE(ann.next_of<chat_message>());
+    CHECK(m.deliveries.load() == before + 1);
+    CHECK(queued(server::frame_kind::chat) == m.deliveries.load());
+
+    const auto text = body_of(f.request("/metrics"));
+    CHECK(text.find("\nparley_deliveries_total " + std::to_string(m.deliveries.load()) + "\n") != std::string::npos);
+    CHECK(text.find("\nparley_frames_queued_total{kind=\"control\"} 2\n") != std::string::npos);
+    CHECK(text.find("\nparley_frames_queued_total{kind=\"reply\"} 5\n") != std::string::npos);
+}
+
+TEST_CASE("/api is routed to the API alone: GET /api and /api/ get its JSON 404, /apix is a page") {
+    fixture f;
+    for (const char* target : {"/api", "/api/", "/api/nothing"}) {
+        CAPTURE(target);
+        const auto response = f.request(target);
+        CHECK(http_status(response) == 404);
+        CHECK(header_of(response, "Content-Type") == "application/json");
+        CHECK(body_of(response) == R"({"error":"not found"})");
+    }
+    const auto page = f.request("/apix");
+    CHECK(http_status(page) == 200);
+    CHECK(body_of(page) == index_text);
+}
+
 TEST_CASE("/metrics counts connections back down to 0 once the clients are gone") {
     fixture f;
     {

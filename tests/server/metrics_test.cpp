@@ -122,3 +122,22 @@ TEST_CASE("metrics histogram of no observations has zero buckets, sum and count"
     CHECK(has_line(text, "parley_store_batch_seconds_sum 0"));
     CHECK(has_line(text, "parley_store_batch_seconds_count 0"));
 }
+
+TEST_CASE("metrics count only chat frames as deliveries and every frame by kind") {
+    server_metrics m;
+    m.count_frame(parley::server::frame_kind::chat);
+    m.count_frame(parley::server::frame_kind::chat);
+    m.count_frame(parley::server::frame_kind::reply);
+    m.count_frame(parley::server::frame_kind::control);
+    m.count_frame(parley::server::frame_kind::control);
+    m.count_frame(parley::server::frame_kind::control);
+    const std::string text = render_prometheus(m);
+
+    CHECK(has_line(text, "parley_deliveries_total 2"));
+    CHECK(has_line(text, "# TYPE parley_frames_queued_total counter"));
+    CHECK(lines_starting(text, "# HELP parley_frames_queued_total ").size() == 1);
+    CHECK(has_line(text, "parley_frames_queued_total{kind=\"chat\"} 2"));
+    CHECK(has_line(text, "parley_frames_queued_total{kind=\"reply\"} 1"));
+    CHECK(has_line(text, "parley_frames_queued_total{kind=\"control\"} 3"));
+    CHECK(lines_starting(text, "parley_frames_queued_total{").size() == parley::server::all_frame_kinds.size());
+}

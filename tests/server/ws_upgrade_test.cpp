@@ -1,5 +1,7 @@
 #include "net/upgrade.hpp"
 
+#include "http/route.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
