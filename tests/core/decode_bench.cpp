@@ -151,8 +151,10 @@ void report_typical_throughput() {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
     report_typical_throughput();
+    // `parley_core_decode_bench typical`: the throughput rows only (for perf stat).
+    if (argc > 1 && std::string_view(argv[1]) == "typical") return 0;
     const auto client = [](const std::string& s) { return parley::decode_client_frame(s); };
     const auto server = [](const std::string& s) { return parley::decode_server_message(s); };
     struct row {
