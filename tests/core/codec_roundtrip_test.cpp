@@ -147,7 +147,9 @@ TEST_CASE("the schema comparison notices a change in any field of any message ty
             CAPTURE(f.name);
             // The first sample that differs from the base's value of this field.
             using member = std::decay_t<decltype(base.*f.member)>;
-            for (const member value : parley::test::member_samples(f)) {
+            const auto values = parley::test::member_samples(f);
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                const member value = values[i];  // a copy: vector<bool> holds no bools to refer to
                 if (parley::test::same_value(value, base.*f.member, f.kind)) continue;
                 T changed = base;
                 changed.*f.member = value;
