@@ -142,7 +142,7 @@ T read_object(field_reader& r) {
     static_assert(wire::well_formed<T>(),
                   "T::schema must describe every member once, with bounds it can hold");
     T out{};
-    std::apply([&](const auto&... fields) { (read_field(r, out, fields), ...); }, T::schema.fields);
+    wire::for_each_field<T>([&](const auto& f) { read_field(r, out, f); });
     const auto& [a, b] = T::schema.exclusive;
     if (!a.empty() && !r.failed() && r.find(a) && r.find(b))
         r.fail(error_code::invalid_message,

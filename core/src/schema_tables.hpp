@@ -89,76 +89,51 @@ template <class Row>
 struct row_of<wire::rows_kind<Row>> {
     using type = Row;
 };
+template <class Field>
+using row_of_t = typename row_of<wire::kind_of_t<Field>>::type;
 
-template <class T>
-constexpr std::size_t fields_in() {
-    return std::tuple_size_v<std::decay_t<decltype(T::schema.fields)>>;
-}
-
-/// Field names reachable from T's schema, rows included (an upper bound for the table).
+/// Field names reachable from T's schema, rows included (the table's capacity).
 template <class T>
 constexpr std::size_t names_under() {
-    return std::apply(
-        [](const auto&... f) {
-            return (std::size_t{1} + ... + [](const auto& field) {
-                using row = typename row_of<typename std::decay_t<decltype(field)>::kind_type>::type;
-                if constexpr (std::is_void_v<row>)
-                    return std::size_t{1};
-                else
-                    return std::size_t{1} + fields_in<row>();
-            }(f));
-        },
-        T::schema.fields);
+    std::size_t count = 0;
+    wire::for_each_field<T>([&](const auto& f) {
+        using row = row_of_t<decltype(f)>;
+        ++count;
+        if constexpr (!std::is_void_v<row>)
+            count += std::tuple_size_v<std::decay_t<decltype(row::schema.fields)>>;
+    });
+    return count;
 }
 
 template <class T, class Table>
 constexpr void add_top_level_fields(Table& table) {
-    std::apply(
-        [&](const auto&... f) {
-            (table.add(f.name, wire::is_list_kind_v<typename std::decay_t<decltype(f)>::kind_type>
-                                   ? field_shape::rows
-                                   : field_shape::scalar),
-             ...);
-        },
-        T::schema.fields);
+    wire::for_each_field<T>([&](const auto& f) {
+        table.add(f.name, wire::is_list_kind_v<wire::kind_of_t<decltype(f)>> ? field_shape::rows
+                                                                             : field_shape::scalar);
+    });
 }
 
 template <class T, class Table>
 constexpr void add_row_fields(Table& table) {
-    std::apply(
-        [&](const auto&... f) {
-            (
-                [&](const auto& field) {
-                    using row = typename row_of<typename std::decay_t<decltype(field)>::kind_type>::type;
-                    if constexpr (!std::is_void_v<row>) {
-                        std::apply([&](const auto&... g) { (table.add_in_row(g.name), ...); },
-                                   row::schema.fields);
-                    }
-                }(f),
-                ...);
-        },
-        T::schema.fields);
+    wire::for_each_field<T>([&](const auto& f) {
+        using row = row_of_t<decltype(f)>;
+        if constexpr (!std::is_void_v<row>)
+            wire::for_each_field<row>([&](const auto& g) { table.add_in_row(g.name); });
+    });
 }
 
 /// Whether no row holds a list (the bounded parser keeps lists only at the top level).
 template <class T>
 constexpr bool rows_hold_scalars() {
-    return std::apply(
-        [](const auto&... f) {
-            return ([](const auto& field) {
-                using row = typename row_of<typename std::decay_t<decltype(field)>::kind_type>::type;
-                if constexpr (std::is_void_v<row>)
-                    return true;
-                else
-                    return std::apply(
-                        [](const auto&... g) {
-                            return (!wire::is_list_kind_v<typename std::decay_t<decltype(g)>::kind_type> &&
-                                    ...);
-                        },
-                        row::schema.fields);
-            }(f) && ...);
-        },
-        T::schema.fields);
+    bool scalars = true;
+    wire::for_each_field<T>([&](const auto& f) {
+        using row = row_of_t<decltype(f)>;
+        if constexpr (!std::is_void_v<row>)
+            wire::for_each_field<row>([&](const auto& g) {
+                scalars = scalars && !wire::is_list_kind_v<wire::kind_of_t<decltype(g)>>;
+            });
+    });
+    return scalars;
 }
 
 /// The fields the bounded parser keeps for a direction: the envelope's, then every

@@ -59,7 +59,7 @@ void write_field(ojson& j, const S& message, const wire::field<S, M, K>& f) {
 
 template <class T>
 void write_object(ojson& j, const T& message) {
-    std::apply([&](const auto&... fields) { (write_field(j, message, fields), ...); }, T::schema.fields);
+    wire::for_each_field<T>([&](const auto& f) { write_field(j, message, f); });
 }
 
 }  // namespace parley::detail

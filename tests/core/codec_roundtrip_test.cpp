@@ -34,9 +34,9 @@ bool is_written(const S& message, const wire::field<S, M, K>& f) {
 template <class T>
 std::set<std::string> expected_keys(const T& message) {
     std::set<std::string> keys{"type"};
-    std::apply(
-        [&](const auto&... f) { ((is_written(message, f) ? (void)keys.emplace(f.name) : void()), ...); },
-        T::schema.fields);
+    wire::for_each_field<T>([&](const auto& f) {
+        if (is_written(message, f)) keys.emplace(f.name);
+    });
     return keys;
 }
 
@@ -72,7 +72,7 @@ void check_presence(const T& message, const std::string& wire_text, Decode decod
             CHECK(read.*f.member == T{}.*f.member);
         }
     };
-    std::apply([&](const auto&... f) { (each(f), ...); }, T::schema.fields);
+    wire::for_each_field<T>(each);
     (void)message;
 }
 
@@ -160,7 +160,7 @@ TEST_CASE("the schema comparison notices a change in any field of any message ty
             }
             FAIL("no sample differs from the base");
         };
-        std::apply([&](const auto&... f) { (each(f), ...); }, T::schema.fields);
+        wire::for_each_field<T>(each);
     };
     for_each_type<parley::client_message>(check_type);
     for_each_type<parley::server_message>(check_type);

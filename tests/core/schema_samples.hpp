@@ -106,8 +106,7 @@ std::vector<M> member_samples(const wire::field<S, M, K>& f) {
 template <class T>
 std::vector<T> all_samples() {
     T base{};
-    std::apply([&](const auto&... f) { ((base.*f.member = member_samples(f).front()), ...); },
-               T::schema.fields);
+    wire::for_each_field<T>([&](const auto& f) { base.*f.member = member_samples(f).front(); });
     std::vector<T> out{base};
     const auto vary = [&](const auto& f) {
         auto values = member_samples(f);
@@ -117,7 +116,7 @@ std::vector<T> all_samples() {
             out.push_back(std::move(changed));
         }
     };
-    std::apply([&](const auto&... f) { (vary(f), ...); }, T::schema.fields);
+    wire::for_each_field<T>(vary);
     return out;
 }
 
@@ -143,8 +142,10 @@ bool same_value(const std::vector<Row>& a, const std::vector<Row>& b, wire::rows
 template <class T>
 bool same(const T& a, const T& b) {
     static_assert(wire::well_formed<T>());
-    return std::apply([&](const auto&... f) { return (same_value(a.*f.member, b.*f.member, f.kind) && ...); },
-                      T::schema.fields);
+    bool equal = true;
+    wire::for_each_field<T>(
+        [&](const auto& f) { equal = equal && same_value(a.*f.member, b.*f.member, f.kind); });
+    return equal;
 }
 
 /// Same alternative and equal fields.

@@ -43,13 +43,23 @@ struct bounds_too_wide {
         wire::message("wide", wire::required("count", &bounds_too_wide::count, wire::integer(0, 1LL << 40)));
 };
 
+// An exclusive pair must name fields the message has.
+struct excludes_a_stranger {
+    std::optional<int> a;
+    static constexpr auto schema =
+        wire::message("stranger", wire::optional("a", &excludes_a_stranger::a, wire::integer(0, 1)))
+            .excluding("a", "b");
+};
+
 }  // namespace
 
-TEST_CASE("a schema must describe every member once, with bounds the member holds") {
+TEST_CASE(
+    "a schema must describe every member once, with bounds the member holds, excluding only its own fields") {
     static_assert(wire::well_formed<sound>());
     static_assert(!wire::well_formed<forgets_a_member>());
     static_assert(!wire::well_formed<repeats_a_name>());
     static_assert(!wire::well_formed<bounds_too_wide>());
+    static_assert(!wire::well_formed<excludes_a_stranger>());
     // Every protocol message passes (the codec also static_asserts it when it reads one).
     static_assert(wire::well_formed<parley::chat_message>() && wire::well_formed<parley::history_request>() &&
                   wire::well_formed<parley::channel_summary>() &&

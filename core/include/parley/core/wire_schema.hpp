@@ -172,6 +172,16 @@ constexpr object_schema<Fields...> row(Fields... fields) {
     return {{}, {fields...}, {}};
 }
 
+/// Calls `each(field)` for every field of `T::schema`, in order.
+template <class T, class Each>
+constexpr void for_each_field(Each&& each) {
+    std::apply([&](const auto&... fields) { (each(fields), ...); }, T::schema.fields);
+}
+
+/// The value kind of a field, e.g. `kind_of_t<decltype(f)>`.
+template <class Field>
+using kind_of_t = typename std::decay_t<Field>::kind_type;
+
 // ---------------------------------------------------------------- checks
 
 namespace detail {
@@ -211,25 +221,30 @@ constexpr bool bounds_fit(const K& kind) {
 
 /// Whether `T::schema` is sound: it describes every member of T (a member added without
 /// a wire field would silently never travel), each under its own name, with integer bounds
-/// its member can hold. The codec static_asserts it for every type it reads.
+/// its member can hold, and an exclusive pair names two of its fields. The codec static_asserts it for every
+/// type it reads.
 template <class T>
 consteval bool well_formed() {
-    constexpr auto& fields = T::schema.fields;
-    constexpr std::size_t count = std::tuple_size_v<std::decay_t<decltype(fields)>>;
+    constexpr std::size_t count = std::tuple_size_v<std::decay_t<decltype(T::schema.fields)>>;
     if (count != detail::member_count<T>()) return false;
     std::array<std::string_view, count> names{};
     bool bounds = true;
     std::size_t i = 0;
-    std::apply(
-        [&](const auto&... f) {
-            ((names[i++] = f.name,
-              bounds = bounds && detail::bounds_fit<typename std::decay_t<decltype(f)>::member_type>(f.kind)),
-             ...);
-        },
-        fields);
+    for_each_field<T>([&](const auto& f) {
+        names[i++] = f.name;
+        bounds = bounds && detail::bounds_fit<typename std::decay_t<decltype(f)>::member_type>(f.kind);
+    });
     for (std::size_t a = 0; a < count; ++a)
         for (std::size_t b = a + 1; b < count; ++b)
             if (names[a] == names[b]) return false;
+    // An exclusive pair names two of the fields.
+    constexpr std::array<std::string_view, 2> exclusive = T::schema.exclusive;
+    for (const std::string_view excluded : exclusive) {
+        if (excluded.empty()) continue;
+        bool found = false;
+        for (const std::string_view name : names) found = found || name == excluded;
+        if (!found) return false;
+    }
     return bounds;
 }
 
