@@ -6,9 +6,9 @@ namespace parley {
 namespace {
 
 constexpr std::array<std::string_view, std::size(all_error_codes)> names = {
-    "invalid_json",    "invalid_message", "unknown_type", "not_identified", "name_taken",
-    "not_in_channel",  "no_such_channel", "forbidden",    "rate_limited",   "too_long",
-    "not_found",       "server_error",
+#define PARLEY_ERROR_CODE_NAME(name) #name,
+    PARLEY_ERROR_CODES(PARLEY_ERROR_CODE_NAME)
+#undef PARLEY_ERROR_CODE_NAME
 };
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "parley/core/codec.hpp"
+#include "parley/core/limits.hpp"
 
 namespace {
 
@@ -103,9 +104,57 @@ void report(const char* what, const std::string& input, const figures& f) {
                 f.allocations, f.ms, f.ok ? "decoded" : "refused: ", f.error.c_str());
 }
 
+/// Median nanoseconds per call of `op` over `rounds` rounds of `calls` calls each.
+template <class Op>
+double ns_per_call(Op op, int rounds, int calls) {
+    std::vector<double> times;
+    for (int round = 0; round < rounds; ++round) {
+        const auto start = std::chrono::steady_clock::now();
+        for (int i = 0; i < calls; ++i) op();
+        const auto stop = std::chrono::steady_clock::now();
+        times.push_back(std::chrono::duration<double, std::nano>(stop - start).count() / calls);
+    }
+    std::sort(times.begin(), times.end());
+    return times[times.size() / 2];
+}
+
+/// A history page of `count` messages, as the server sends it.
+parley::history_page sample_page(int count) {
+    parley::history_page page{.channel = "general", .messages = {}, .has_more = true};
+    for (int i = 1; i <= count; ++i)
+        page.messages.push_back(parley::chat_message{.id = 1000 + i, .channel = "general", .user = "fishing_beast_5000",
+                                                     .text = "morning is best, says the one who fishes",
+                                                     .timestamp = 1652997756123 + i, .nonce = std::nullopt,
+                                                     .edited_at = std::nullopt, .seq = i});
+    return page;
+}
+
+/// Throughput of the frames a server and a client handle all day (the codec's hot path).
+void report_typical_throughput() {
+    using namespace parley;
+    const client_frame post{post_message{.channel = "general", .text = "hello there, how is the fishing"}, "k1"};
+    const server_message echo = sample_page(1).messages.front();
+    const server_message page = sample_page(limits::join_history_messages);
+    const std::string post_wire = encode(post);
+    const std::string echo_wire = encode(echo);
+    const std::string page_wire = encode(page);
+    std::size_t sink = 0;
+    const auto row = [](const char* what, double ns) { std::printf("%-44s %9.0f ns/call\n", what, ns); };
+    row("decode client message (typical)", ns_per_call([&] { sink += decode_client_frame(post_wire).ok(); }, 9, 20000));
+    row("encode client message (typical)", ns_per_call([&] { sink += encode(post).size(); }, 9, 20000));
+    row("decode server message (chat echo)", ns_per_call([&] { sink += decode_server_message(echo_wire).ok(); }, 9, 20000));
+    row("encode server message (chat echo)", ns_per_call([&] { sink += encode(echo).size(); }, 9, 20000));
+    row("decode server history, 50 messages", ns_per_call([&] { sink += decode_server_message(page_wire).ok(); }, 9, 500));
+    row("encode server history, 50 messages", ns_per_call([&] { sink += encode(page).size(); }, 9, 500));
+    if (sink == 0) std::printf("(nothing decoded)\n");
+}
+
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+    report_typical_throughput();
+    // `parley_core_decode_bench typical`: the throughput rows only (for perf stat).
+    if (argc > 1 && std::string_view(argv[1]) == "typical") return 0;
     const auto client = [](const std::string& s) { return parley::decode_client_frame(s); };
     const auto server = [](const std::string& s) { return parley::decode_server_message(s); };
     struct row {

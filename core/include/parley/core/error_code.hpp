@@ -6,28 +6,25 @@
 
 namespace parley {
 
+/// Every error code, once, in the protocol's order: X(name) per code. The enum, the list
+/// below and the wire spellings (error_code.cpp) are generated from it.
+#define PARLEY_ERROR_CODES(X)                                                                    \
+    X(invalid_json) X(invalid_message) X(unknown_type) X(not_identified) X(name_taken)            \
+    X(not_in_channel) X(no_such_channel) X(forbidden) X(rate_limited) X(too_long) X(not_found)   \
+    X(server_error)
+
 /// An `error` frame's `code`. The order is the protocol's list.
 enum class error_code {
-    invalid_json,
-    invalid_message,
-    unknown_type,
-    not_identified,
-    name_taken,
-    not_in_channel,
-    no_such_channel,
-    forbidden,
-    rate_limited,
-    too_long,
-    not_found,
-    server_error,
+#define PARLEY_ERROR_CODE_ENUMERATOR(name) name,
+    PARLEY_ERROR_CODES(PARLEY_ERROR_CODE_ENUMERATOR)
+#undef PARLEY_ERROR_CODE_ENUMERATOR
 };
 
 /// Every code, for tables and metrics.
 inline constexpr error_code all_error_codes[] = {
-    error_code::invalid_json,   error_code::invalid_message, error_code::unknown_type,
-    error_code::not_identified, error_code::name_taken,      error_code::not_in_channel,
-    error_code::no_such_channel, error_code::forbidden,      error_code::rate_limited,
-    error_code::too_long,       error_code::not_found,       error_code::server_error,
+#define PARLEY_ERROR_CODE_VALUE(name) error_code::name,
+    PARLEY_ERROR_CODES(PARLEY_ERROR_CODE_VALUE)
+#undef PARLEY_ERROR_CODE_VALUE
 };
 
 /// The wire spelling of a code, e.g. "rate_limited".
