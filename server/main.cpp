@@ -8,7 +8,7 @@
 
 #include "app/admin_cli.hpp"
 #include "app/config.hpp"
-#include "app/log.hpp"
+#include "log/log.hpp"
 #include "app/server.hpp"
 
 int main(int argc, char** argv) {

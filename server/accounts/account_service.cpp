@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "accounts/credentials.hpp"
-#include "app/log.hpp"
+#include "log/log.hpp"
 #include "parley/core/limits.hpp"
 #include "parley/core/text.hpp"
 

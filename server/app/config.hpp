@@ -9,13 +9,11 @@
 #include <vector>
 
 #include "http/limits.hpp"
+#include "log/log.hpp"
 #include "parley/core/limits.hpp"
 #include "store/store.hpp"
 
 namespace parley::server {
-
-/// How much the server logs. `info` logs connections and problems, never chat messages.
-enum class log_level { error, warn, info, debug };
 
 /// Everything parley-server can be told. Built once at start-up, then read-only.
 struct server_config {

@@ -10,7 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "accounts/account_service.hpp"
-#include "app/log.hpp"
+#include "log/log.hpp"
 #include "http/api.hpp"
 #include "bus/bus.hpp"
 #include "chat/hub.hpp"

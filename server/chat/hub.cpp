@@ -4,7 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "app/log.hpp"
+#include "log/log.hpp"
 #include "chat/clock.hpp"
 #include "chat/history_budget.hpp"
 #include "parley/core/codec.hpp"

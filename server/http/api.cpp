@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "accounts/account_service.hpp"
-#include "app/log.hpp"
+#include "log/log.hpp"
 #include "http/origin.hpp"
 #include "http/query.hpp"
 #include "http/url_path.hpp"

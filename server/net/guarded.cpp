@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "app/log.hpp"
+#include "log/log.hpp"
 
 namespace parley::server {
 

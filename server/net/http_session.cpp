@@ -7,7 +7,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include "app/log.hpp"
+#include "log/log.hpp"
 #include "http/api.hpp"
 #include "http/limits.hpp"
 #include "http/request_framing.hpp"

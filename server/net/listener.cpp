@@ -3,7 +3,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
-#include "app/log.hpp"
+#include "log/log.hpp"
 #include "net/guarded.hpp"
 #include "net/http_session.hpp"
 

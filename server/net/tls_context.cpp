@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "app/log.hpp"
+#include "log/log.hpp"
 
 namespace parley::server {
 

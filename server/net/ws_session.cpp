@@ -7,7 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
-#include "app/log.hpp"
+#include "log/log.hpp"
 #include "chat/clock.hpp"
 #include "net/guarded.hpp"
 #include "net/tls_stream.hpp"

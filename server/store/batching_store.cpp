@@ -6,7 +6,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "app/log.hpp"
+#include "log/log.hpp"
 
 namespace parley::server {
 

@@ -1,11 +1,13 @@
 #pragma once
 // One-line log records on stderr. Thread-safe: each record is written with one call.
+// A leaf: every layer may log, so this includes nothing of the server's.
 
 #include <string_view>
 
-#include "app/config.hpp"
-
 namespace parley::server {
+
+/// How much the server logs. `info` logs connections and problems, never chat messages.
+enum class log_level { error, warn, info, debug };
 
 /// Sets the level below which records are dropped; call once at start-up.
 void set_log_level(log_level level);
