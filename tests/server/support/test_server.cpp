@@ -1,6 +1,6 @@
 #include "test_server.hpp"
 
-#include "app/log.hpp"
+#include "log/log.hpp"
 
 namespace parley::test {
 
