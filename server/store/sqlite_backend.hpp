@@ -2,9 +2,10 @@
 // The SQLite side of the message store: every SQL statement Parley runs lives here.
 
 #include <chrono>
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -72,14 +73,26 @@ private:
         bool deleted = false;
     };
     enum class lookup { found, missing, failed };
+    /// A row chosen for pruning.
+    struct pruned_row {
+        message_id id = 0;
+        std::string channel;
+        std::int64_t seq = 0;
+    };
 
     bool prepare_statements(std::string& error);
     bool load_state(std::string& error);
     bool prune_nonces(std::string& error);
     lookup find_message(message_id id, stored_message& out);
+    /// The stream position the next post to `channel` gets; nullopt on a storage error.
+    std::optional<std::int64_t> next_seq(const std::string& channel);
     std::string failure(const char* what) const;
     /// Deletes `ids` (with their nonces) in one transaction; false with `error` set.
-    bool prune(const std::vector<std::pair<message_id, std::string>>& rows, std::string& error);
+    bool prune(const std::vector<pruned_row>& rows, std::string& error);
+    /// Inside prune(): drops `channel` from the channel list if `rows` emptied it, keeping
+    /// its last stream position, and adds it to `forgotten`; false on a storage error.
+    bool forget_if_empty(const std::vector<pruned_row>& rows, const std::string& channel,
+                         std::vector<std::string>& forgotten);
     maintenance_step prune_expired(unix_ms now);
     maintenance_step prune_over_cap();
     void count_post(const std::string& channel);
@@ -90,6 +103,7 @@ private:
     sqlite::statement begin_, commit_, rollback_;
     sqlite::statement find_nonce_, save_nonce_, prune_nonces_;
     sqlite::statement insert_message_, find_message_, update_text_, mark_deleted_;
+    sqlite::statement last_seq_of_, save_position_;
     sqlite::statement insert_channel_, list_channels_;
     sqlite::statement latest_, before_, after_;
     sqlite::statement oldest_, count_channel_, oldest_in_channel_, delete_message_, delete_nonces_of_, forget_channel_;
@@ -105,7 +119,12 @@ private:
     // count is unknown or over the cap.
     std::unordered_map<std::string, std::int64_t> channel_rows_;
     std::set<std::string> cap_pending_;
-    std::vector<std::string> posted_in_batch_;  // their counts are unknown after a rollback
+    // The last stream position handed out per channel, where known (read lazily, one
+    // indexed seek per channel per run).
+    std::unordered_map<std::string, std::int64_t> last_seq_;
+    // Channels posted to in the open batch: after a rollback their counts and positions
+    // are unknown and read again.
+    std::vector<std::string> posted_in_batch_;
 };
 
 }  // namespace parley::server

@@ -21,25 +21,6 @@ using namespace parley::server::test;
 
 constexpr std::int64_t day_ms = 24LL * 60 * 60 * 1000;
 
-std::unique_ptr<sqlite_backend> open_backend(const std::filesystem::path& dir, const sqlite_backend_options& options) {
-    std::string error;
-    auto backend = sqlite_backend::open(dir, options, error);
-    INFO(error);
-    REQUIRE(backend != nullptr);
-    return backend;
-}
-
-/// Posts `m` in a transaction of its own; returns its id.
-message_id post_one(sqlite_backend& b, const new_message& m) {
-    std::string error;
-    REQUIRE(b.begin(error));
-    const auto r = b.post(m);
-    INFO(r.error);
-    REQUIRE(r.outcome == store_outcome::ok);
-    REQUIRE(b.commit(error));
-    return r.message.id;
-}
-
 /// Nonces whose message is gone: pruning must leave none.
 constexpr const char* dangling_nonces =
     "SELECT count(*) FROM nonces WHERE message_id NOT IN (SELECT id FROM messages)";

@@ -461,7 +461,7 @@ TEST_CASE("open creates a missing data directory, a WAL database and the current
     { auto store = open_store(nested, {}); }
     CHECK(std::filesystem::exists(nested / "parley.sqlite3"));
     CHECK(query_file_text(nested, "PRAGMA journal_mode") == "wal");
-    CHECK(query_file(nested, "PRAGMA user_version") == 2);
+    CHECK(query_file(nested, "PRAGMA user_version") == 3);
 }
 
 TEST_CASE("history uses the channel index") {

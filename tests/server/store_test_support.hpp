@@ -14,6 +14,8 @@
 #include <system_error>
 #include <vector>
 
+#include "store/sqlite_backend.hpp"
+#include "store/sqlite_store.hpp"
 #include "store/store.hpp"
 #include "support/temp_dir.hpp"
 
@@ -106,6 +108,38 @@ inline new_message make_message(std::string channel, std::string text,
     m.owner = std::move(owner);
     m.nonce = std::move(nonce);
     return m;
+}
+
+/// Opens the SQLite backend alone (no storage thread), for tests that drive its
+/// transactions and upkeep step by step.
+inline std::unique_ptr<sqlite_backend> open_backend(const std::filesystem::path& dir,
+                                                    const sqlite_backend_options& options = {}) {
+    std::string error;
+    auto backend = sqlite_backend::open(dir, options, error);
+    INFO(error);
+    REQUIRE(backend != nullptr);
+    return backend;
+}
+
+/// Posts `m` to a bare backend in a transaction of its own; returns its id.
+inline message_id post_one(sqlite_backend& b, const new_message& m) {
+    std::string error;
+    REQUIRE(b.begin(error));
+    const auto r = b.post(m);
+    INFO(r.error);
+    REQUIRE(r.outcome == store_outcome::ok);
+    REQUIRE(b.commit(error));
+    return r.message.id;
+}
+
+/// Opens the SQLite store with its storage thread.
+inline std::unique_ptr<message_store> open_test_store(const std::filesystem::path& dir,
+                                                      const sqlite_store_options& options = {}) {
+    std::string error;
+    auto store = open_sqlite_store(dir, options, nullptr, error);
+    INFO(error);
+    REQUIRE(store != nullptr);
+    return store;
 }
 
 /// Holds the storage thread inside a callback from construction until release(), so
