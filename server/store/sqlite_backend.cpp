@@ -33,7 +33,8 @@ std::unique_ptr<sqlite_backend> sqlite_backend::open(const std::filesystem::path
         return nullptr;
     }
     auto backend = std::make_unique<sqlite_backend>(open_tag{}, std::move(db), options);
-    if (!backend->prepare_statements(step_error) || !backend->load_state(step_error)) {
+    if (!backend->prepare_statements(step_error) || !backend->load_state(step_error) ||
+        !backend->start_checkpoints(file, step_error)) {
         error = file.string() + ": " + step_error;
         return nullptr;
     }
@@ -106,6 +107,29 @@ bool sqlite_backend::prepare_statements(std::string& error) {
     for (const auto& [stmt, sql] : all)
         if (!stmt->prepare(*db_, sql, error)) return false;
     return true;
+}
+
+bool sqlite_backend::start_checkpoints(const std::filesystem::path& file, std::string& error) {
+    checkpointer_ = sqlite::checkpointer::start(file, error);
+    if (!checkpointer_) return false;
+    // Replaces SQLite's automatic checkpoint (wal_autocheckpoint is itself a WAL hook).
+    sqlite3_wal_hook(db_->get(), &sqlite_backend::after_commit, this);
+    return true;
+}
+
+int sqlite_backend::after_commit(void* self, sqlite3* db, const char*, int pages) {
+    auto& backend = *static_cast<sqlite_backend*>(self);
+    const auto& policy = backend.options_.checkpoints;
+    if (pages >= policy.inline_pages) {
+        // The background checkpoints fell behind an unbroken stream of commits: this one,
+        // with no writer beside it, backfills everything, so the next write restarts the
+        // WAL from its start. BUSY (the background one is running): try at the next commit.
+        if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK)
+            ++backend.inline_checkpoints_;
+    } else if (pages >= policy.background_pages) {
+        backend.checkpointer_->request();
+    }
+    return SQLITE_OK;
 }
 
 bool sqlite_backend::load_state(std::string& error) {

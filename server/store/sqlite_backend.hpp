@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "store/batch_backend.hpp"
+#include "store/sqlite_checkpointer.hpp"
 #include "store/sqlite_handle.hpp"
 
 namespace parley::server {
@@ -33,6 +34,8 @@ struct sqlite_backend_options {
     /// Messages one maintain() step deletes at most: about a millisecond of work each
     /// 500, so a post waits for one such step at most.
     int prune_batch_rows = 500;
+    /// When WAL checkpoints run (off the commit path; see sqlite_checkpointer.hpp).
+    sqlite::checkpoint_policy checkpoints{};
 };
 
 /// Messages, channels and nonces in `<data_dir>/parley.sqlite3`, with statements
@@ -66,6 +69,11 @@ public:
     sqlite_backend(open_tag, std::unique_ptr<sqlite::connection> db, const sqlite_backend_options& options);
     ~sqlite_backend() override;
 
+    /// The background checkpoint thread (tests watch it).
+    const sqlite::checkpointer& checkpoints() const { return *checkpointer_; }
+    /// Checkpoints the writer ran inline because the WAL reached its bound (tests).
+    std::uint64_t inline_checkpoints() const { return inline_checkpoints_; }
+
 private:
     struct stored_message {
         chat_message message;
@@ -81,6 +89,10 @@ private:
     };
 
     bool prepare_statements(std::string& error);
+    /// Starts the checkpoint thread and routes the writer's commits to it.
+    bool start_checkpoints(const std::filesystem::path& file, std::string& error);
+    /// SQLite's WAL hook, after each commit of the writer: `pages` is the WAL's size.
+    static int after_commit(void* self, sqlite3* db, const char* schema, int pages);
     bool load_state(std::string& error);
     bool prune_nonces(std::string& error);
     lookup find_message(message_id id, stored_message& out);
@@ -99,6 +111,10 @@ private:
 
     std::unique_ptr<sqlite::connection> db_;
     sqlite_backend_options options_;
+    // Declared after db_: stopped and closed before the writer's connection, whose close
+    // then checkpoints the rest and removes the WAL.
+    std::unique_ptr<sqlite::checkpointer> checkpointer_;
+    std::uint64_t inline_checkpoints_ = 0;
 
     sqlite::statement begin_, commit_, rollback_;
     sqlite::statement find_nonce_, save_nonce_, prune_nonces_;
