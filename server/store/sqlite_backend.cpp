@@ -120,13 +120,19 @@ bool sqlite_backend::start_checkpoints(const std::filesystem::path& file, std::s
 int sqlite_backend::after_commit(void* self, sqlite3* db, const char*, int pages) {
     auto& backend = *static_cast<sqlite_backend*>(self);
     const auto& policy = backend.options_.checkpoints;
+    // A WAL smaller than at the last commit has restarted from its start.
+    if (pages < backend.wal_pages_) backend.next_checkpoint_at_ = 0;
+    backend.wal_pages_ = pages;
     if (pages >= policy.inline_pages) {
         // The background checkpoints fell behind an unbroken stream of commits: this one,
         // with no writer beside it, backfills everything, so the next write restarts the
         // WAL from its start. BUSY (the background one is running): try at the next commit.
         if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK)
             ++backend.inline_checkpoints_;
-    } else if (pages >= policy.background_pages) {
+    } else if (pages >= std::max(policy.background_pages, backend.next_checkpoint_at_)) {
+        // One request per background_pages of new frames: each checkpoint then writes
+        // about as many pages as SQLite's own would, instead of a page many times over.
+        backend.next_checkpoint_at_ = pages + policy.background_pages;
         backend.checkpointer_->request();
     }
     return SQLITE_OK;

@@ -70,7 +70,7 @@ public:
     ~sqlite_backend() override;
 
     /// The background checkpoint thread (tests watch it).
-    const sqlite::checkpointer& checkpoints() const { return *checkpointer_; }
+    sqlite::checkpointer& checkpoints() { return *checkpointer_; }
     /// Checkpoints the writer ran inline because the WAL reached its bound (tests).
     std::uint64_t inline_checkpoints() const { return inline_checkpoints_; }
 
@@ -115,6 +115,8 @@ private:
     // then checkpoints the rest and removes the WAL.
     std::unique_ptr<sqlite::checkpointer> checkpointer_;
     std::uint64_t inline_checkpoints_ = 0;
+    int wal_pages_ = 0;           // the WAL's size after the last commit
+    int next_checkpoint_at_ = 0;  // the WAL size at which to ask for the next checkpoint
 
     sqlite::statement begin_, commit_, rollback_;
     sqlite::statement find_nonce_, save_nonce_, prune_nonces_;
