@@ -247,7 +247,7 @@ void hub::on_joined(const conn_ptr& c, const std::string& channel, history_direc
 void hub::finish_join(const conn_ptr& c, const std::string& channel, history_direction direction,
                       history_result history) {
     auto& state = c->state();
-    if (!history.ok) {
+    if (!history.ok()) {
         error(c, error_code::server_error, "could not read the history of #" + channel, std::nullopt);
         return;
     }
@@ -317,7 +317,7 @@ void hub::on_history(const conn_ptr& c, const history_request& request, const st
     const auto direction = query.direction;
     store_.history(std::move(query), [this, c, channel = *channel, ref, direction](history_result result) {
         from_store([this, c, channel, ref, direction, result = std::move(result)]() mutable {
-            if (!result.ok) {
+            if (!result.ok()) {
                 error(c, error_code::server_error, "could not read the history of #" + channel, ref);
                 return;
             }
@@ -395,10 +395,12 @@ void hub::on_post(const conn_ptr& c, post_message message, std::optional<std::st
 
 void hub::on_posted(const conn_ptr& sender, post_result result, const std::optional<std::string>& nonce) {
     switch (result.outcome) {
-        case post_outcome::failed:
+        case store_outcome::failed:
+        case store_outcome::not_found:  // not a post's outcome
+        case store_outcome::forbidden:
             error(sender, error_code::server_error, "the message could not be stored", nonce);
             return;
-        case post_outcome::duplicate: {
+        case store_outcome::duplicate: {
             // A resend: the stored message goes back to the sender alone.
             chat_message echo = std::move(result.message);
             echo.nonce = nonce;
@@ -406,7 +408,7 @@ void hub::on_posted(const conn_ptr& sender, post_result result, const std::optio
             if (result.deleted) sender->send(make_frame(deleted_notice{echo.id, echo.channel}));
             return;
         }
-        case post_outcome::stored:
+        case store_outcome::ok:
             break;
     }
     // The echo (with the nonce) is the sender's receipt; everyone else, on every instance,
@@ -433,53 +435,55 @@ void hub::on_typing(const conn_ptr& c, const typing_request& request, const std:
 }
 
 void hub::on_edit(const conn_ptr& c, edit_request request, const std::optional<std::string>& ref) {
-    const auto& state = c->state();
-    if (!state.name) return error(c, error_code::not_identified, "identify before editing", ref);
-    message_edit change{request.id, std::move(request.text),
-                        state.account_id ? "a:" + std::to_string(*state.account_id) : "g:" + c->session_id(),
-                        state.admin,
-                        unix_now_ms()};
-    store_.edit(std::move(change), [this, c, ref](edit_result result) {
-        from_store([this, c, ref, result = std::move(result)] {
-            switch (result.outcome) {
-                case change_outcome::ok:
-                    if (c->state().admin)
-                        names_.record({*c->state().name, "edit", std::to_string(result.notice.id),
-                                       result.notice.channel, {}, c->address()});
-                    return publish_change(result.notice, result.notice.channel, c);
-                case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
-                case change_outcome::forbidden:
-                    names_.record({*c->state().name, "refused_edit", std::to_string(result.notice.id),
-                                   result.notice.channel, {}, c->address()});
-                    return error(c, error_code::forbidden, "only the author or an admin may edit", ref);
-                case change_outcome::failed:
-                    return error(c, error_code::server_error, "the edit could not be stored", ref);
-            }
-        });
-    });
+    message_change change{
+        message_change::kind::edit, request.id, std::move(request.text), {}, false, unix_now_ms()};
+    on_change(c, std::move(change), ref);
 }
 
 void hub::on_delete(const conn_ptr& c, const delete_request& request, const std::optional<std::string>& ref) {
+    on_change(c, message_change{message_change::kind::remove, request.id, {}, {}, false, 0}, ref);
+}
+
+void hub::on_change(const conn_ptr& c, message_change change, const std::optional<std::string>& ref) {
     const auto& state = c->state();
-    if (!state.name) return error(c, error_code::not_identified, "identify before deleting", ref);
-    message_removal removal{request.id,
-                            state.account_id ? "a:" + std::to_string(*state.account_id) : "g:" + c->session_id(),
-                            state.admin};
-    store_.remove(std::move(removal), [this, c, ref](remove_result result) {
+    if (!state.name)
+        return error(c, error_code::not_identified,
+                     change.what == message_change::kind::edit ? "identify before editing"
+                                                               : "identify before deleting",
+                     ref);
+    change.requester = state.account_id ? "a:" + std::to_string(*state.account_id) : "g:" + c->session_id();
+    change.is_admin = state.admin;
+    store_.change(std::move(change), [this, c, ref](change_result result) {
         from_store([this, c, ref, result = std::move(result)] {
+            const bool edit = result.what == message_change::kind::edit;
             switch (result.outcome) {
-                case change_outcome::ok:
+                case store_outcome::ok:
                     if (c->state().admin)
-                        names_.record({*c->state().name, "delete", std::to_string(result.notice.id),
-                                       result.notice.channel, {}, c->address()});
-                    return publish_change(result.notice, result.notice.channel, c);
-                case change_outcome::not_found: return error(c, error_code::not_found, "no such message", ref);
-                case change_outcome::forbidden:
-                    names_.record({*c->state().name, "refused_delete", std::to_string(result.notice.id),
-                                   result.notice.channel, {}, c->address()});
-                    return error(c, error_code::forbidden, "only the author or an admin may delete", ref);
-                case change_outcome::failed:
-                    return error(c, error_code::server_error, "the deletion could not be stored", ref);
+                        names_.record({*c->state().name,
+                                       edit ? "edit" : "delete",
+                                       std::to_string(result.id),
+                                       result.channel,
+                                       {},
+                                       c->address()});
+                    return publish_change(result.notice(), result.channel, c);
+                case store_outcome::not_found:
+                    return error(c, error_code::not_found, "no such message", ref);
+                case store_outcome::forbidden:
+                    names_.record({*c->state().name,
+                                   edit ? "refused_edit" : "refused_delete",
+                                   std::to_string(result.id),
+                                   result.channel,
+                                   {},
+                                   c->address()});
+                    return error(c, error_code::forbidden,
+                                 edit ? "only the author or an admin may edit"
+                                      : "only the author or an admin may delete",
+                                 ref);
+                case store_outcome::duplicate:  // not a change's outcome
+                case store_outcome::failed:
+                    return error(c, error_code::server_error,
+                                 edit ? "the edit could not be stored" : "the deletion could not be stored",
+                                 ref);
             }
         });
     });
@@ -564,7 +568,7 @@ bool hub::may_create_channel(const conn_ptr& c, const std::string& channel, cons
 
 void hub::load_stored_channels() {
     store_.channels([this](channels_result stored) {
-        if (!stored.ok) return log_warn("hub: could not read the channel names: " + stored.error);
+        if (!stored.ok()) return log_warn("hub: could not read the channel names: " + stored.error);
         from_store([this, names = std::move(stored.names)] {
             stored_channels_ = std::set<std::string>(names.begin(), names.end());
             live_unstored_channels_ = 0;

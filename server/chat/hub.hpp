@@ -103,6 +103,8 @@ private:
     void on_channels(const conn_ptr& c, const channels_request& request);
     void on_edit(const conn_ptr& c, edit_request request, const std::optional<std::string>& ref);
     void on_delete(const conn_ptr& c, const delete_request& request, const std::optional<std::string>& ref);
+    /// An edit or a delete: one path from the request to its notice or error.
+    void on_change(const conn_ptr& c, message_change change, const std::optional<std::string>& ref);
     void on_kick(const conn_ptr& c, const kick_request& request, const std::optional<std::string>& ref);
     void on_ban(const conn_ptr& c, const ban_request& request, const std::optional<std::string>& ref);
     void count_guest(const connection& c, int delta);

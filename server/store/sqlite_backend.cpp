@@ -11,18 +11,6 @@
 
 namespace parley::server {
 
-namespace {
-
-// Results default to failure, so a failure is the default plus its reason.
-template <class Result>
-Result failed_result(std::string error) {
-    Result r{};
-    r.error = std::move(error);
-    return r;
-}
-
-}  // namespace
-
 std::unique_ptr<sqlite_backend> sqlite_backend::open(const std::filesystem::path& data_dir,
                                                      const sqlite_backend_options& options,
                                                      std::string& error) {
@@ -45,7 +33,8 @@ std::unique_ptr<sqlite_backend> sqlite_backend::open(const std::filesystem::path
         return nullptr;
     }
     auto backend = std::make_unique<sqlite_backend>(open_tag{}, std::move(db), options);
-    if (!backend->prepare_statements(step_error) || !backend->load_state(step_error)) {
+    if (!backend->prepare_statements(step_error) || !backend->load_state(step_error) ||
+        !backend->start_checkpoints(file, step_error)) {
         error = file.string() + ": " + step_error;
         return nullptr;
     }
@@ -63,7 +52,8 @@ sqlite_backend::~sqlite_backend() = default;
 bool sqlite_backend::prepare_statements(std::string& error) {
     // Deleted rows are left out by `deleted = 0`, which also lets SQLite use the partial
     // index messages_live_by_channel. One extra row is read to learn `has_more`.
-    constexpr const char* history_columns = "SELECT id, user_name, body, posted_at, edited_at FROM messages ";
+    constexpr const char* history_columns =
+        "SELECT id, user_name, body, posted_at, edited_at, seq FROM messages ";
     const std::string latest_sql =
         std::string(history_columns) + "WHERE channel = ?1 AND deleted = 0 ORDER BY id DESC LIMIT ?2";
     const std::string before_sql = std::string(history_columns) +
@@ -82,9 +72,17 @@ bool sqlite_backend::prepare_statements(std::string& error) {
          "VALUES (?1, ?2, ?3, ?4, ?5)"},
         {&prune_nonces_, "DELETE FROM nonces WHERE created_at < ?1"},
         {&insert_message_,
-         "INSERT INTO messages (channel, user_name, body, posted_at, owner) VALUES (?1, ?2, ?3, ?4, ?5)"},
+         "INSERT INTO messages (channel, user_name, body, posted_at, owner, seq) VALUES (?1, ?2, ?3, ?4, ?5, "
+         "?6)"},
         {&find_message_,
-         "SELECT channel, user_name, body, posted_at, edited_at, owner, deleted FROM messages WHERE id = ?1"},
+         "SELECT channel, user_name, body, posted_at, edited_at, owner, deleted, seq FROM messages WHERE id "
+         "= ?1"},
+        // A channel's last stream position: its newest row (the index messages_by_seq makes
+        // this one seek), or where it stood when pruning emptied it.
+        {&last_seq_of_,
+         "SELECT max(coalesce((SELECT max(seq) FROM messages WHERE channel = ?1), 0), "
+         "coalesce((SELECT last_seq FROM channel_positions WHERE channel = ?1), 0))"},
+        {&save_position_, "INSERT OR REPLACE INTO channel_positions (channel, last_seq) VALUES (?1, ?2)"},
         {&update_text_, "UPDATE messages SET body = ?2, edited_at = ?3 WHERE id = ?1"},
         // The text goes with the deletion: a resend of the nonce answers the deletion only.
         {&mark_deleted_, "UPDATE messages SET deleted = 1, body = '' WHERE id = ?1"},
@@ -95,20 +93,49 @@ bool sqlite_backend::prepare_statements(std::string& error) {
         {&after_, after_sql.c_str()},
         // Retention walks ids from the oldest: ids grow with the server's clock, so the
         // walk stops at the first message young enough (no index on the time needed).
-        {&oldest_, "SELECT id, channel, posted_at FROM messages ORDER BY id LIMIT ?1"},
+        {&oldest_, "SELECT id, channel, seq, posted_at FROM messages ORDER BY id LIMIT ?1"},
         {&count_channel_, "SELECT count(*) FROM messages WHERE channel = ?1"},
         // A channel whose last row was pruned is forgotten: it leaves the channel list and
         // stops counting toward the server's channel cap.
         {&forget_channel_,
          "DELETE FROM channels WHERE name = ?1 AND NOT EXISTS (SELECT 1 FROM messages WHERE channel = ?1) "
          "RETURNING name"},
-        {&oldest_in_channel_, "SELECT id FROM messages WHERE channel = ?1 ORDER BY id LIMIT ?2"},
+        {&oldest_in_channel_, "SELECT id, seq FROM messages WHERE channel = ?1 ORDER BY id LIMIT ?2"},
         {&delete_message_, "DELETE FROM messages WHERE id = ?1"},
         {&delete_nonces_of_, "DELETE FROM nonces WHERE message_id = ?1"},
     };
     for (const auto& [stmt, sql] : all)
         if (!stmt->prepare(*db_, sql, error)) return false;
     return true;
+}
+
+bool sqlite_backend::start_checkpoints(const std::filesystem::path& file, std::string& error) {
+    checkpointer_ = sqlite::checkpointer::start(file, error);
+    if (!checkpointer_) return false;
+    // Replaces SQLite's automatic checkpoint (wal_autocheckpoint is itself a WAL hook).
+    sqlite3_wal_hook(db_->get(), &sqlite_backend::after_commit, this);
+    return true;
+}
+
+int sqlite_backend::after_commit(void* self, sqlite3* db, const char*, int pages) {
+    auto& backend = *static_cast<sqlite_backend*>(self);
+    const auto& policy = backend.options_.checkpoints;
+    // A WAL smaller than at the last commit has restarted from its start.
+    if (pages < backend.wal_pages_) backend.next_checkpoint_at_ = 0;
+    backend.wal_pages_ = pages;
+    if (pages >= policy.inline_pages) {
+        // The background checkpoints fell behind an unbroken stream of commits: this one,
+        // with no writer beside it, backfills everything, so the next write restarts the
+        // WAL from its start. BUSY (the background one is running): try at the next commit.
+        if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK)
+            ++backend.inline_checkpoints_;
+    } else if (pages >= std::max(policy.background_pages, backend.next_checkpoint_at_)) {
+        // One request per background_pages of new frames: each checkpoint then writes
+        // about as many pages as SQLite's own would, instead of a page many times over.
+        backend.next_checkpoint_at_ = pages + policy.background_pages;
+        backend.checkpointer_->request();
+    }
+    return SQLITE_OK;
 }
 
 bool sqlite_backend::load_state(std::string& error) {
@@ -187,356 +214,14 @@ void sqlite_backend::rollback() {
     }
     for (const auto& name : channels_added_in_batch_) known_channels_.erase(name);
     channels_added_in_batch_.clear();
-    // The counts included posts that are gone now: count those channels again.
+    // The counts and stream positions included posts that are gone now: read those
+    // channels' again when next needed, so the positions stay dense.
     for (const auto& name : posted_in_batch_) {
+        last_seq_.erase(name);
         channel_rows_.erase(name);
         if (options_.max_messages_per_channel > 0) cap_pending_.insert(name);
     }
     posted_in_batch_.clear();
-}
-
-sqlite_backend::lookup sqlite_backend::find_message(message_id id, stored_message& out) {
-    sqlite::reset_on_exit guard(find_message_);
-    find_message_.bind(1, id);
-    const int rc = find_message_.step();
-    if (rc == SQLITE_DONE) return lookup::missing;
-    if (rc != SQLITE_ROW) return lookup::failed;
-    out.message.id = id;
-    out.message.channel = find_message_.column_text(0);
-    out.message.user = find_message_.column_text(1);
-    out.message.text = find_message_.column_text(2);
-    out.message.timestamp = find_message_.column_int64(3);
-    out.message.edited_at = find_message_.column_optional_int64(4);
-    out.owner = find_message_.column_text(5);
-    out.deleted = find_message_.column_int64(6) != 0;
-    return lookup::found;
-}
-
-post_result sqlite_backend::post(const new_message& message) {
-    newest_timestamp_ = std::max(newest_timestamp_, message.timestamp);
-    if (message.nonce) {
-        std::optional<message_id> earlier_id;
-        {
-            sqlite::reset_on_exit guard(find_nonce_);
-            find_nonce_.bind(1, message.resend_scope);
-            find_nonce_.bind(2, message.channel);
-            find_nonce_.bind(3, *message.nonce);
-            const int rc = find_nonce_.step();
-            if (rc == SQLITE_ROW) {
-                // An entry past its 24 h is forgotten even before pruning reaches it.
-                if (find_nonce_.column_int64(1) >= message.timestamp - limits::nonce_memory_ms)
-                    earlier_id = find_nonce_.column_int64(0);
-            } else if (rc != SQLITE_DONE) {
-                return failed_result<post_result>(failure("looking up a nonce"));
-            }
-        }
-        if (earlier_id) {
-            stored_message earlier;
-            switch (find_message(*earlier_id, earlier)) {
-                case lookup::failed:
-                    return failed_result<post_result>(failure("reading a message"));
-                case lookup::found: {
-                    post_result r;
-                    r.outcome = post_outcome::duplicate;
-                    r.message = std::move(earlier.message);
-                    r.deleted = earlier.deleted;
-                    return r;
-                }
-                case lookup::missing:
-                    break;  // cannot happen (pruning drops a message's nonces with it); store anew
-            }
-        }
-    }
-
-    {
-        sqlite::reset_on_exit guard(insert_message_);
-        insert_message_.bind(1, message.channel);
-        insert_message_.bind(2, message.user);
-        insert_message_.bind(3, message.text);
-        insert_message_.bind(4, message.timestamp);
-        insert_message_.bind(5, message.owner);
-        if (!insert_message_.run()) return failed_result<post_result>(failure("storing a message"));
-    }
-    const message_id id = db_->last_insert_id();
-
-    if (message.nonce) {
-        sqlite::reset_on_exit guard(save_nonce_);
-        save_nonce_.bind(1, message.resend_scope);
-        save_nonce_.bind(2, message.channel);
-        save_nonce_.bind(3, *message.nonce);
-        save_nonce_.bind(4, id);
-        save_nonce_.bind(5, message.timestamp);
-        if (!save_nonce_.run()) return failed_result<post_result>(failure("storing a nonce"));
-    }
-
-    if (!known_channels_.contains(message.channel)) {
-        sqlite::reset_on_exit guard(insert_channel_);
-        insert_channel_.bind(1, message.channel);
-        if (!insert_channel_.run()) return failed_result<post_result>(failure("storing a channel"));
-        known_channels_.insert(message.channel);
-        channels_added_in_batch_.push_back(message.channel);
-    }
-
-    count_post(message.channel);
-
-    post_result r;
-    r.outcome = post_outcome::stored;
-    r.message.id = id;
-    r.message.channel = message.channel;
-    r.message.user = message.user;
-    r.message.text = message.text;
-    r.message.timestamp = message.timestamp;
-    return r;
-}
-
-edit_result sqlite_backend::edit(const message_edit& change) {
-    stored_message target;
-    const lookup found = find_message(change.id, target);
-    if (found == lookup::failed) return failed_result<edit_result>(failure("reading a message"));
-    edit_result r;
-    if (found == lookup::missing || target.deleted) {
-        r.outcome = change_outcome::not_found;
-        return r;
-    }
-    if (!change.is_admin && target.owner != change.requester) {
-        r.outcome = change_outcome::forbidden;
-        r.notice.id = change.id;  // for the audit log of refused actions
-        r.notice.channel = std::move(target.message.channel);
-        return r;
-    }
-    {
-        sqlite::reset_on_exit guard(update_text_);
-        update_text_.bind(1, change.id);
-        update_text_.bind(2, change.text);
-        update_text_.bind(3, change.edited_at);
-        if (!update_text_.run()) return failed_result<edit_result>(failure("editing a message"));
-    }
-    r.outcome = change_outcome::ok;
-    r.notice = edited_notice{change.id, std::move(target.message.channel), change.text, change.edited_at};
-    return r;
-}
-
-remove_result sqlite_backend::remove(const message_removal& removal) {
-    stored_message target;
-    const lookup found = find_message(removal.id, target);
-    if (found == lookup::failed) return failed_result<remove_result>(failure("reading a message"));
-    remove_result r;
-    if (found == lookup::missing || target.deleted) {
-        r.outcome = change_outcome::not_found;
-        return r;
-    }
-    if (!removal.is_admin && target.owner != removal.requester) {
-        r.outcome = change_outcome::forbidden;
-        r.notice.id = removal.id;  // for the audit log of refused actions
-        r.notice.channel = std::move(target.message.channel);
-        return r;
-    }
-    {
-        sqlite::reset_on_exit guard(mark_deleted_);
-        mark_deleted_.bind(1, removal.id);
-        if (!mark_deleted_.run()) return failed_result<remove_result>(failure("deleting a message"));
-    }
-    r.outcome = change_outcome::ok;
-    r.notice = deleted_notice{removal.id, std::move(target.message.channel)};
-    return r;
-}
-
-history_result sqlite_backend::history(const history_query& query) {
-    const int limit = std::clamp(query.limit, 1, limits::max_history_limit);
-    sqlite::statement& s = query.direction == history_direction::latest   ? latest_
-                           : query.direction == history_direction::before ? before_
-                                                                          : after_;
-    sqlite::reset_on_exit guard(s);
-    s.bind(1, query.channel);
-    if (query.direction == history_direction::latest) {
-        s.bind(2, std::int64_t{limit} + 1);
-    } else {
-        s.bind(2, query.anchor);
-        s.bind(3, std::int64_t{limit} + 1);
-    }
-
-    history_result r;
-    int rc;
-    while ((rc = s.step()) == SQLITE_ROW) {
-        chat_message m;
-        m.id = s.column_int64(0);
-        m.channel = query.channel;
-        m.user = s.column_text(1);
-        m.text = s.column_text(2);
-        m.timestamp = s.column_int64(3);
-        m.edited_at = s.column_optional_int64(4);
-        r.messages.push_back(std::move(m));
-    }
-    if (rc != SQLITE_DONE) return failed_result<history_result>(failure("reading history"));
-
-    // The extra row is the last one walked (the oldest going back, the newest going on).
-    r.has_more = r.messages.size() > static_cast<std::size_t>(limit);
-    if (r.has_more) r.messages.pop_back();
-    if (query.direction != history_direction::after) std::reverse(r.messages.begin(), r.messages.end());
-    r.ok = true;
-    return r;
-}
-
-void sqlite_backend::count_post(const std::string& channel) {
-    if (options_.max_messages_per_channel <= 0) return;
-    posted_in_batch_.push_back(channel);
-    auto it = channel_rows_.find(channel);
-    if (it == channel_rows_.end()) {
-        // A channel new to this run: count it at the next step (it may hold old rows).
-        cap_pending_.insert(channel);
-        return;
-    }
-    if (++it->second > options_.max_messages_per_channel) cap_pending_.insert(channel);
-}
-
-bool sqlite_backend::prune(const std::vector<std::pair<message_id, std::string>>& rows, std::string& error) {
-    {
-        sqlite::reset_on_exit guard(begin_);
-        if (!begin_.run()) {
-            error = failure("starting a pruning transaction");
-            return false;
-        }
-    }
-    for (const auto& [id, channel] : rows) {
-        bool ok = false;
-        {
-            sqlite::reset_on_exit guard(delete_nonces_of_);
-            delete_nonces_of_.bind(1, id);
-            ok = delete_nonces_of_.run();
-        }
-        if (ok) {
-            sqlite::reset_on_exit guard(delete_message_);
-            delete_message_.bind(1, id);
-            ok = delete_message_.run();
-        }
-        if (!ok) {
-            error = failure("pruning messages");
-            rollback();
-            return false;
-        }
-    }
-    std::vector<std::string> forgotten;
-    for (const auto& [id, channel] : rows) {
-        if (std::find(forgotten.begin(), forgotten.end(), channel) != forgotten.end()) continue;
-        sqlite::reset_on_exit guard(forget_channel_);
-        forget_channel_.bind(1, channel);
-        const int rc = forget_channel_.step();
-        if (rc == SQLITE_ROW) forgotten.push_back(channel);
-        else if (rc != SQLITE_DONE) {
-            error = failure("forgetting an emptied channel");
-            rollback();
-            return false;
-        }
-    }
-    {
-        sqlite::reset_on_exit guard(commit_);
-        if (!commit_.run()) {
-            error = failure("committing pruned messages");
-            rollback();
-            return false;
-        }
-    }
-    for (const auto& [id, channel] : rows)
-        if (auto it = channel_rows_.find(channel); it != channel_rows_.end()) --it->second;
-    for (const auto& channel : forgotten) {
-        known_channels_.erase(channel);  // a later post records it again
-        channel_rows_.erase(channel);
-    }
-    return true;
-}
-
-maintenance_step sqlite_backend::prune_expired(unix_ms now) {
-    maintenance_step step;
-    if (options_.retention_ms <= 0) return step;
-    const unix_ms cutoff = now - options_.retention_ms;
-    std::vector<std::pair<message_id, std::string>> rows;
-    {
-        sqlite::reset_on_exit guard(oldest_);
-        oldest_.bind(1, std::int64_t{options_.prune_batch_rows});
-        int rc;
-        while ((rc = oldest_.step()) == SQLITE_ROW) {
-            if (oldest_.column_int64(2) >= cutoff) break;
-            rows.emplace_back(oldest_.column_int64(0), oldest_.column_text(1));
-        }
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-            step.ok = false;
-            step.error = failure("finding expired messages");
-            return step;
-        }
-    }
-    if (rows.empty()) return step;
-    if (!prune(rows, step.error)) {
-        step.ok = false;
-        return step;
-    }
-    step.pruned = rows.size();
-    // A full step may have left more behind; a short one reached the young messages.
-    step.more = rows.size() == static_cast<std::size_t>(options_.prune_batch_rows);
-    return step;
-}
-
-maintenance_step sqlite_backend::prune_over_cap() {
-    maintenance_step step;
-    const std::int64_t cap = options_.max_messages_per_channel;
-    if (cap <= 0) return step;
-    // Counting a channel reads its index (a few ms per 100,000 rows): a bounded number
-    // per step, so a database with many channels is counted over several steps.
-    constexpr int max_counts_per_step = 16;
-    int counted = 0;
-    while (!cap_pending_.empty() && step.pruned == 0) {
-        const std::string channel = *cap_pending_.begin();
-        auto known = channel_rows_.find(channel);
-        if (known == channel_rows_.end()) {
-            if (counted++ == max_counts_per_step) break;
-            sqlite::reset_on_exit guard(count_channel_);
-            count_channel_.bind(1, channel);
-            if (count_channel_.step() != SQLITE_ROW) {
-                step.ok = false;
-                step.error = failure("counting a channel's messages");
-                return step;
-            }
-            known = channel_rows_.emplace(channel, count_channel_.column_int64(0)).first;
-        }
-        const std::int64_t excess = known->second - cap;
-        if (excess <= 0) {
-            cap_pending_.erase(channel);
-            continue;
-        }
-        std::vector<std::pair<message_id, std::string>> rows;
-        {
-            sqlite::reset_on_exit guard(oldest_in_channel_);
-            oldest_in_channel_.bind(1, channel);
-            oldest_in_channel_.bind(2, std::min<std::int64_t>(excess, options_.prune_batch_rows));
-            int rc;
-            while ((rc = oldest_in_channel_.step()) == SQLITE_ROW)
-                rows.emplace_back(oldest_in_channel_.column_int64(0), channel);
-            if (rc != SQLITE_DONE) {
-                step.ok = false;
-                step.error = failure("finding a channel's oldest messages");
-                return step;
-            }
-        }
-        if (rows.empty()) {  // the count was stale; count again next time
-            channel_rows_.erase(channel);
-            continue;
-        }
-        if (!prune(rows, step.error)) {
-            step.ok = false;
-            return step;
-        }
-        step.pruned = rows.size();
-        if (known->second <= cap) cap_pending_.erase(channel);
-    }
-    step.more = !cap_pending_.empty();
-    return step;
-}
-
-maintenance_step sqlite_backend::maintain(unix_ms now) {
-    maintenance_step step = prune_expired(now);
-    if (!step.ok || step.more) return step;
-    maintenance_step capped = prune_over_cap();
-    capped.pruned += step.pruned;
-    return capped;
 }
 
 channels_result sqlite_backend::channels() {
@@ -545,7 +230,7 @@ channels_result sqlite_backend::channels() {
     int rc;
     while ((rc = list_channels_.step()) == SQLITE_ROW) r.names.push_back(list_channels_.column_text(0));
     if (rc != SQLITE_DONE) return failed_result<channels_result>(failure("listing channels"));
-    r.ok = true;
+    r.outcome = store_outcome::ok;
     return r;
 }
 

@@ -2,9 +2,10 @@
 // The SQLite side of the message store: every SQL statement Parley runs lives here.
 
 #include <chrono>
-#include <filesystem>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "store/batch_backend.hpp"
+#include "store/sqlite_checkpointer.hpp"
 #include "store/sqlite_handle.hpp"
 
 namespace parley::server {
@@ -32,6 +34,8 @@ struct sqlite_backend_options {
     /// Messages one maintain() step deletes at most: about a millisecond of work each
     /// 500, so a post waits for one such step at most.
     int prune_batch_rows = 500;
+    /// When WAL checkpoints run (off the commit path; see sqlite_checkpointer.hpp).
+    sqlite::checkpoint_policy checkpoints{};
 };
 
 /// Messages, channels and nonces in `<data_dir>/parley.sqlite3`, with statements
@@ -51,9 +55,8 @@ public:
     void rollback() override;
 
     post_result post(const new_message& message) override;
-    edit_result edit(const message_edit& change) override;
-    remove_result remove(const message_removal& removal) override;
     history_result history(const history_query& query) override;
+    change_result change(const message_change& request) override;
     channels_result channels() override;
     maintenance_step maintain(unix_ms now) override;
     bool wants_maintenance() const override { return !cap_pending_.empty(); }
@@ -66,6 +69,11 @@ public:
     sqlite_backend(open_tag, std::unique_ptr<sqlite::connection> db, const sqlite_backend_options& options);
     ~sqlite_backend() override;
 
+    /// The background checkpoint thread (tests watch it).
+    sqlite::checkpointer& checkpoints() { return *checkpointer_; }
+    /// Checkpoints the writer ran inline because the WAL reached its bound (tests).
+    std::uint64_t inline_checkpoints() const { return inline_checkpoints_; }
+
 private:
     struct stored_message {
         chat_message message;
@@ -73,24 +81,47 @@ private:
         bool deleted = false;
     };
     enum class lookup { found, missing, failed };
+    /// A row chosen for pruning.
+    struct pruned_row {
+        message_id id = 0;
+        std::string channel;
+        std::int64_t seq = 0;
+    };
 
     bool prepare_statements(std::string& error);
+    /// Starts the checkpoint thread and routes the writer's commits to it.
+    bool start_checkpoints(const std::filesystem::path& file, std::string& error);
+    /// SQLite's WAL hook, after each commit of the writer: `pages` is the WAL's size.
+    static int after_commit(void* self, sqlite3* db, const char* schema, int pages);
     bool load_state(std::string& error);
     bool prune_nonces(std::string& error);
     lookup find_message(message_id id, stored_message& out);
+    /// The stream position the next post to `channel` gets; nullopt on a storage error.
+    std::optional<std::int64_t> next_seq(const std::string& channel);
     std::string failure(const char* what) const;
     /// Deletes `ids` (with their nonces) in one transaction; false with `error` set.
-    bool prune(const std::vector<std::pair<message_id, std::string>>& rows, std::string& error);
+    bool prune(const std::vector<pruned_row>& rows, std::string& error);
+    /// Inside prune(): drops `channel` from the channel list if `rows` emptied it, keeping
+    /// its last stream position, and adds it to `forgotten`; false on a storage error.
+    bool forget_if_empty(const std::vector<pruned_row>& rows, const std::string& channel,
+                         std::vector<std::string>& forgotten);
     maintenance_step prune_expired(unix_ms now);
     maintenance_step prune_over_cap();
     void count_post(const std::string& channel);
 
     std::unique_ptr<sqlite::connection> db_;
     sqlite_backend_options options_;
+    // Declared after db_: stopped and closed before the writer's connection, whose close
+    // then checkpoints the rest and removes the WAL.
+    std::unique_ptr<sqlite::checkpointer> checkpointer_;
+    std::uint64_t inline_checkpoints_ = 0;
+    int wal_pages_ = 0;           // the WAL's size after the last commit
+    int next_checkpoint_at_ = 0;  // the WAL size at which to ask for the next checkpoint
 
     sqlite::statement begin_, commit_, rollback_;
     sqlite::statement find_nonce_, save_nonce_, prune_nonces_;
     sqlite::statement insert_message_, find_message_, update_text_, mark_deleted_;
+    sqlite::statement last_seq_of_, save_position_;
     sqlite::statement insert_channel_, list_channels_;
     sqlite::statement latest_, before_, after_;
     sqlite::statement oldest_, count_channel_, oldest_in_channel_, delete_message_, delete_nonces_of_, forget_channel_;
@@ -106,7 +137,12 @@ private:
     // count is unknown or over the cap.
     std::unordered_map<std::string, std::int64_t> channel_rows_;
     std::set<std::string> cap_pending_;
-    std::vector<std::string> posted_in_batch_;  // their counts are unknown after a rollback
+    // The last stream position handed out per channel, where known (read lazily, one
+    // indexed seek per channel per run).
+    std::unordered_map<std::string, std::int64_t> last_seq_;
+    // Channels posted to in the open batch: after a rollback their counts and positions
+    // are unknown and read again.
+    std::vector<std::string> posted_in_batch_;
 };
 
 }  // namespace parley::server

@@ -73,6 +73,25 @@ UPDATE nonces SET scope = (SELECT 'a:' || a.id FROM accounts a WHERE a.folded = 
   WHERE substr(scope, 1, 2) = 'a:';
 )sql";
 
+// Version 3 (issue 12: stream positions). Each message gets `seq`, its position in its
+// channel: 1, 2, 3, ... in commit order with no gaps. Existing rows are numbered per
+// channel in id order (ids grow in commit order). The unique index makes a channel's
+// last position one seek and refuses a position handed out twice. A channel emptied by
+// pruning keeps its last position in channel_positions, so a later post continues
+// after it; pruning never renumbers.
+constexpr const char* schema_v3 = R"sql(
+ALTER TABLE messages ADD COLUMN seq INTEGER NOT NULL DEFAULT 0;
+UPDATE messages SET seq = numbered.n
+  FROM (SELECT id, row_number() OVER (PARTITION BY channel ORDER BY id) AS n FROM messages) AS numbered
+  WHERE messages.id = numbered.id;
+CREATE UNIQUE INDEX messages_by_seq ON messages (channel, seq);
+CREATE TABLE channel_positions (
+    channel  TEXT    PRIMARY KEY,
+    last_seq INTEGER NOT NULL
+) WITHOUT ROWID;
+PRAGMA user_version = 3;
+)sql";
+
 // Runs a one-row, one-column PRAGMA and returns its text.
 bool pragma_text(connection& db, const char* sql, std::string& value, std::string& error) {
     statement s;
@@ -132,6 +151,7 @@ bool migrate(connection& db, std::string& error) {
         if (ok && !has_accounts.empty()) ok = db.exec(owners_by_id_v2, error);
         if (ok) ok = db.exec(schema_v2, error);
     }
+    if (ok && version < 3) ok = db.exec(schema_v3, error);
     if (ok) ok = db.exec("COMMIT", error);
     if (!ok) {
         std::string ignored;

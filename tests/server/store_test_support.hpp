@@ -14,6 +14,8 @@
 #include <system_error>
 #include <vector>
 
+#include "store/sqlite_backend.hpp"
+#include "store/sqlite_store.hpp"
 #include "store/store.hpp"
 #include "support/temp_dir.hpp"
 
@@ -36,11 +38,35 @@ inline post_result post_sync(message_store& store, new_message m) {
 inline history_result history_sync(message_store& store, history_query q) {
     return wait_for<history_result>([&](auto done) { store.history(std::move(q), done); });
 }
-inline edit_result edit_sync(message_store& store, message_edit e) {
-    return wait_for<edit_result>([&](auto done) { store.edit(std::move(e), done); });
+inline change_result change_sync(message_store& store, message_change c) {
+    return wait_for<change_result>([&](auto done) { store.change(std::move(c), done); });
 }
-inline remove_result remove_sync(message_store& store, message_removal r) {
-    return wait_for<remove_result>([&](auto done) { store.remove(std::move(r), done); });
+
+/// An edit written as {id, text, requester, is_admin, at}.
+struct edit_args {
+    message_id id = 0;
+    std::string text;
+    std::string requester;
+    bool is_admin = false;
+    unix_ms at = 0;
+};
+/// A delete written as {id, requester, is_admin}.
+struct removal_args {
+    message_id id = 0;
+    std::string requester;
+    bool is_admin = false;
+};
+inline message_change edit_of(edit_args a) {
+    return {message_change::kind::edit, a.id, std::move(a.text), std::move(a.requester), a.is_admin, a.at};
+}
+inline message_change removal_of(removal_args a) {
+    return {message_change::kind::remove, a.id, {}, std::move(a.requester), a.is_admin, 0};
+}
+inline change_result edit_sync(message_store& store, edit_args a) {
+    return change_sync(store, edit_of(std::move(a)));
+}
+inline change_result remove_sync(message_store& store, removal_args a) {
+    return change_sync(store, removal_of(std::move(a)));
 }
 inline channels_result channels_sync(message_store& store) {
     return wait_for<channels_result>([&](auto done) { store.channels(done); });
@@ -82,6 +108,38 @@ inline new_message make_message(std::string channel, std::string text,
     m.owner = std::move(owner);
     m.nonce = std::move(nonce);
     return m;
+}
+
+/// Opens the SQLite backend alone (no storage thread), for tests that drive its
+/// transactions and upkeep step by step.
+inline std::unique_ptr<sqlite_backend> open_backend(const std::filesystem::path& dir,
+                                                    const sqlite_backend_options& options = {}) {
+    std::string error;
+    auto backend = sqlite_backend::open(dir, options, error);
+    INFO(error);
+    REQUIRE(backend != nullptr);
+    return backend;
+}
+
+/// Posts `m` to a bare backend in a transaction of its own; returns its id.
+inline message_id post_one(sqlite_backend& b, const new_message& m) {
+    std::string error;
+    REQUIRE(b.begin(error));
+    const auto r = b.post(m);
+    INFO(r.error);
+    REQUIRE(r.outcome == store_outcome::ok);
+    REQUIRE(b.commit(error));
+    return r.message.id;
+}
+
+/// Opens the SQLite store with its storage thread.
+inline std::unique_ptr<message_store> open_test_store(const std::filesystem::path& dir,
+                                                      const sqlite_store_options& options = {}) {
+    std::string error;
+    auto store = open_sqlite_store(dir, options, nullptr, error);
+    INFO(error);
+    REQUIRE(store != nullptr);
+    return store;
 }
 
 /// Holds the storage thread inside a callback from construction until release(), so
