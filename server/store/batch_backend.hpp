@@ -4,17 +4,28 @@
 // later PostgreSQL) implements this; the queue, thread and group commit are shared.
 
 #include <string>
+#include <utility>
 
 #include "store/store.hpp"
 
 namespace parley::server {
 
+/// A result of type `Result` (a store_status) that failed with `error`: the one way
+/// every layer makes a failure.
+template <class Result>
+Result failed_result(std::string error) {
+    Result r{};
+    r.outcome = store_outcome::failed;
+    r.error = std::move(error);
+    return r;
+}
+
 /// What one step of background upkeep (retention, per-channel caps) did.
-struct maintenance_step {
-    bool ok = true;
+/// ok unless a storage error stopped it (`error` says which).
+struct maintenance_step : store_status {
+    maintenance_step() { outcome = store_outcome::ok; }  // nothing to do is a success
     std::size_t pruned = 0;  ///< messages deleted by this step
     bool more = false;       ///< work is left: call again after a short pause
-    std::string error;       ///< when !ok
 };
 
 /// Synchronous storage operations. Owned by batching_store and called only from its
@@ -38,9 +49,9 @@ public:
     virtual void rollback() = 0;
 
     virtual post_result post(const new_message& message) = 0;
-    virtual edit_result edit(const message_edit& change) = 0;
-    virtual remove_result remove(const message_removal& removal) = 0;
     virtual history_result history(const history_query& query) = 0;
+    /// An edit or a delete: one lookup and permission check, then the kind's write.
+    virtual change_result change(const message_change& request) = 0;
     virtual channels_result channels() = 0;
 
     /// One bounded step of upkeep at unix time `now`, in a transaction of its own, run by

@@ -15,50 +15,6 @@ namespace {
 constexpr const char* overloaded_error = "storage overloaded";
 constexpr const char* stopped_error = "storage stopped";
 
-bool failed(const post_result& r) {
-    return r.outcome == post_outcome::failed;
-}
-bool failed(const edit_result& r) {
-    return r.outcome == change_outcome::failed;
-}
-bool failed(const remove_result& r) {
-    return r.outcome == change_outcome::failed;
-}
-bool failed(const history_result& r) {
-    return !r.ok;
-}
-bool failed(const channels_result& r) {
-    return !r.ok;
-}
-
-void fail(post_result& r, const std::string& error) {
-    r = {};
-    r.error = error;
-}
-void fail(edit_result& r, const std::string& error) {
-    r = {};
-    r.error = error;
-}
-void fail(remove_result& r, const std::string& error) {
-    r = {};
-    r.error = error;
-}
-void fail(history_result& r, const std::string& error) {
-    r = {};
-    r.error = error;
-}
-void fail(channels_result& r, const std::string& error) {
-    r = {};
-    r.error = error;
-}
-
-template <class Result>
-Result failure(const char* error) {
-    Result r{};
-    fail(r, error);
-    return r;
-}
-
 // The queue's byte bound counts what a job holds beyond its fixed size.
 std::size_t bytes_of(const new_message& m) {
     return m.channel.size() + m.user.size() + m.text.size() + m.owner.size() + m.resend_scope.size() +
@@ -94,14 +50,9 @@ void batching_store::history(history_query query, history_callback done) {
     enqueue(history_job{std::move(query), std::move(done)}, bytes);
 }
 
-void batching_store::edit(message_edit change, edit_callback done) {
-    const std::size_t bytes = sizeof(any_job) + change.text.size() + change.requester.size();
-    enqueue(edit_job{std::move(change), std::move(done)}, bytes);
-}
-
-void batching_store::remove(message_removal removal, remove_callback done) {
-    const std::size_t bytes = sizeof(any_job) + removal.requester.size();
-    enqueue(remove_job{std::move(removal), std::move(done)}, bytes);
+void batching_store::change(message_change request, change_callback done) {
+    const std::size_t bytes = sizeof(any_job) + request.text.size() + request.requester.size();
+    enqueue(change_job{std::move(request), std::move(done)}, bytes);
 }
 
 void batching_store::channels(channels_callback done) {
@@ -115,7 +66,7 @@ void batching_store::enqueue(any_job&& work, std::size_t bytes) {
     const char* error = status == push_status::full ? overloaded_error : stopped_error;
     std::visit(
         [error](auto& j) {
-            if (j.done) j.done(failure<decltype(j.result)>(error));
+            if (j.done) j.done(failed_result<decltype(j.result)>(error));
         },
         work);
 }
@@ -152,7 +103,7 @@ std::chrono::steady_clock::time_point batching_store::maintain(std::chrono::stea
     if (now >= upkeep_backoff_until_ && backend_->wants_maintenance()) due = std::min(due, now + maintenance_.pause);
     if (now < due) return due;
     const maintenance_step step = backend_->maintain(maintenance_.clock());
-    if (!step.ok) {
+    if (step.failed()) {
         log_warn("storage upkeep: " + step.error);
         upkeep_backoff_until_ = now + maintenance_.interval;
         return upkeep_backoff_until_;
@@ -168,16 +119,13 @@ void batching_store::run_batch(std::vector<any_job>& batch) {
             j.result = backend.post(j.request);
         else if constexpr (std::is_same_v<request_type, history_query>)
             j.result = backend.history(j.request);
-        else if constexpr (std::is_same_v<request_type, message_edit>)
-            j.result = backend.edit(j.request);
-        else if constexpr (std::is_same_v<request_type, message_removal>)
-            j.result = backend.remove(j.request);
+        else if constexpr (std::is_same_v<request_type, message_change>)
+            j.result = backend.change(j.request);
         else
             j.result = backend.channels();
     };
     const bool has_writes = std::any_of(batch.begin(), batch.end(), [](const any_job& j) {
-        return std::holds_alternative<post_job>(j) || std::holds_alternative<edit_job>(j) ||
-               std::holds_alternative<remove_job>(j);
+        return std::holds_alternative<post_job>(j) || std::holds_alternative<change_job>(j);
     });
 
     if (!has_writes) {
@@ -191,7 +139,7 @@ void batching_store::run_batch(std::vector<any_job>& batch) {
             std::visit(execute, *it);
             std::visit(
                 [&](auto& j) {
-                    if (failed(j.result)) {
+                    if (j.result.failed()) {
                         ok = false;
                         error = j.result.error;
                     }
@@ -203,13 +151,14 @@ void batching_store::run_batch(std::vector<any_job>& batch) {
             // Nothing of the batch was kept, so no job may report success, reads included:
             // they may have seen the batch's uncommitted writes.
             backend.rollback();
-            for (auto& j : batch) std::visit([&error](auto& x) { fail(x.result, error); }, j);
+            for (auto& j : batch)
+                std::visit([&error](auto& x) { x.result = failed_result<decltype(x.result)>(error); }, j);
         } else if (metrics_ != nullptr) {
             const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
             metrics_->store_batch_seconds.observe(took.count());
             const auto stored = std::count_if(batch.begin(), batch.end(), [](const any_job& j) {
                 const auto* p = std::get_if<post_job>(&j);
-                return p != nullptr && p->result.outcome == post_outcome::stored;
+                return p != nullptr && p->result.ok();
             });
             metrics_->messages_stored.fetch_add(static_cast<std::uint64_t>(stored),
                                                 std::memory_order_relaxed);

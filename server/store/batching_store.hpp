@@ -43,8 +43,7 @@ public:
 
     void post(new_message message, post_callback done) override;
     void history(history_query query, history_callback done) override;
-    void edit(message_edit change, edit_callback done) override;
-    void remove(message_removal removal, remove_callback done) override;
+    void change(message_change request, change_callback done) override;
     void channels(channels_callback done) override;
     void flush_and_stop() override;
 
@@ -58,10 +57,9 @@ private:
     struct no_request {};
     using post_job = job<new_message, post_result>;
     using history_job = job<history_query, history_result>;
-    using edit_job = job<message_edit, edit_result>;
-    using remove_job = job<message_removal, remove_result>;
+    using change_job = job<message_change, change_result>;
     using channels_job = job<no_request, channels_result>;
-    using any_job = std::variant<post_job, history_job, edit_job, remove_job, channels_job>;
+    using any_job = std::variant<post_job, history_job, change_job, channels_job>;
 
     void enqueue(any_job&& work, std::size_t bytes);
     void run();

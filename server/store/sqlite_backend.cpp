@@ -11,18 +11,6 @@
 
 namespace parley::server {
 
-namespace {
-
-// Results default to failure, so a failure is the default plus its reason.
-template <class Result>
-Result failed_result(std::string error) {
-    Result r{};
-    r.error = std::move(error);
-    return r;
-}
-
-}  // namespace
-
 std::unique_ptr<sqlite_backend> sqlite_backend::open(const std::filesystem::path& data_dir,
                                                      const sqlite_backend_options& options,
                                                      std::string& error) {
@@ -237,7 +225,7 @@ post_result sqlite_backend::post(const new_message& message) {
                     return failed_result<post_result>(failure("reading a message"));
                 case lookup::found: {
                     post_result r;
-                    r.outcome = post_outcome::duplicate;
+                    r.outcome = store_outcome::duplicate;
                     r.message = std::move(earlier.message);
                     r.deleted = earlier.deleted;
                     return r;
@@ -280,7 +268,7 @@ post_result sqlite_backend::post(const new_message& message) {
     count_post(message.channel);
 
     post_result r;
-    r.outcome = post_outcome::stored;
+    r.outcome = store_outcome::ok;
     r.message.id = id;
     r.message.channel = message.channel;
     r.message.user = message.user;
@@ -289,55 +277,37 @@ post_result sqlite_backend::post(const new_message& message) {
     return r;
 }
 
-edit_result sqlite_backend::edit(const message_edit& change) {
+change_result sqlite_backend::change(const message_change& request) {
+    const bool edit = request.what == message_change::kind::edit;
     stored_message target;
-    const lookup found = find_message(change.id, target);
-    if (found == lookup::failed) return failed_result<edit_result>(failure("reading a message"));
-    edit_result r;
+    const lookup found = find_message(request.id, target);
+    if (found == lookup::failed) return failed_result<change_result>(failure("reading a message"));
+    change_result r;
+    r.what = request.what;
+    r.id = request.id;
     if (found == lookup::missing || target.deleted) {
-        r.outcome = change_outcome::not_found;
+        r.outcome = store_outcome::not_found;
         return r;
     }
-    if (!change.is_admin && target.owner != change.requester) {
-        r.outcome = change_outcome::forbidden;
-        r.notice.id = change.id;  // for the audit log of refused actions
-        r.notice.channel = std::move(target.message.channel);
+    r.channel = std::move(target.message.channel);  // a refusal names it in the audit log
+    if (!request.is_admin && target.owner != request.requester) {
+        r.outcome = store_outcome::forbidden;
         return r;
     }
-    {
-        sqlite::reset_on_exit guard(update_text_);
-        update_text_.bind(1, change.id);
-        update_text_.bind(2, change.text);
-        update_text_.bind(3, change.edited_at);
-        if (!update_text_.run()) return failed_result<edit_result>(failure("editing a message"));
+    sqlite::statement& write = edit ? update_text_ : mark_deleted_;
+    sqlite::reset_on_exit guard(write);
+    write.bind(1, request.id);
+    if (edit) {
+        write.bind(2, request.text);
+        write.bind(3, request.at);
     }
-    r.outcome = change_outcome::ok;
-    r.notice = edited_notice{change.id, std::move(target.message.channel), change.text, change.edited_at};
-    return r;
-}
-
-remove_result sqlite_backend::remove(const message_removal& removal) {
-    stored_message target;
-    const lookup found = find_message(removal.id, target);
-    if (found == lookup::failed) return failed_result<remove_result>(failure("reading a message"));
-    remove_result r;
-    if (found == lookup::missing || target.deleted) {
-        r.outcome = change_outcome::not_found;
-        return r;
+    if (!write.run())
+        return failed_result<change_result>(failure(edit ? "editing a message" : "deleting a message"));
+    r.outcome = store_outcome::ok;
+    if (edit) {
+        r.text = request.text;
+        r.edited_at = request.at;
     }
-    if (!removal.is_admin && target.owner != removal.requester) {
-        r.outcome = change_outcome::forbidden;
-        r.notice.id = removal.id;  // for the audit log of refused actions
-        r.notice.channel = std::move(target.message.channel);
-        return r;
-    }
-    {
-        sqlite::reset_on_exit guard(mark_deleted_);
-        mark_deleted_.bind(1, removal.id);
-        if (!mark_deleted_.run()) return failed_result<remove_result>(failure("deleting a message"));
-    }
-    r.outcome = change_outcome::ok;
-    r.notice = deleted_notice{removal.id, std::move(target.message.channel)};
     return r;
 }
 
@@ -373,7 +343,7 @@ history_result sqlite_backend::history(const history_query& query) {
     r.has_more = r.messages.size() > static_cast<std::size_t>(limit);
     if (r.has_more) r.messages.pop_back();
     if (query.direction != history_direction::after) std::reverse(r.messages.begin(), r.messages.end());
-    r.ok = true;
+    r.outcome = store_outcome::ok;
     return r;
 }
 
@@ -459,14 +429,12 @@ maintenance_step sqlite_backend::prune_expired(unix_ms now) {
             rows.emplace_back(oldest_.column_int64(0), oldest_.column_text(1));
         }
         if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-            step.ok = false;
-            step.error = failure("finding expired messages");
-            return step;
+            return failed_result<maintenance_step>(failure("finding expired messages"));
         }
     }
     if (rows.empty()) return step;
     if (!prune(rows, step.error)) {
-        step.ok = false;
+        step.outcome = store_outcome::failed;
         return step;
     }
     step.pruned = rows.size();
@@ -491,9 +459,7 @@ maintenance_step sqlite_backend::prune_over_cap() {
             sqlite::reset_on_exit guard(count_channel_);
             count_channel_.bind(1, channel);
             if (count_channel_.step() != SQLITE_ROW) {
-                step.ok = false;
-                step.error = failure("counting a channel's messages");
-                return step;
+                return failed_result<maintenance_step>(failure("counting a channel's messages"));
             }
             known = channel_rows_.emplace(channel, count_channel_.column_int64(0)).first;
         }
@@ -511,9 +477,7 @@ maintenance_step sqlite_backend::prune_over_cap() {
             while ((rc = oldest_in_channel_.step()) == SQLITE_ROW)
                 rows.emplace_back(oldest_in_channel_.column_int64(0), channel);
             if (rc != SQLITE_DONE) {
-                step.ok = false;
-                step.error = failure("finding a channel's oldest messages");
-                return step;
+                return failed_result<maintenance_step>(failure("finding a channel's oldest messages"));
             }
         }
         if (rows.empty()) {  // the count was stale; count again next time
@@ -521,7 +485,7 @@ maintenance_step sqlite_backend::prune_over_cap() {
             continue;
         }
         if (!prune(rows, step.error)) {
-            step.ok = false;
+            step.outcome = store_outcome::failed;
             return step;
         }
         step.pruned = rows.size();
@@ -533,7 +497,7 @@ maintenance_step sqlite_backend::prune_over_cap() {
 
 maintenance_step sqlite_backend::maintain(unix_ms now) {
     maintenance_step step = prune_expired(now);
-    if (!step.ok || step.more) return step;
+    if (step.failed() || step.more) return step;
     maintenance_step capped = prune_over_cap();
     capped.pruned += step.pruned;
     return capped;
@@ -545,7 +509,7 @@ channels_result sqlite_backend::channels() {
     int rc;
     while ((rc = list_channels_.step()) == SQLITE_ROW) r.names.push_back(list_channels_.column_text(0));
     if (rc != SQLITE_DONE) return failed_result<channels_result>(failure("listing channels"));
-    r.ok = true;
+    r.outcome = store_outcome::ok;
     return r;
 }
 

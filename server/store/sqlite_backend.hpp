@@ -51,9 +51,8 @@ public:
     void rollback() override;
 
     post_result post(const new_message& message) override;
-    edit_result edit(const message_edit& change) override;
-    remove_result remove(const message_removal& removal) override;
     history_result history(const history_query& query) override;
+    change_result change(const message_change& request) override;
     channels_result channels() override;
     maintenance_step maintain(unix_ms now) override;
     bool wants_maintenance() const override { return !cap_pending_.empty(); }

@@ -41,20 +41,30 @@ struct new_message {
     std::string resend_scope;
 };
 
-/// What became of a post.
-enum class post_outcome {
-    stored,     ///< a new message, committed
-    duplicate,  ///< a resend: the earlier message of the same scope, channel and nonce
-    failed,     ///< not stored; `error` says why
+/// What became of a store operation; every result carries one (no `bool ok` anywhere).
+enum class store_outcome {
+    ok,         ///< done and committed (a read: read)
+    duplicate,  ///< post only: a resend; the result holds the earlier message of the same scope, channel,
+                ///< nonce
+    not_found,  ///< change only: no such message, or it was deleted
+    forbidden,  ///< change only: the requester is neither the owner nor an admin
+    failed,     ///< a storage error (or overloaded / stopped); `error` says why
+};
+
+/// The part every result shares. Defaults to failed, so a result is failed until an
+/// implementation says otherwise.
+struct store_status {
+    store_outcome outcome = store_outcome::failed;
+    std::string error;  ///< failed only
+    bool ok() const { return outcome == store_outcome::ok; }
+    bool failed() const { return outcome == store_outcome::failed; }
 };
 
 /// The answer to post(). `message.nonce` is never set by the store: the caller adds it
 /// to the sender's echo.
-struct post_result {
-    post_outcome outcome = post_outcome::failed;
-    chat_message message;  ///< stored: the new message; duplicate: the earlier one, as it is now
+struct post_result : store_status {
+    chat_message message;  ///< ok: the new message (id, seq set); duplicate: the earlier one, as it is now
     bool deleted = false;  ///< duplicate only: the earlier message has since been deleted
-    std::string error;     ///< failed only
 };
 
 /// Which page of a channel history() returns.
@@ -83,57 +93,39 @@ struct history_query {
 };
 
 /// The answer to history(): live messages oldest first (deleted ones left out, edited
-/// ones with their current text and `edited_at`); `has_more` in the direction asked.
-struct history_result {
-    bool ok = false;
+/// ones with their current text and `edited_at`), each with its seq; `has_more` in the
+/// direction asked.
+struct history_result : store_status {
     std::vector<chat_message> messages;
     bool has_more = false;
-    std::string error;  ///< when !ok
 };
 
-/// A request to replace a message's text. `requester` is an owner key as in new_message.
-struct message_edit {
+/// An edit or a delete: one request type, one path through store, backend and hub.
+/// `requester` is an owner key as in new_message.
+struct message_change {
+    enum class kind { edit, remove };
+    kind what = kind::edit;
     message_id id = 0;
-    std::string text;
-    std::string requester;
-    bool is_admin = false;  ///< admins may edit anyone's message
-    unix_ms edited_at = 0;  ///< set by the caller
+    std::string text;       ///< edit only
+    std::string requester;  ///< owner key as in new_message
+    bool is_admin = false;  ///< admins may change anyone's message
+    unix_ms at = 0;         ///< edit only: edited_at, set by the caller
 };
 
-/// A request to delete a message. `requester` is an owner key as in new_message.
-struct message_removal {
+/// The answer to change().
+struct change_result : store_status {
+    message_change::kind what = message_change::kind::edit;
     message_id id = 0;
-    std::string requester;
-    bool is_admin = false;  ///< admins may delete anyone's message
+    std::string channel;    ///< ok and forbidden (the audit log names it)
+    std::string text;       ///< ok edit: the new text
+    unix_ms edited_at = 0;  ///< ok edit
+    /// ok only: the notice to broadcast (`edited` or `deleted`).
+    server_message notice() const;
 };
 
-/// What became of an edit or a delete.
-enum class change_outcome {
-    ok,         ///< committed; the notice is filled in
-    not_found,  ///< no such message, or it was deleted
-    forbidden,  ///< the requester is neither the owner nor an admin
-    failed,     ///< storage error; `error` says why
-};
-
-/// The answer to edit().
-struct edit_result {
-    change_outcome outcome = change_outcome::failed;
-    edited_notice notice;  ///< when ok, with the message's channel; when forbidden, id and channel
-    std::string error;     ///< when failed
-};
-
-/// The answer to remove().
-struct remove_result {
-    change_outcome outcome = change_outcome::failed;
-    deleted_notice notice;  ///< when ok, with the message's channel; when forbidden, id and channel
-    std::string error;      ///< when failed
-};
-
-/// The answer to channels(): every channel that ever had a message, sorted by name.
-struct channels_result {
-    bool ok = false;
-    std::vector<std::string> names;
-    std::string error;  ///< when !ok
+/// The answer to channels(): every channel that ever had a message.
+struct channels_result : store_status {
+    std::vector<std::string> names;  ///< sorted
 };
 
 /// Messages, channels and nonces, behind one interface (SQLite now, PostgreSQL later).
@@ -143,8 +135,7 @@ class message_store {
 public:
     using post_callback = std::function<void(post_result)>;
     using history_callback = std::function<void(history_result)>;
-    using edit_callback = std::function<void(edit_result)>;
-    using remove_callback = std::function<void(remove_result)>;
+    using change_callback = std::function<void(change_result)>;
     using channels_callback = std::function<void(channels_result)>;
 
     message_store() = default;
@@ -157,10 +148,8 @@ public:
     virtual void post(new_message message, post_callback done) = 0;
     /// Reads a page of a channel; sees every write enqueued before it.
     virtual void history(history_query query, history_callback done) = 0;
-    /// Replaces a message's text if the requester owns it or is an admin.
-    virtual void edit(message_edit change, edit_callback done) = 0;
-    /// Deletes a message if the requester owns it or is an admin.
-    virtual void remove(message_removal removal, remove_callback done) = 0;
+    /// Edits or deletes a message if the requester owns it or is an admin.
+    virtual void change(message_change request, change_callback done) = 0;
     /// Lists the channels that have messages; sees every write enqueued before it.
     virtual void channels(channels_callback done) = 0;
     /// Runs and commits everything already queued, then closes the database; later calls

@@ -40,32 +40,27 @@ struct scripted_backend final : batch_backend {
             r.error = "cannot store poison";
             return r;
         }
-        r.outcome = post_outcome::stored;
+        r.outcome = store_outcome::ok;
         r.message.id = next_id++;
         r.message.channel = m.channel;
         r.message.text = m.text;
         return r;
     }
-    edit_result edit(const message_edit& e) override {
-        edit_result r;
-        r.outcome = change_outcome::ok;
-        r.notice.id = e.id;
-        return r;
-    }
-    remove_result remove(const message_removal& removal) override {
-        remove_result r;
-        r.outcome = change_outcome::ok;
-        r.notice.id = removal.id;
+    change_result change(const message_change& c) override {
+        change_result r;
+        r.outcome = store_outcome::ok;
+        r.what = c.what;
+        r.id = c.id;
         return r;
     }
     history_result history(const history_query&) override {
         history_result r;
-        r.ok = true;
+        r.outcome = store_outcome::ok;
         return r;
     }
     channels_result channels() override {
         channels_result r;
-        r.ok = true;
+        r.outcome = store_outcome::ok;
         return r;
     }
 };
@@ -86,17 +81,17 @@ struct fixture {
 
 TEST_CASE("batching store runs reads alone without a transaction") {
     fixture f;
-    CHECK(history_sync(*f.store, history_query::latest("fishing", 5)).ok);
-    CHECK(channels_sync(*f.store).ok);
+    CHECK(history_sync(*f.store, history_query::latest("fishing", 5)).ok());
+    CHECK(channels_sync(*f.store).ok());
     CHECK(f.backend->begins == 0);
     CHECK(f.metrics.store_batch_seconds.count() == 0);
 }
 
 TEST_CASE("batching store wraps writes in one transaction per batch") {
     fixture f;
-    CHECK(post_sync(*f.store, make_message("fishing", "a")).outcome == post_outcome::stored);
-    CHECK(edit_sync(*f.store, {1, "b", "a:ann", false, 0}).outcome == change_outcome::ok);
-    CHECK(remove_sync(*f.store, {1, "a:ann", false}).outcome == change_outcome::ok);
+    CHECK(post_sync(*f.store, make_message("fishing", "a")).outcome == store_outcome::ok);
+    CHECK(edit_sync(*f.store, {1, "b", "a:ann", false, 0}).outcome == store_outcome::ok);
+    CHECK(remove_sync(*f.store, {1, "a:ann", false}).outcome == store_outcome::ok);
     CHECK(f.backend->begins == 3);
     CHECK(f.backend->commits == 3);
     CHECK(f.backend->rollbacks == 0);
@@ -124,10 +119,10 @@ TEST_CASE("a failed commit fails every job of its batch, reads included") {
     const auto a = first.get();
     const auto b = second.get();
     const auto h = read.get();
-    CHECK(a.outcome == post_outcome::failed);
+    CHECK(a.outcome == store_outcome::failed);
     CHECK(a.error == "disk full");
-    CHECK(b.outcome == post_outcome::failed);
-    CHECK_FALSE(h.ok);
+    CHECK(b.outcome == store_outcome::failed);
+    CHECK_FALSE(h.ok());
     CHECK(h.error == "disk full");
     CHECK(f.backend->rollbacks == 1);
     CHECK(f.metrics.messages_stored.load() == 0);
@@ -135,7 +130,7 @@ TEST_CASE("a failed commit fails every job of its batch, reads included") {
 
     // The store keeps going once the database recovers.
     f.backend->fail_commit = false;
-    CHECK(post_sync(*f.store, make_message("fishing", "c")).outcome == post_outcome::stored);
+    CHECK(post_sync(*f.store, make_message("fishing", "c")).outcome == store_outcome::ok);
 }
 
 TEST_CASE("a job that fails rolls back its whole batch and skips the rest") {
@@ -155,7 +150,7 @@ TEST_CASE("a job that fails rolls back its whole batch and skips the rest") {
     }
     CHECK(before.get().error == "cannot store poison");
     CHECK(poison.get().error == "cannot store poison");
-    CHECK(after.get().outcome == post_outcome::failed);
+    CHECK(after.get().outcome == store_outcome::failed);
     CHECK(f.backend->commits == 0);
     CHECK(f.backend->rollbacks == 1);
     CHECK(f.backend->next_id == 2);  // "fine too" never reached the backend
@@ -165,7 +160,7 @@ TEST_CASE("a batch whose transaction cannot start fails its jobs") {
     fixture f;
     f.backend->fail_begin = true;
     const auto r = post_sync(*f.store, make_message("fishing", "a"));
-    CHECK(r.outcome == post_outcome::failed);
+    CHECK(r.outcome == store_outcome::failed);
     CHECK(r.error == "begin refused");
     CHECK(f.backend->commits == 0);
 }

@@ -74,7 +74,7 @@ TEST_CASE("1,000 posts queued at once complete in order, with rising ids, in one
     std::lock_guard lock(mutex);
     REQUIRE(results.size() == posts);
     for (int i = 0; i < posts; ++i) {
-        REQUIRE(results[i].outcome == post_outcome::stored);
+        REQUIRE(results[i].outcome == store_outcome::ok);
         CHECK(results[i].message.text == std::to_string(i));
         if (i > 0) CHECK(results[i].message.id > results[i - 1].message.id);
     }
@@ -86,9 +86,9 @@ TEST_CASE("metrics count one batch per commit and every stored message, not dupl
     temp_dir dir;
     server_metrics metrics;
     auto store = open_store(dir.path(), &metrics);
-    REQUIRE(post_sync(*store, make_message("fishing", "a", "k1")).outcome == post_outcome::stored);
-    REQUIRE(post_sync(*store, make_message("fishing", "a", "k1")).outcome == post_outcome::duplicate);
-    REQUIRE(history_sync(*store, history_query::latest("fishing", 5)).ok);  // a read: no batch
+    REQUIRE(post_sync(*store, make_message("fishing", "a", "k1")).outcome == store_outcome::ok);
+    REQUIRE(post_sync(*store, make_message("fishing", "a", "k1")).outcome == store_outcome::duplicate);
+    REQUIRE(history_sync(*store, history_query::latest("fishing", 5)).ok());  // a read: no batch
     CHECK(metrics.store_batch_seconds.count() == 2);
     CHECK(metrics.messages_stored.load() == 1);
 }
@@ -110,7 +110,7 @@ TEST_CASE("posts from 4 threads all complete with unique ids rising in commit or
                 store->post(make_message(t % 2 == 0 ? "even" : "odd", "m"), [&](post_result r) {
                     {
                         std::lock_guard lock(mutex);
-                        if (r.outcome == post_outcome::stored)
+                        if (r.outcome == store_outcome::ok)
                             ids_in_commit_order.push_back(r.message.id);
                         else
                             ++failures;
@@ -139,7 +139,7 @@ TEST_CASE("a full queue refuses a call at once with storage overloaded") {
     auto store = open_store(dir.path(), nullptr, options);
 
     countdown accepted(4);
-    std::vector<post_outcome> outcomes(4, post_outcome::failed);
+    std::vector<store_outcome> outcomes(4, store_outcome::failed);
     std::optional<post_result> refused;
     std::optional<history_result> refused_read;
     {
@@ -153,17 +153,17 @@ TEST_CASE("a full queue refuses a call at once with storage overloaded") {
         // The storage thread is held, so the queue is full now and stays so.
         store->post(make_message("fishing", "one too many"), [&](post_result r) { refused = r; });
         REQUIRE(refused.has_value());  // answered before post() returned
-        CHECK(refused->outcome == post_outcome::failed);
+        CHECK(refused->outcome == store_outcome::failed);
         CHECK(refused->error == "storage overloaded");
         store->history(history_query::latest("fishing", 5), [&](history_result r) { refused_read = r; });
         REQUIRE(refused_read.has_value());
-        CHECK_FALSE(refused_read->ok);
+        CHECK_FALSE(refused_read->ok());
         CHECK(refused_read->error == "storage overloaded");
     }
     accepted.wait();
-    for (auto o : outcomes) CHECK(o == post_outcome::stored);
+    for (auto o : outcomes) CHECK(o == store_outcome::ok);
     // Room again once the batch ran.
-    CHECK(post_sync(*store, make_message("fishing", "later")).outcome == post_outcome::stored);
+    CHECK(post_sync(*store, make_message("fishing", "later")).outcome == store_outcome::ok);
 }
 
 TEST_CASE("flush_and_stop commits everything queued, then calls fail with storage stopped") {
@@ -172,7 +172,7 @@ TEST_CASE("flush_and_stop commits everything queued, then calls fail with storag
     std::atomic<int> stored{0};
     for (int i = 0; i < 100; ++i)
         store->post(make_message("fishing", "m"), [&](post_result r) {
-            if (r.outcome == post_outcome::stored) ++stored;
+            if (r.outcome == store_outcome::ok) ++stored;
         });
     store->flush_and_stop();
     CHECK(stored.load() == 100);
@@ -180,7 +180,7 @@ TEST_CASE("flush_and_stop commits everything queued, then calls fail with storag
     std::optional<post_result> late;
     store->post(make_message("fishing", "late"), [&](post_result r) { late = r; });
     REQUIRE(late.has_value());
-    CHECK(late->outcome == post_outcome::failed);
+    CHECK(late->outcome == store_outcome::failed);
     CHECK(late->error == "storage stopped");
     store->flush_and_stop();  // a second call is harmless
     store.reset();

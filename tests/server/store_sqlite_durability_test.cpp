@@ -25,7 +25,7 @@ using namespace parley::server::test;
     if (!store) std::_Exit(2);
     for (int i = 0; i < posts; ++i) {
         store->post(make_message("fishing", std::to_string(i)), [fd](post_result r) {
-            if (r.outcome != post_outcome::stored) std::_Exit(3);
+            if (r.outcome != store_outcome::ok) std::_Exit(3);
             const message_id id = r.message.id;
             if (::write(fd, &id, sizeof id) != static_cast<ssize_t>(sizeof id)) std::_Exit(4);
         });
@@ -73,7 +73,7 @@ TEST_CASE("every acknowledged message survives kill -9 of the storing process") 
     message_id anchor = 0;
     for (;;) {
         const auto page = history_sync(*store, history_query::after("fishing", anchor, 200));
-        REQUIRE(page.ok);
+        REQUIRE(page.ok());
         for (const auto& m : page.messages) kept.insert(m.id);
         if (!page.has_more || page.messages.empty()) break;
         anchor = page.messages.back().id;

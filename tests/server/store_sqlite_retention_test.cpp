@@ -35,7 +35,7 @@ message_id post_one(sqlite_backend& b, const new_message& m) {
     REQUIRE(b.begin(error));
     const auto r = b.post(m);
     INFO(r.error);
-    REQUIRE(r.outcome == post_outcome::stored);
+    REQUIRE(r.outcome == store_outcome::ok);
     REQUIRE(b.commit(error));
     return r.message.id;
 }
@@ -49,7 +49,7 @@ int maintain_until_done(sqlite_backend& b, unix_ms now, int max_steps = 100) {
     for (int steps = 1; steps <= max_steps; ++steps) {
         const auto step = b.maintain(now);
         INFO(step.error);
-        REQUIRE(step.ok);
+        REQUIRE(step.ok());
         if (!step.more) return steps;
     }
     FAIL("maintenance did not finish");
@@ -71,7 +71,7 @@ TEST_CASE("retention deletes messages older than its age in steps of at most the
     const unix_ms now = base_time + 3 * day_ms - 10;  // the old ones are 3 days old, the young ones 1 day
 
     auto step = b->maintain(now);
-    CHECK(step.ok);
+    CHECK(step.ok());
     CHECK(step.pruned == 3);
     CHECK(step.more);
     step = b->maintain(now);
@@ -98,7 +98,7 @@ TEST_CASE("retention of 0 and no cap keep every message") {
     auto b = open_backend(dir.path(), {});
     for (int i = 0; i < 5; ++i) post_one(*b, make_message("a", "x", std::nullopt, "a:1", base_time));
     const auto step = b->maintain(base_time + 1000 * day_ms);
-    CHECK(step.ok);
+    CHECK(step.ok());
     CHECK(step.pruned == 0);
     CHECK_FALSE(step.more);
     CHECK_FALSE(b->wants_maintenance());
@@ -119,7 +119,7 @@ TEST_CASE("the per-channel cap deletes the oldest rows beyond it, channel by cha
     // A deleted row still takes a row: it counts against the cap.
     std::string error;
     REQUIRE(b->begin(error));
-    REQUIRE(b->remove({big.back(), "a:ann", false}).outcome == change_outcome::ok);
+    REQUIRE(b->change(removal_of({big.back(), "a:ann", false})).outcome == store_outcome::ok);
     REQUIRE(b->commit(error));
     CHECK(b->wants_maintenance());
 
@@ -169,7 +169,7 @@ TEST_CASE("a resend of a pruned message's nonce is a new message, not a dangling
     REQUIRE(b->begin(error));
     const auto again = b->post(make_message("a", "first", "k1"));
     REQUIRE(b->commit(error));
-    CHECK(again.outcome == post_outcome::stored);
+    CHECK(again.outcome == store_outcome::ok);
     CHECK(again.message.id != first);
 }
 
@@ -181,7 +181,8 @@ TEST_CASE("the storage thread prunes a channel over its cap by itself, soon afte
     std::string error;
     auto store = open_sqlite_store(dir.path(), options, nullptr, error);
     REQUIRE_MESSAGE(store, error);
-    for (int i = 0; i < 6; ++i) REQUIRE(post_sync(*store, make_message("a", "x")).outcome == post_outcome::stored);
+    for (int i = 0; i < 6; ++i)
+        REQUIRE(post_sync(*store, make_message("a", "x")).outcome == store_outcome::ok);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     std::size_t left = 0;
     do {
@@ -202,9 +203,10 @@ TEST_CASE("the storage thread's retention uses its injected clock") {
     std::string error;
     auto store = open_sqlite_store(dir.path(), options, nullptr, error);
     REQUIRE_MESSAGE(store, error);
-    REQUIRE(post_sync(*store, make_message("a", "old")).outcome == post_outcome::stored);
-    REQUIRE(post_sync(*store, make_message("a", "new", std::nullopt, "a:ann", base_time + 10 * day_ms)).outcome ==
-            post_outcome::stored);
+    REQUIRE(post_sync(*store, make_message("a", "old")).outcome == store_outcome::ok);
+    REQUIRE(
+        post_sync(*store, make_message("a", "new", std::nullopt, "a:ann", base_time + 10 * day_ms)).outcome ==
+        store_outcome::ok);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
     std::vector<std::string> texts;
     do {
@@ -222,15 +224,15 @@ TEST_CASE("a deleted message keeps no text, and a resend of its nonce returns it
     auto store = open_sqlite_store(dir.path(), sync_mode::normal, nullptr, error);
     REQUIRE_MESSAGE(store, error);
     const auto first = post_sync(*store, make_message("fishing", "my secret", "k1", "g:session-1"));
-    REQUIRE(first.outcome == post_outcome::stored);
-    REQUIRE(edit_sync(*store, {first.message.id, "my edited secret", "g:session-1", false, base_time + 1}).outcome ==
-            change_outcome::ok);
-    REQUIRE(remove_sync(*store, {first.message.id, "g:session-1", false}).outcome == change_outcome::ok);
+    REQUIRE(first.outcome == store_outcome::ok);
+    REQUIRE(edit_sync(*store, {first.message.id, "my edited secret", "g:session-1", false, base_time + 1})
+                .outcome == store_outcome::ok);
+    REQUIRE(remove_sync(*store, {first.message.id, "g:session-1", false}).outcome == store_outcome::ok);
     // The same scope (a guest's name) resends the nonce, e.g. a new guest who took the name.
     auto replay = make_message("fishing", "anything", "k1", "g:session-2");
     replay.resend_scope = "g:session-1";
     const auto again = post_sync(*store, replay);
-    REQUIRE(again.outcome == post_outcome::duplicate);
+    REQUIRE(again.outcome == store_outcome::duplicate);
     CHECK(again.deleted);
     CHECK(again.message.id == first.message.id);
     CHECK(again.message.text.empty());

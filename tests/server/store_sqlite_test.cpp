@@ -29,7 +29,7 @@ std::unique_ptr<message_store> open_store(const std::filesystem::path& dir,
 message_id post_ok(message_store& store, new_message m) {
     const auto r = post_sync(store, std::move(m));
     INFO(r.error);
-    REQUIRE(r.outcome == post_outcome::stored);
+    REQUIRE(r.outcome == store_outcome::ok);
     return r.message.id;
 }
 
@@ -62,7 +62,7 @@ TEST_CASE("sqlite store returns the stored message with the caller's fields and 
     temp_dir dir;
     auto store = open_store(dir.path());
     const auto r = post_sync(*store, make_message("fishing", "morning is best", "k1"));
-    REQUIRE(r.outcome == post_outcome::stored);
+    REQUIRE(r.outcome == store_outcome::ok);
     CHECK(r.message.channel == "fishing");
     CHECK(r.message.user == "ann");
     CHECK(r.message.text == "morning is best");
@@ -82,7 +82,7 @@ TEST_CASE("sqlite store keeps history across reopen and keeps ids increasing") {
     }
     auto store = open_store(dir.path());
     const auto h = history_sync(*store, history_query::latest("fishing", 50));
-    REQUIRE(h.ok);
+    REQUIRE(h.ok());
     CHECK(ids_of(h) == before_restart);
     CHECK(h.messages.at(2).text == "2");
     const auto next = post_ok(*store, make_message("random", "after restart"));
@@ -95,7 +95,7 @@ TEST_CASE("sqlite store never reuses the id of the newest message after it was d
     {
         auto store = open_store(dir.path());
         newest = post_ok(*store, make_message("fishing", "gone soon"));
-        REQUIRE(remove_sync(*store, {newest, "a:ann", false}).outcome == change_outcome::ok);
+        REQUIRE(remove_sync(*store, {newest, "a:ann", false}).outcome == store_outcome::ok);
     }
     auto store = open_store(dir.path());
     CHECK(post_ok(*store, make_message("fishing", "next")) > newest);
@@ -111,7 +111,7 @@ TEST_CASE("history latest returns the newest messages oldest first, with has_mor
     }
 
     auto h = history_sync(*store, history_query::latest("fishing", 3));
-    REQUIRE(h.ok);
+    REQUIRE(h.ok());
     CHECK(ids_of(h) == std::vector<message_id>{ids[2], ids[3], ids[4]});
     CHECK(h.has_more);
     for (const auto& m : h.messages) CHECK(m.channel == "fishing");
@@ -125,7 +125,7 @@ TEST_CASE("history latest returns the newest messages oldest first, with has_mor
     CHECK_FALSE(h.has_more);
 
     h = history_sync(*store, history_query::latest("empty", 50));
-    REQUIRE(h.ok);
+    REQUIRE(h.ok());
     CHECK(h.messages.empty());
     CHECK_FALSE(h.has_more);
 }
@@ -137,7 +137,7 @@ TEST_CASE("history before pages backwards and says when the start is reached") {
     for (int i = 0; i < 5; ++i) ids.push_back(post_ok(*store, make_message("fishing", "m")));
 
     auto h = history_sync(*store, history_query::before("fishing", ids[3], 2));
-    REQUIRE(h.ok);
+    REQUIRE(h.ok());
     CHECK(ids_of(h) == std::vector<message_id>{ids[1], ids[2]});
     CHECK(h.has_more);
 
@@ -146,7 +146,7 @@ TEST_CASE("history before pages backwards and says when the start is reached") {
     CHECK_FALSE(h.has_more);
 
     h = history_sync(*store, history_query::before("fishing", ids[0], 2));
-    REQUIRE(h.ok);
+    REQUIRE(h.ok());
     CHECK(h.messages.empty());
     CHECK_FALSE(h.has_more);
 }
@@ -158,7 +158,7 @@ TEST_CASE("history after pages forwards and after 0 starts at the first message"
     for (int i = 0; i < 5; ++i) ids.push_back(post_ok(*store, make_message("fishing", "m")));
 
     auto h = history_sync(*store, history_query::after("fishing", 0, 2));
-    REQUIRE(h.ok);
+    REQUIRE(h.ok());
     CHECK(ids_of(h) == std::vector<message_id>{ids[0], ids[1]});
     CHECK(h.has_more);
 
@@ -167,7 +167,7 @@ TEST_CASE("history after pages forwards and after 0 starts at the first message"
     CHECK_FALSE(h.has_more);
 
     h = history_sync(*store, history_query::after("fishing", ids[4], 2));
-    REQUIRE(h.ok);
+    REQUIRE(h.ok());
     CHECK(h.messages.empty());
     CHECK_FALSE(h.has_more);
 }
@@ -179,7 +179,7 @@ TEST_CASE("history clamps its limit to 1..200") {
     post_ok(*store, make_message("fishing", "last"));  // completes after the 205 before it
 
     auto h = history_sync(*store, history_query::latest("fishing", 0));
-    REQUIRE(h.ok);
+    REQUIRE(h.ok());
     CHECK(h.messages.size() == 1);
     CHECK(h.has_more);
 
@@ -195,18 +195,18 @@ TEST_CASE("history leaves deleted messages out and shows edited ones with text a
     const auto b = post_ok(*store, make_message("fishing", "second"));
     const auto c = post_ok(*store, make_message("fishing", "third"));
 
-    REQUIRE(remove_sync(*store, {b, "a:ann", false}).outcome == change_outcome::ok);
+    REQUIRE(remove_sync(*store, {b, "a:ann", false}).outcome == store_outcome::ok);
     const auto e = edit_sync(*store, {c, "third, edited", "a:ann", false, base_time + 5000});
-    REQUIRE(e.outcome == change_outcome::ok);
-    CHECK(e.notice.id == c);
-    CHECK(e.notice.channel == "fishing");
-    CHECK(e.notice.text == "third, edited");
-    CHECK(e.notice.edited_at == base_time + 5000);
+    REQUIRE(e.outcome == store_outcome::ok);
+    CHECK(e.id == c);
+    CHECK(e.channel == "fishing");
+    CHECK(e.text == "third, edited");
+    CHECK(e.edited_at == base_time + 5000);
 
     for (const auto& q : {history_query::latest("fishing", 50), history_query::after("fishing", 0, 50),
                           history_query::before("fishing", c + 1, 50)}) {
         const auto h = history_sync(*store, q);
-        REQUIRE(h.ok);
+        REQUIRE(h.ok());
         CHECK(ids_of(h) == std::vector<message_id>{a, c});
         CHECK(h.messages.at(1).text == "third, edited");
         CHECK(h.messages.at(1).edited_at == base_time + 5000);
@@ -218,12 +218,12 @@ TEST_CASE("a resend with the same nonce returns the earlier message and stores n
     temp_dir dir;
     auto store = open_store(dir.path());
     const auto first = post_sync(*store, make_message("fishing", "hello", "k1"));
-    REQUIRE(first.outcome == post_outcome::stored);
+    REQUIRE(first.outcome == store_outcome::ok);
 
     auto resend = make_message("fishing", "hello", "k1");
     resend.timestamp = base_time + 60'000;
     const auto again = post_sync(*store, resend);
-    REQUIRE(again.outcome == post_outcome::duplicate);
+    REQUIRE(again.outcome == store_outcome::duplicate);
     CHECK(again.message == first.message);
     CHECK_FALSE(again.deleted);
 
@@ -236,9 +236,9 @@ TEST_CASE("a resend of an edited message returns its current text") {
     auto store = open_store(dir.path());
     const auto first = post_sync(*store, make_message("fishing", "hello", "k1"));
     REQUIRE(edit_sync(*store, {first.message.id, "hello!", "a:ann", false, base_time + 1}).outcome ==
-            change_outcome::ok);
+            store_outcome::ok);
     const auto again = post_sync(*store, make_message("fishing", "hello", "k1"));
-    REQUIRE(again.outcome == post_outcome::duplicate);
+    REQUIRE(again.outcome == store_outcome::duplicate);
     CHECK(again.message.text == "hello!");
     CHECK(again.message.edited_at == base_time + 1);
 }
@@ -247,17 +247,17 @@ TEST_CASE("the same nonce from another scope or in another channel is a new mess
     temp_dir dir;
     auto store = open_store(dir.path());
     const auto first = post_sync(*store, make_message("fishing", "hello", "k1", "a:ann"));
-    REQUIRE(first.outcome == post_outcome::stored);
+    REQUIRE(first.outcome == store_outcome::ok);
 
     const auto other_scope = post_sync(*store, make_message("fishing", "hello", "k1", "g:bob"));
-    CHECK(other_scope.outcome == post_outcome::stored);
+    CHECK(other_scope.outcome == store_outcome::ok);
     CHECK(other_scope.message.id != first.message.id);
 
     const auto other_channel = post_sync(*store, make_message("random", "hello", "k1", "a:ann"));
-    CHECK(other_channel.outcome == post_outcome::stored);
+    CHECK(other_channel.outcome == store_outcome::ok);
 
     const auto no_nonce = post_sync(*store, make_message("fishing", "hello"));
-    CHECK(no_nonce.outcome == post_outcome::stored);
+    CHECK(no_nonce.outcome == store_outcome::ok);
 
     CHECK(history_sync(*store, history_query::latest("fishing", 50)).messages.size() == 3);
 }
@@ -266,9 +266,9 @@ TEST_CASE("a resend of a deleted message is a duplicate reported as deleted") {
     temp_dir dir;
     auto store = open_store(dir.path());
     const auto first = post_sync(*store, make_message("fishing", "oops", "k1"));
-    REQUIRE(remove_sync(*store, {first.message.id, "a:ann", false}).outcome == change_outcome::ok);
+    REQUIRE(remove_sync(*store, {first.message.id, "a:ann", false}).outcome == store_outcome::ok);
     const auto again = post_sync(*store, make_message("fishing", "oops", "k1"));
-    REQUIRE(again.outcome == post_outcome::duplicate);
+    REQUIRE(again.outcome == store_outcome::duplicate);
     CHECK(again.message.id == first.message.id);
     CHECK(again.deleted);
 }
@@ -281,19 +281,19 @@ TEST_CASE("a nonce is recognised for 24 hours and not after") {
 
     auto within = make_message("fishing", "hi", "k1");
     within.timestamp = base_time + day;
-    CHECK(post_sync(*store, within).outcome == post_outcome::duplicate);
+    CHECK(post_sync(*store, within).outcome == store_outcome::duplicate);
 
     auto later = make_message("fishing", "hi", "k1");
     later.timestamp = base_time + day + 1;
     const auto r = post_sync(*store, later);
-    CHECK(r.outcome == post_outcome::stored);
+    CHECK(r.outcome == store_outcome::ok);
     CHECK(r.message.id > first.message.id);
 
     // The new post took over the nonce.
     auto resend = make_message("fishing", "hi", "k1");
     resend.timestamp = base_time + day + 2;
     const auto again = post_sync(*store, resend);
-    REQUIRE(again.outcome == post_outcome::duplicate);
+    REQUIRE(again.outcome == store_outcome::duplicate);
     CHECK(again.message.id == r.message.id);
 }
 
@@ -306,7 +306,7 @@ TEST_CASE("a nonce is recognised after reopening the store") {
     }
     auto store = open_store(dir.path());
     const auto again = post_sync(*store, make_message("fishing", "hi", "k1"));
-    CHECK(again.outcome == post_outcome::duplicate);
+    CHECK(again.outcome == store_outcome::duplicate);
     CHECK(again.message.id == id);
 }
 
@@ -347,32 +347,32 @@ TEST_CASE("edit and delete by someone else are forbidden, by an admin allowed") 
 
     // A later connection with the same guest name is someone else.
     CHECK(edit_sync(*store, {guest, "x", "g:session-2", false, base_time}).outcome ==
-          change_outcome::forbidden);
-    CHECK(remove_sync(*store, {guest, "a:bob", false}).outcome == change_outcome::forbidden);
+          store_outcome::forbidden);
+    CHECK(remove_sync(*store, {guest, "a:bob", false}).outcome == store_outcome::forbidden);
     CHECK(history_sync(*store, history_query::latest("fishing", 50)).messages.at(0).text == "guest text");
 
     CHECK(edit_sync(*store, {guest, "own edit", "g:session-1", false, base_time}).outcome ==
-          change_outcome::ok);
+          store_outcome::ok);
     const auto by_admin = edit_sync(*store, {guest, "admin edit", "a:root", true, base_time + 1});
-    CHECK(by_admin.outcome == change_outcome::ok);
+    CHECK(by_admin.outcome == store_outcome::ok);
     const auto removed = remove_sync(*store, {guest, "a:root", true});
-    REQUIRE(removed.outcome == change_outcome::ok);
-    CHECK(removed.notice.id == guest);
-    CHECK(removed.notice.channel == "fishing");
+    REQUIRE(removed.outcome == store_outcome::ok);
+    CHECK(removed.id == guest);
+    CHECK(removed.channel == "fishing");
     CHECK(history_sync(*store, history_query::latest("fishing", 50)).messages.empty());
 }
 
 TEST_CASE("edit and delete of an unknown or deleted id are not found") {
     temp_dir dir;
     auto store = open_store(dir.path());
-    CHECK(edit_sync(*store, {12345, "x", "a:ann", true, base_time}).outcome == change_outcome::not_found);
-    CHECK(remove_sync(*store, {12345, "a:ann", true}).outcome == change_outcome::not_found);
+    CHECK(edit_sync(*store, {12345, "x", "a:ann", true, base_time}).outcome == store_outcome::not_found);
+    CHECK(remove_sync(*store, {12345, "a:ann", true}).outcome == store_outcome::not_found);
 
     const auto id = post_ok(*store, make_message("fishing", "soon gone"));
-    REQUIRE(remove_sync(*store, {id, "a:ann", false}).outcome == change_outcome::ok);
-    CHECK(edit_sync(*store, {id, "x", "a:ann", false, base_time}).outcome == change_outcome::not_found);
-    CHECK(remove_sync(*store, {id, "a:ann", false}).outcome == change_outcome::not_found);
-    CHECK(remove_sync(*store, {id, "a:root", true}).outcome == change_outcome::not_found);
+    REQUIRE(remove_sync(*store, {id, "a:ann", false}).outcome == store_outcome::ok);
+    CHECK(edit_sync(*store, {id, "x", "a:ann", false, base_time}).outcome == store_outcome::not_found);
+    CHECK(remove_sync(*store, {id, "a:ann", false}).outcome == store_outcome::not_found);
+    CHECK(remove_sync(*store, {id, "a:root", true}).outcome == store_outcome::not_found);
 }
 
 TEST_CASE("channels lists the channels that have messages, sorted, across reopen") {
@@ -380,7 +380,7 @@ TEST_CASE("channels lists the channels that have messages, sorted, across reopen
     {
         auto store = open_store(dir.path());
         auto c = channels_sync(*store);
-        REQUIRE(c.ok);
+        REQUIRE(c.ok());
         CHECK(c.names.empty());
         post_ok(*store, make_message("random", "a"));
         post_ok(*store, make_message("fishing", "b"));
@@ -409,7 +409,7 @@ TEST_CASE("a read sees the writes enqueued before it in the same batch") {
         store->channels([c](channels_result r) { c->set_value(std::move(r)); });
     }
     const auto h = page.get();
-    REQUIRE(h.ok);
+    REQUIRE(h.ok());
     REQUIRE(h.messages.size() == 1);
     CHECK(h.messages[0].text == "just queued");
     CHECK(names.get().names == std::vector<std::string>{"fishing"});

@@ -36,11 +36,35 @@ inline post_result post_sync(message_store& store, new_message m) {
 inline history_result history_sync(message_store& store, history_query q) {
     return wait_for<history_result>([&](auto done) { store.history(std::move(q), done); });
 }
-inline edit_result edit_sync(message_store& store, message_edit e) {
-    return wait_for<edit_result>([&](auto done) { store.edit(std::move(e), done); });
+inline change_result change_sync(message_store& store, message_change c) {
+    return wait_for<change_result>([&](auto done) { store.change(std::move(c), done); });
 }
-inline remove_result remove_sync(message_store& store, message_removal r) {
-    return wait_for<remove_result>([&](auto done) { store.remove(std::move(r), done); });
+
+/// An edit written as {id, text, requester, is_admin, at}.
+struct edit_args {
+    message_id id = 0;
+    std::string text;
+    std::string requester;
+    bool is_admin = false;
+    unix_ms at = 0;
+};
+/// A delete written as {id, requester, is_admin}.
+struct removal_args {
+    message_id id = 0;
+    std::string requester;
+    bool is_admin = false;
+};
+inline message_change edit_of(edit_args a) {
+    return {message_change::kind::edit, a.id, std::move(a.text), std::move(a.requester), a.is_admin, a.at};
+}
+inline message_change removal_of(removal_args a) {
+    return {message_change::kind::remove, a.id, {}, std::move(a.requester), a.is_admin, 0};
+}
+inline change_result edit_sync(message_store& store, edit_args a) {
+    return change_sync(store, edit_of(std::move(a)));
+}
+inline change_result remove_sync(message_store& store, removal_args a) {
+    return change_sync(store, removal_of(std::move(a)));
 }
 inline channels_result channels_sync(message_store& store) {
     return wait_for<channels_result>([&](auto done) { store.channels(done); });
