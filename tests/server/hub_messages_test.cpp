@@ -189,3 +189,12 @@ TEST_CASE("hub messages: an edit or delete that could not be stored is server_er
     CHECK(e.ref == "e");
     CHECK(ann->next<error_notice>().ref == "d");
 }
+
+TEST_CASE("hub messages: a heartbeat answer reaching the hub is ignored (the session counts it)") {
+    hub_harness h;
+    auto ann = h.named("ann");
+    const auto writes = ann->writes.size();
+    h.send(ann, heartbeat_reply{});
+    CHECK(ann->take().empty());
+    CHECK(ann->writes.size() == writes);
+}
