@@ -13,6 +13,7 @@
 #include "log/log.hpp"
 #include "http/api.hpp"
 #include "bus/bus.hpp"
+#include "chat/asio_clock.hpp"
 #include "chat/hub.hpp"
 #include "http/router.hpp"
 #include "http/static_files.hpp"
@@ -34,6 +35,8 @@ constexpr std::chrono::milliseconds shutdown_grace{1200};
 constexpr std::string_view server_name = "parley/1.0";
 /// The largest reply frame the hub builds, before the send-queue cap below.
 constexpr std::size_t max_reply_frame_bytes = 256 * 1024;
+/// Hub shards per I/O thread (see make_hub_options).
+constexpr std::size_t shards_per_thread = 4;
 
 chat::hub_options make_hub_options(const server_config& config) {
     chat::hub_options options;
@@ -44,6 +47,10 @@ chat::hub_options make_hub_options(const server_config& config) {
     options.max_channels = config.max_channels;
     // A reply always fits the queue of the connection that asked, with room to spare.
     options.max_reply_bytes = std::min(max_reply_frame_bytes, config.send_queue_bytes / 4);
+    // More shards than threads: channels hash unevenly and a few are busy, so with 4 per
+    // thread a hot channel shares its strand with a quarter of a thread's share of the rest;
+    // an idle strand costs nothing.
+    options.shards = static_cast<std::size_t>(std::max(1, config.threads)) * shards_per_thread;
     return options;
 }
 
@@ -75,6 +82,7 @@ struct server::impl {
     std::optional<net::ssl::context> tls;  ///< before ioc: outlives every session made from it
     std::optional<net::io_context> ioc;
     std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+    std::optional<chat::asio_clock> clock;  ///< the hub's time; its timers run on ioc
     std::unique_ptr<chat::hub> hub;
     std::unique_ptr<session_context> sessions;
     std::shared_ptr<listener> acceptor;
@@ -111,9 +119,9 @@ struct server::impl {
         config.threads = threads;
         ioc.emplace(threads);
         work.emplace(ioc->get_executor());
-        hub = std::make_unique<chat::hub>(
-            ioc->get_executor(), *store, bus, *accounts, metrics,
-            make_hub_options(config));
+        clock.emplace(ioc->get_executor());
+        hub = std::make_unique<chat::hub>(ioc->get_executor(), *store, bus, *accounts, metrics, *clock,
+                                          make_hub_options(config));
         accounts->set_guest_lookup([h = hub.get()](std::string_view folded) { return h->guest_online(folded); });
         sessions = std::make_unique<session_context>(
             session_context{make_session_limits(config), *hub, metrics, http, *api, *accounts, stopping, tls ? &*tls : nullptr,
@@ -137,6 +145,7 @@ struct server::impl {
         acceptor.reset();
         drain_timer.reset();
         hub.reset();
+        clock.reset();  // its timers' executor is the io_context's
         work.reset();
         ioc.reset();
         sessions.reset();  // after the io_context: destroyed sessions still count themselves out

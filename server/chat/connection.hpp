@@ -11,6 +11,9 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/strand.hpp>
+
 #include "chat/outgoing_frame.hpp"
 #include "parley/core/messages.hpp"
 
@@ -34,7 +37,8 @@ struct verified_account {
 /// One client connection. Made with make_shared (the hub keeps weak_ptrs to it).
 class connection : public std::enable_shared_from_this<connection> {
 public:
-    /// The protocol state of a connection. Read and written on the hub's strand only.
+    /// The protocol state of a connection. Read and written on the connection's home strand
+    /// only (hub.hpp, "Threading"); the channels' shards never touch it.
     struct hub_state {
         std::optional<std::string> name;     ///< display name, once identified
         std::string folded;                  ///< fold_name(*name): the uniqueness key
@@ -42,11 +46,22 @@ public:
         std::optional<std::int64_t> account_id;  ///< its id (never reused): what owns its messages
         bool admin = false;                  ///< the account's role is admin
         std::vector<std::string> channels;   ///< channels joined, in join order
+        std::vector<std::string> joining;    ///< joins waiting for their history read
+        /// An identity claim out at the shards of the connection's channels (hub_identity.cpp).
+        struct name_claim {
+            std::string display;
+            std::string folded;
+            int waiting = 0;                    ///< shards yet to answer
+            bool refused = false;               ///< one of them found the name taken
+            std::vector<std::string> accepted;  ///< channels whose shard reserved the name
+        };
+        std::optional<name_claim> claim;
         bool open = true;                    ///< false once the hub saw it close
-        int pending_joins = 0;               ///< joins waiting for their history read
         std::vector<client_frame> deferred;  ///< frames that arrived meanwhile, in order
-    };
 
+        /// A join or an identity is in flight: later frames wait for it.
+        bool busy() const { return claim.has_value() || !joining.empty(); }
+    };
     /// `address` is the peer's IP address (what a ban covers besides the name).
     explicit connection(std::string session_id, std::string address = {})
         : session_id_(std::move(session_id)), address_(std::move(address)) {}
@@ -83,15 +98,32 @@ public:
     /// Sets is_named(); called by the hub when it grants a name.
     void mark_named() { named_.store(true, std::memory_order_release); }
 
-    /// The hub's state for this connection; the hub's strand only.
+    /// The hub's state for this connection; its home strand only.
     hub_state& state() { return state_; }
     const hub_state& state() const { return state_; }
+
+    using strand = boost::asio::strand<boost::asio::any_io_executor>;
+    /// The strand the hub runs this connection's protocol state on. Set once by hub::open,
+    /// on the thread that then calls hub::handle and hub::closed (the session's strand).
+    void set_home(strand home) { home_.emplace(std::move(home)); }
+    /// The home strand; only after hub::open.
+    const strand& home() const { return *home_; }
+    /// Whether hub::open has run (same thread as set_home).
+    bool has_home() const { return home_.has_value(); }
+
+    /// Whether the hub has seen the connection close. Any thread: shards read it so that a
+    /// late join completion does not put a closed connection into a room.
+    bool hub_closed() const { return hub_closed_.load(std::memory_order_acquire); }
+    /// Sets hub_closed(); the hub, on the home strand, before it leaves the channels.
+    void mark_hub_closed() { hub_closed_.store(true, std::memory_order_release); }
 
 private:
     std::string session_id_;
     std::string address_;
     std::atomic<bool> named_{false};
+    std::atomic<bool> hub_closed_{false};
     hub_state state_;
+    std::optional<strand> home_;
 };
 
 }  // namespace parley::server::chat

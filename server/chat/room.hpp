@@ -1,6 +1,6 @@
 #pragma once
 // One channel's live state: who is connected and which names are online.
-// Owned by the hub and used on its strand only.
+// Owned by the channel's shard and used on its strand only.
 
 #include <cstdint>
 #include <memory>
@@ -22,14 +22,25 @@ struct online_name {
 };
 
 /// The live state of a channel. Members are weak: a room never keeps a connection alive.
+/// A member's name is the shard's copy (the connection's own state lives on its home strand).
 struct room {
     struct member {
         std::weak_ptr<connection> weak;
         connection* raw = nullptr;  ///< identity for lookup and removal only
+        std::string folded;         ///< its name's uniqueness key; empty while unnamed
+        bool is_account = false;
     };
     std::vector<member> members;                          ///< every connection in the channel
     std::unordered_map<std::string, online_name> names;   ///< folded name -> online entry
+    /// Names a connection of the room is claiming (identity's first phase): folded -> who.
+    /// Taken for everyone else until the claim is committed or released.
+    std::unordered_map<std::string, const connection*> claims;
 
+    member* find(const connection* c) {
+        for (auto& m : members)
+            if (m.raw == c) return &m;
+        return nullptr;
+    }
     bool has_member(const connection* c) const {
         for (const auto& m : members)
             if (m.raw == c) return true;
@@ -39,7 +50,7 @@ struct room {
     int online() const { return static_cast<int>(names.size()); }
 
     /// Big channels only (hub_options::presence_names_up_to): when the last `online` count
-    /// went out, and whether the count changed since (the channel is in the hub's list).
+    /// went out, and whether the count changed since (the channel is in the shard's list).
     std::int64_t last_count_ms = 0;
     bool count_changed = false;
 };

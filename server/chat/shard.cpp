@@ -1,0 +1,347 @@
+#include "chat/shard.hpp"
+
+#include <algorithm>
+
+#include <boost/asio/post.hpp>
+
+#include "chat/guarded.hpp"
+#include "chat/history_budget.hpp"
+#include "parley/core/codec.hpp"
+#include "parley/core/limits.hpp"
+#include "parley/core/text.hpp"
+
+namespace parley::server::chat {
+
+namespace net = boost::asio;
+
+shard::shard(net::any_io_executor executor, hub_context& ctx, shard_events& events)
+    : strand_(net::make_strand(std::move(executor))), ctx_(ctx), events_(events) {}
+
+void shard::post(std::function<void()> f) {
+    net::post(strand_, [this, f = std::move(f)] {
+        run_guarded(f);
+        out_.flush();
+    });
+}
+
+void shard::from_store(std::function<void()> work) {
+    bool post_drain = false;
+    {
+        std::lock_guard lock(completed_mutex_);
+        completed_.push_back(std::move(work));
+        post_drain = !std::exchange(drain_posted_, true);
+    }
+    if (post_drain) post([this] { drain_store_completions(); });
+}
+
+void shard::drain_store_completions() {
+    std::vector<std::function<void()>> batch;
+    {
+        std::lock_guard lock(completed_mutex_);
+        batch.swap(completed_);
+        drain_posted_ = false;
+    }
+    for (auto& work : batch) run_guarded(work);
+}
+
+// ------------------------------------------------------------------ joining and leaving
+
+void shard::finish_join(const conn_ptr& c, const join_ticket& ticket, history_result history) {
+    // The member enters the room now, when the history read's answer reaches the channel's
+    // shard. Posts to the channel complete here too, in commit order: every message committed
+    // before the read is in the history (and its broadcast went out before the member
+    // entered), and every later one is broadcast to it: no gap and nothing twice.
+    const std::string& channel = ticket.channel;
+    bool claimed = ticket.claimed;
+    auto refuse = [&](std::optional<error_code> code, std::string message) {
+        if (claimed) ctx_.catalog.release(channel);
+        if (code) out_.push_error(c, ctx_.metrics, *code, std::move(message), ticket.ref);
+        events_.join_done(c, channel, false);
+    };
+    if (c->hub_closed()) return refuse(std::nullopt, {});
+    if (history.failed())
+        return refuse(error_code::server_error, "could not read the history of #" + channel);
+    auto it = rooms_.find(channel);
+    const bool member = it != rooms_.end() && it->second.has_member(c.get());
+    if (member) {
+        // A repeated join only resends joined + history; a claim taken for it is not needed.
+        if (claimed) ctx_.catalog.release(channel);
+        claimed = false;
+    } else {
+        // Someone may have taken the name in this channel while the history was read.
+        if (!ticket.folded.empty() && it != rooms_.end() &&
+            name_conflicts(it->second, *c, ticket.folded, ticket.is_account))
+            return refuse(error_code::name_taken,
+                          "another connection in #" + channel + " holds the name " + ticket.display);
+        // Kicked meanwhile, its home still listed the channel and took no claim: take it now.
+        if (!claimed && !ctx_.catalog.claim(channel))
+            return refuse(error_code::forbidden, "the server has " + std::to_string(ctx_.options.max_channels) +
+                                                     " channels, its limit: join an existing one");
+        enter_room(c, ticket);
+    }
+    const room& r = rooms_.at(channel);
+    push_joined(c, channel, r);
+    out_.push(c, make_frame(fit_history_page(channel, std::move(history), ticket.direction,
+                                             ctx_.options.max_reply_bytes)));
+    events_.join_done(c, channel, true);
+}
+
+void shard::push_joined(const conn_ptr& c, const std::string& channel, const room& r) {
+    joined_notice joined{channel, {}, std::nullopt};
+    for (const auto& [folded, entry] : r.names) joined.users.push_back(entry.display);
+    const auto listed = static_cast<std::size_t>(ctx_.options.presence_names_up_to);
+    if (joined.users.size() > listed) {
+        // A big channel: the first names in order and the count, not a frame of every name.
+        std::partial_sort(joined.users.begin(), joined.users.begin() + static_cast<std::ptrdiff_t>(listed),
+                          joined.users.end());
+        joined.users.resize(listed);
+        joined.online = r.online();
+    } else {
+        std::sort(joined.users.begin(), joined.users.end());
+    }
+    out_.push(c, make_frame(joined));
+}
+
+void shard::enter_room(const conn_ptr& c, const join_ticket& ticket) {
+    auto [it, created] = rooms_.try_emplace(ticket.channel);
+    if (created) ctx_.metrics.channels_active.fetch_add(1, std::memory_order_relaxed);
+    room& r = it->second;
+    r.members.push_back({c, c.get(), ticket.folded, ticket.is_account});
+    if (ticket.folded.empty()) return;
+    auto& entry = r.names[ticket.folded];
+    if (entry.connections++ == 0) {
+        entry.display = ticket.display;
+        entry.is_account = ticket.is_account;
+        name_arrived(ticket.channel, r, ticket.display, c.get());
+    }
+}
+
+void shard::leave(const conn_ptr& c, const std::string& channel, bool notice) {
+    leave_room(*c, channel);
+    if (notice) out_.push(c, make_frame(left_notice{channel, std::nullopt}));
+}
+
+bool shard::leave_room(const connection& c, const std::string& channel) {
+    auto it = rooms_.find(channel);
+    if (it == rooms_.end()) return false;
+    room& r = it->second;
+    auto m = std::find_if(r.members.begin(), r.members.end(), [&](const room::member& x) { return x.raw == &c; });
+    if (m == r.members.end()) return false;
+    const std::string folded = m->folded;
+    r.members.erase(m);
+    std::erase_if(r.claims, [&](const auto& claim) { return claim.second == &c; });
+    if (!folded.empty()) {
+        auto entry = r.names.find(folded);
+        if (entry != r.names.end() && --entry->second.connections <= 0) {
+            const std::string display = entry->second.display;
+            r.names.erase(entry);
+            name_left(channel, r, display, &c);
+        }
+    }
+    ctx_.catalog.release(channel);
+    if (r.members.empty()) {
+        rooms_.erase(it);
+        ctx_.metrics.channels_active.fetch_sub(1, std::memory_order_relaxed);
+    }
+    return true;
+}
+
+// ------------------------------------------------------------------ names
+
+bool shard::name_conflicts(const room& r, const connection& c, const std::string& folded, bool is_account) const {
+    if (auto claim = r.claims.find(folded); claim != r.claims.end() && claim->second != &c) return true;
+    auto entry = r.names.find(folded);
+    if (entry == r.names.end()) return false;
+    // One account may be online on several connections; a guest name belongs to one.
+    if (is_account && entry->second.is_account) return false;
+    // The connection's own entry (it is already in the channel under this name) is no conflict.
+    for (const auto& m : r.members)
+        if (m.raw == &c) return !(m.folded == folded && entry->second.connections == 1);
+    return true;
+}
+
+void shard::claim_name(const conn_ptr& c, const std::string& channel, const std::string& folded) {
+    auto it = rooms_.find(channel);
+    bool accepted = true;
+    if (it != rooms_.end() && it->second.has_member(c.get())) {
+        accepted = !name_conflicts(it->second, *c, folded, false);
+        if (accepted) it->second.claims[folded] = c.get();
+    }
+    events_.claim_answered(c, channel, accepted);
+}
+
+void shard::commit_name(const conn_ptr& c, const std::string& channel, const std::string& folded,
+                        const std::string& display) {
+    auto it = rooms_.find(channel);
+    if (it == rooms_.end()) return;
+    room& r = it->second;
+    if (auto claim = r.claims.find(folded); claim != r.claims.end() && claim->second == c.get()) r.claims.erase(claim);
+    room::member* m = r.find(c.get());
+    if (!m || !m->folded.empty()) return;  // kicked meanwhile
+    m->folded = folded;
+    auto& entry = r.names[folded];
+    if (entry.connections++ == 0) {
+        entry.display = display;
+        name_arrived(channel, r, display, c.get());
+    }
+}
+
+void shard::release_name(const connection& c, const std::string& channel, const std::string& folded) {
+    auto it = rooms_.find(channel);
+    if (it == rooms_.end()) return;
+    auto claim = it->second.claims.find(folded);
+    if (claim != it->second.claims.end() && claim->second == &c) it->second.claims.erase(claim);
+}
+
+// ------------------------------------------------------------------ messages
+
+void shard::posted(const conn_ptr& sender, post_result result, const std::optional<std::string>& nonce) {
+    switch (result.outcome) {
+        case store_outcome::ok: break;
+        case store_outcome::duplicate: {
+            // A resend: the stored message goes back to the sender alone.
+            chat_message echo = std::move(result.message);
+            echo.nonce = nonce;
+            out_.push(sender, make_frame(echo));
+            if (result.deleted) out_.push(sender, make_frame(deleted_notice{echo.id, echo.channel}));
+            return;
+        }
+        default:
+            out_.push_error(sender, ctx_.metrics, error_code::server_error, "the message could not be stored", nonce);
+            return;
+    }
+    // The echo (with the nonce) is the sender's receipt; everyone else, on every instance,
+    // gets the message through the bus.
+    chat_message& message = result.message;
+    ctx_.catalog.mark_stored(message.channel);
+    std::string plain = encode(server_message{message});
+    message.nonce = nonce;
+    out_.push(sender, nonce ? make_frame(message) : make_text_frame(plain));
+    ctx_.bus.publish(channel_event{message.channel, std::move(plain), sender->session_id(), {}});
+}
+
+void shard::typing(const std::string& channel, const std::string& folded, const std::string& display) {
+    auto it = rooms_.find(channel);
+    if (it == rooms_.end()) return;
+    auto entry = it->second.names.find(folded);
+    if (entry == it->second.names.end()) return;  // kicked meanwhile
+    const auto now = ctx_.clock.steady_ms();
+    auto& last = entry->second.last_typing_ms;
+    if (last != 0 && now - last < limits::typing_relay_interval_ms) return;
+    last = now;
+    // Not to the sender, nor to the sender's other connections (same name).
+    ctx_.bus.publish(channel_event{channel, encode(server_message{typing_notice{channel, display}}), {}, folded});
+}
+
+void shard::publish_change(const server_message& notice, const std::string& channel, const conn_ptr& requester) {
+    std::string payload = encode(notice);
+    auto it = rooms_.find(channel);
+    const bool in_channel = it != rooms_.end() && it->second.has_member(requester.get());
+    if (!in_channel && !requester->hub_closed()) out_.push(requester, make_text_frame(payload));
+    ctx_.bus.publish(channel_event{channel, std::move(payload), {}, {}});
+}
+
+void shard::deliver(const channel_event& event) {
+    auto it = rooms_.find(event.channel);
+    if (it == rooms_.end()) return;
+    // Serialised once, shared by every recipient.
+    const shared_frame frame = make_text_frame(event.payload);
+    for (const auto& m : it->second.members) {
+        if (!event.skip_user.empty() && m.folded == event.skip_user) continue;
+        auto peer = m.weak.lock();
+        if (!peer) continue;
+        if (!event.skip_session.empty() && peer->session_id() == event.skip_session) continue;
+        out_.push(peer, frame);
+    }
+}
+
+// ------------------------------------------------------------------ moderation
+
+void shard::kick(const conn_ptr& admin, const kick_request& request, const std::optional<std::string>& ref,
+                 const actor_info& actor) {
+    auto r = rooms_.find(request.channel);
+    const std::string folded = fold_name(request.user);
+    if (r == rooms_.end() || !r->second.names.contains(folded))
+        return out_.push_error(admin, ctx_.metrics, error_code::not_found,
+                               request.user + " is not in #" + request.channel, ref);
+    std::vector<conn_ptr> targets;
+    for (const auto& m : r->second.members)
+        if (m.folded == folded)
+            if (auto peer = m.weak.lock()) targets.push_back(std::move(peer));
+    for (const auto& target : targets) {
+        leave_room(*target, request.channel);
+        out_.push(target, make_frame(left_notice{request.channel, "kicked"}));
+        events_.kicked(target, request.channel);
+    }
+    ctx_.names.record({actor.name, "kick", request.user, request.channel, {}, actor.address});
+}
+
+// ------------------------------------------------------------------ presence
+
+void shard::name_arrived(const std::string& channel, room& r, const std::string& display, const connection* skip) {
+    send_presence(channel, r, display, presence_notice::change::joined, skip);
+}
+
+void shard::name_left(const std::string& channel, room& r, const std::string& display, const connection* skip) {
+    if (r.members.empty()) return;  // the last one left: nobody to tell
+    send_presence(channel, r, display, presence_notice::change::left, skip);
+}
+
+void shard::send_presence(const std::string& channel, room& r, const std::string& display,
+                          presence_notice::change state, const connection* skip) {
+    ctx_.catalog.set_online(channel, r.online());
+    if (r.online() > ctx_.options.presence_names_up_to) return count_changed(channel, r);
+    broadcast(r, make_frame(presence_notice{channel, display, state, r.online()}), skip);
+}
+
+void shard::broadcast(const room& r, const shared_frame& frame, const connection* skip) {
+    for (const auto& m : r.members) {
+        if (m.raw == skip) continue;
+        if (auto peer = m.weak.lock()) out_.push(peer, frame);
+    }
+}
+
+void shard::count_changed(const std::string& channel, room& r) {
+    if (!r.count_changed) {
+        r.count_changed = true;
+        counts_changed_.push_back(channel);
+    }
+    arm_presence_timer();
+}
+
+void shard::arm_presence_timer() {
+    if (presence_timer_armed_) return;
+    presence_timer_armed_ = true;
+    ctx_.clock.call_after(ctx_.options.online_count_interval, [this, life = ctx_.life] {
+        if (life.expired()) return;
+        post([this] {
+            presence_timer_armed_ = false;
+            send_online_counts();
+        });
+    });
+}
+
+void shard::send_online_counts() {
+    const auto now = ctx_.clock.steady_ms();
+    const auto step = ctx_.options.online_count_interval.count();
+    std::vector<std::string> waiting;
+    for (auto& channel : counts_changed_) {
+        auto it = rooms_.find(channel);
+        if (it == rooms_.end()) continue;
+        room& r = it->second;
+        const int online = r.online();
+        const auto per_step = std::max(1, ctx_.options.presence_names_up_to);
+        const std::int64_t interval = step * ((online + per_step - 1) / per_step);
+        if (r.last_count_ms != 0 && now - r.last_count_ms < interval) {
+            waiting.push_back(std::move(channel));
+            continue;
+        }
+        r.last_count_ms = now;
+        r.count_changed = false;
+        broadcast(r, make_frame(online_notice{channel, online}));
+    }
+    counts_changed_ = std::move(waiting);
+    if (!counts_changed_.empty()) arm_presence_timer();
+}
+
+}  // namespace parley::server::chat

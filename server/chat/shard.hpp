@@ -1,0 +1,138 @@
+#pragma once
+// One shard of the hub: the rooms of the channels that hash to it, on one strand. Everything
+// that must be ordered per channel runs here: a join's entry into the room (its history
+// read's completion), a post's echo and publication (its commit's completion), bus
+// deliveries, presence, typing throttles, kicks and big channels' counts.
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "chat/hub_context.hpp"
+#include "chat/outbox.hpp"
+#include "chat/room.hpp"
+
+namespace parley::server::chat {
+
+using conn_ptr = std::shared_ptr<connection>;
+
+/// What a shard tells the hub about a connection; the hub carries it to the connection's
+/// home strand. Called on the shard's strand.
+class shard_events {
+public:
+    /// A join that `c` asked for is over: it entered `channel` (or was already in it), or not.
+    virtual void join_done(const conn_ptr& c, const std::string& channel, bool entered) = 0;
+    /// An admin removed `c` from `channel`.
+    virtual void kicked(const conn_ptr& c, const std::string& channel) = 0;
+    /// The answer to claim_name() for `channel`.
+    virtual void claim_answered(const conn_ptr& c, const std::string& channel, bool accepted) = 0;
+
+protected:
+    ~shard_events() = default;
+};
+
+/// What a join carries from the connection's home to the channel's shard. The joiner's
+/// name cannot change meanwhile: its home defers every frame until the join is done.
+struct join_ticket {
+    std::string channel;
+    history_direction direction = history_direction::latest;
+    std::optional<std::string> ref;
+    bool claimed = false;        ///< the home took a catalog claim for it
+    std::string folded;          ///< the joiner's name; empty when unnamed
+    std::string display;
+    bool is_account = false;
+};
+
+/// Who asked for a moderation action, as the audit log names them.
+struct actor_info {
+    std::string name;
+    std::string address;
+};
+
+/// One shard. Owned by the hub. post(), from_store() and strand() may be called from any
+/// thread; every other member runs on the shard's strand.
+class shard {
+public:
+    shard(boost::asio::any_io_executor executor, hub_context& ctx, shard_events& events);
+    shard(const shard&) = delete;
+    shard& operator=(const shard&) = delete;
+
+    /// Runs `f` on the strand, guarded, then flushes what it queued.
+    void post(std::function<void()> f);
+    /// Runs `work` (a store completion) on the strand. Called on the storage thread in commit
+    /// order; everything that arrived by the time the strand gets to it runs in one handler,
+    /// in order, so each connection gets one gather write per batch, and commit order is
+    /// broadcast order (which the join invariant relies on).
+    void from_store(std::function<void()> work);
+    bool running_here() const { return strand_.running_in_this_thread(); }
+    /// The frames of the handler running now (strand only).
+    outbox& out() { return out_; }
+
+    /// A join's history read is back: `c` enters the room (presence, `joined`, `history`),
+    /// unless the read failed, another connection holds its name there, or it closed.
+    void finish_join(const conn_ptr& c, const join_ticket& ticket, history_result history);
+    /// `c` leaves `channel` (a `leave`, or its close when `notice` is false): presence for
+    /// the others, and `left` to `c` when `notice`.
+    void leave(const conn_ptr& c, const std::string& channel, bool notice);
+    /// Identity, first phase: reserves `folded` for `c` in `channel` if nobody else there
+    /// holds or claims it; answers through shard_events::claim_answered.
+    void claim_name(const conn_ptr& c, const std::string& channel, const std::string& folded);
+    /// Second phase: `c`'s claim in `channel` becomes its name there (presence `joined`).
+    void commit_name(const conn_ptr& c, const std::string& channel, const std::string& folded,
+                     const std::string& display);
+    /// Second phase, refused elsewhere: gives the reservation back.
+    void release_name(const connection& c, const std::string& channel, const std::string& folded);
+    /// A post's commit is back: the echo to the sender and the message to the bus, or the
+    /// error, or a resend's earlier message to the sender alone.
+    void posted(const conn_ptr& sender, post_result result, const std::optional<std::string>& nonce);
+    /// Relays `display`'s typing in `channel`, at most once per name per interval.
+    void typing(const std::string& channel, const std::string& folded, const std::string& display);
+    /// An edit or a delete was committed in `channel`: the notice to the bus, and straight to
+    /// `requester` when it is not in the channel.
+    void publish_change(const server_message& notice, const std::string& channel, const conn_ptr& requester);
+    /// An admin's kick of `user` from `channel`.
+    void kick(const conn_ptr& admin, const kick_request& request, const std::optional<std::string>& ref,
+              const actor_info& actor);
+    /// A bus event for one of this shard's channels: to its local members.
+    void deliver(const channel_event& event);
+
+private:
+    void drain_store_completions();
+    /// Whether another connection in `r` holds or claims `folded` in a way that conflicts.
+    bool name_conflicts(const room& r, const connection& c, const std::string& folded, bool is_account) const;
+    void enter_room(const conn_ptr& c, const join_ticket& ticket);
+    /// Removes `c` from `channel`'s room; announces its name's departure if it was the last.
+    /// False when it was not a member.
+    bool leave_room(const connection& c, const std::string& channel);
+    /// A name came to `channel` (`c` has it now) or went; presence or a count.
+    void name_arrived(const std::string& channel, room& r, const std::string& display, const connection* skip);
+    void name_left(const std::string& channel, room& r, const std::string& display, const connection* skip);
+    void send_presence(const std::string& channel, room& r, const std::string& display,
+                       presence_notice::change state, const connection* skip);
+    void push_joined(const conn_ptr& c, const std::string& channel, const room& r);
+    void broadcast(const room& r, const shared_frame& frame, const connection* skip = nullptr);
+    void count_changed(const std::string& channel, room& r);
+    void arm_presence_timer();
+    void send_online_counts();
+
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    hub_context& ctx_;
+    shard_events& events_;
+    outbox out_;                                   ///< strand: this handler's frames
+    std::unordered_map<std::string, room> rooms_;  ///< strand: this shard's channels with a member
+    bool presence_timer_armed_ = false;            ///< strand
+    std::vector<std::string> counts_changed_;      ///< strand: big channels whose count changed
+
+    std::mutex completed_mutex_;  ///< guards the two members below (storage thread and strand)
+    std::vector<std::function<void()>> completed_;
+    bool drain_posted_ = false;
+};
+
+}  // namespace parley::server::chat
