@@ -136,7 +136,7 @@ void read_field(field_reader& r, S& out, const wire::field<S, M, K>& f) {
     if (auto read = read_value(r, f.name, *value, f.kind)) assign(out.*f.member, std::move(*read));
 }
 
-/// A T read from `r` by T::schema; a default T when r failed.
+/// A T read from `r` by T::schema; when r failed, a partly read T the caller discards.
 template <class T>
 T read_object(field_reader& r) {
     static_assert(wire::well_formed<T>(),
