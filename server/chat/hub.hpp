@@ -3,7 +3,7 @@
 // No sockets: connections are reached through chat::connection, storage through
 // message_store, time through chat::clock.
 //
-// Threading (docs/architecture-hub.md):
+// Threading (docs/architecture/hub.md):
 // - A connection's protocol state (name, channels, pending joins, deferred frames) lives on
 //   its home strand, made by open(). Its frames are handled there.
 // - A channel's rooms live on one shard (a strand), picked by a hash of the name. Whatever

@@ -10,7 +10,7 @@
 //          so the peer's last frame must be in first. Reads stop at that frame: what follows
 //          it is close_notify, which the shutdown itself reads.
 //
-// docs/architecture-net.md draws the machine. Tested in tests/server/net_close_handshake_test.cpp.
+// docs/architecture/net.md draws the machine. Tested in tests/server/net_close_handshake_test.cpp.
 
 namespace parley::server {
 

@@ -2,7 +2,7 @@
 // WAL checkpoints off the commit path. SQLite's default (wal_autocheckpoint) makes the
 // commit that takes the WAL past 1000 pages run the checkpoint inline: two fdatasyncs
 // and a few MB of page writes, 5-40 ms during which every post queued behind that commit
-// waits. That was W2's tail (docs/architecture-store.md, Checkpoints). Here the writer
+// waits. That was W2's tail (docs/architecture/store.md, Checkpoints). Here the writer
 // only reports the WAL's size after each commit; a thread of this class with its own
 // connection runs PASSIVE checkpoints, which never block the writer.
 

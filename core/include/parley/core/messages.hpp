@@ -4,7 +4,7 @@
 // (vocabulary in wire_schema.hpp): type name, field names, presence and bounds. The codec
 // derives decoding, encoding, type names and the parser's known fields from it, and the
 // variants at the end list the types of each direction. Adding a message type: its struct
-// with its `schema` here, and its name in the variant (docs/architecture-core.md).
+// with its `schema` here, and its name in the variant (docs/architecture/core.md).
 
 #include <cstdint>
 #include <limits>

@@ -4,7 +4,7 @@
 // shape and bounds its value has. The codec (core/src/schema_read.hpp, schema_write.hpp,
 // schema_tables.hpp) reads these descriptions to decode, encode, name types and build the
 // bounded parser's known-field tables; tests/core walks them for the round trips.
-// Plain constexpr data: no JSON, no I/O (docs/architecture-core.md).
+// Plain constexpr data: no JSON, no I/O (docs/architecture/core.md).
 
 #include <array>
 #include <cstddef>
