@@ -21,7 +21,7 @@ struct channel_event {
     std::string skip_user;
 };
 
-/// The bus. Owned by the server; publish() is called on the hub's strand; the handler
+/// The bus. Owned by the server; publish() is called on the channel's shard (a strand); the handler
 /// is called for every event published by any instance, this one included, in the
 /// order each instance published them.
 class message_bus {
@@ -40,7 +40,7 @@ public:
 };
 
 /// The default bus: one instance, so publishing is delivering, synchronously, on the
-/// caller's thread (the hub's strand) — which keeps broadcasts in store-commit order.
+/// caller's thread (the channel's shard) — which keeps each channel's broadcasts in store-commit order.
 class local_bus final : public message_bus {
 public:
     void subscribe(handler receive) override { receive_ = std::move(receive); }

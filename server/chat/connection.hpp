@@ -102,12 +102,18 @@ public:
     hub_state& state() { return state_; }
     const hub_state& state() const { return state_; }
 
-    using strand = boost::asio::strand<boost::asio::any_io_executor>;
+    /// An executor that runs one handler at a time (a strand) that the hub may use as this
+    /// connection's home, or a null executor, and the hub makes a strand of its own. A
+    /// WebSocket session offers its own strand: a frame it hands to the hub then stays on
+    /// that strand (no hand-off to another thread's queue), and an idle connection holds
+    /// no second strand (W3). Any thread.
+    virtual boost::asio::any_io_executor serial_executor() { return {}; }
+
     /// The strand the hub runs this connection's protocol state on. Set once by hub::open,
     /// on the thread that then calls hub::handle and hub::closed (the session's strand).
-    void set_home(strand home) { home_.emplace(std::move(home)); }
+    void set_home(boost::asio::any_io_executor home) { home_.emplace(std::move(home)); }
     /// The home strand; only after hub::open.
-    const strand& home() const { return *home_; }
+    const boost::asio::any_io_executor& home() const { return *home_; }
     /// Whether hub::open has run (same thread as set_home).
     bool has_home() const { return home_.has_value(); }
 
@@ -123,7 +129,7 @@ private:
     std::atomic<bool> named_{false};
     std::atomic<bool> hub_closed_{false};
     hub_state state_;
-    std::optional<strand> home_;
+    std::optional<boost::asio::any_io_executor> home_;
 };
 
 }  // namespace parley::server::chat

@@ -49,6 +49,8 @@ public:
     /// Any thread. Counts the frame by kind (metrics/frame_kind.hpp) unless dropped; a push
     /// over the queue's bound closes the session as a slow consumer (1008), counted once.
     chat::send_outcome enqueue(chat::shared_frame frame) override;
+    /// The session's strand (the listener accepts every socket onto a strand of its own).
+    boost::asio::any_io_executor serial_executor() override { return stream_.get_executor(); }
     void flush() override;
     void close(std::uint16_t code, std::string_view reason) override;
     bool charge_protocol_error() override;

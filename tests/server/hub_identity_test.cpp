@@ -151,3 +151,17 @@ TEST_CASE("hub identity: a guest name leaves guest_online when its connection cl
     h.close(ann);
     CHECK_FALSE(h.hub->guest_online("ann"));
 }
+
+TEST_CASE("hub home: a connection that offers its own strand has its protocol state served on it") {
+    hub_harness h;
+    auto c = std::make_shared<recording_connection>("own", "10.0.0.9");
+    c->own_strand.emplace(boost::asio::make_strand(h.ioc));
+    h.hub->open(c, std::nullopt, "general", std::nullopt);
+    h.run();
+    c->sent_on_own_strand.clear();  // `connection` came from the home; joined/history from the shard
+    h.send(c, identity_request{"Owen"});
+    CHECK(c->next<identity_result>().success);
+    // The identity answer is sent by the home turn: on the connection's own strand.
+    REQUIRE_FALSE(c->sent_on_own_strand.empty());
+    CHECK(c->sent_on_own_strand.front());
+}

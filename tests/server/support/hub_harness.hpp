@@ -29,6 +29,7 @@ public:
 
     chat::send_outcome enqueue(chat::shared_frame frame) override {
         if (closed) return chat::send_outcome::dropped;
+        if (own_strand) sent_on_own_strand.push_back(own_strand->running_in_this_thread());
         auto decoded = decode_server_message(frame->payload());
         REQUIRE(decoded.ok());
         pending_.push_back(std::move(decoded).value());
@@ -48,6 +49,10 @@ public:
         closed = true;
     }
     bool charge_protocol_error() override { return ++protocol_errors <= error_budget; }
+    boost::asio::any_io_executor serial_executor() override {
+        if (own_strand) return *own_strand;
+        return {};
+    }
 
     /// Every frame flushed since the last take(), in order.
     std::vector<server_message> take() { return std::exchange(frames_, {}); }
@@ -77,6 +82,10 @@ public:
     int error_budget = 20;
     bool closed = false;
     std::optional<std::uint16_t> close_code;
+    /// Set before open: the strand this connection offers the hub as its home (as a session
+    /// offers its own); then each enqueue records whether it ran on that strand.
+    std::optional<boost::asio::strand<boost::asio::io_context::executor_type>> own_strand;
+    std::vector<bool> sent_on_own_strand;
 
 private:
     bool write_reserved_ = false;
