@@ -6,7 +6,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "log/log.hpp"
-#include "chat/guarded.hpp"
+#include "log/guarded.hpp"
 #include "parley/core/codec.hpp"
 #include "parley/core/text.hpp"
 

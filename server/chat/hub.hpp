@@ -25,7 +25,7 @@
 #include "chat/clock.hpp"
 #include "chat/connection.hpp"
 #include "chat/directory.hpp"
-#include "chat/guarded.hpp"
+#include "log/guarded.hpp"
 #include "chat/hub_context.hpp"
 #include "chat/hub_options.hpp"
 #include "chat/outbox.hpp"
@@ -140,10 +140,10 @@ private:
 template <class F>
 void hub::at_home(const conn_ptr& c, F&& f) {
     boost::asio::post(c->home(), [c, f = std::forward<F>(f)]() mutable {
-        run_guarded([&] {
+        guarded("hub", [&] {
             turn t{c, c->state(), {}};
             f(t);
-        });  // t's outbox flushes as the turn ends
+        }, [] {});  // t's outbox flushes as the turn ends
     });
 }
 

@@ -4,7 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
-#include "chat/guarded.hpp"
+#include "log/guarded.hpp"
 #include "chat/history_budget.hpp"
 #include "parley/core/codec.hpp"
 #include "parley/core/limits.hpp"
@@ -19,7 +19,7 @@ shard::shard(net::any_io_executor executor, hub_context& ctx, shard_events& even
 
 void shard::post(std::function<void()> f) {
     net::post(strand_, [this, f = std::move(f)] {
-        run_guarded(f);
+        guarded("hub shard", f, [] {});
         out_.flush();
     });
 }
@@ -41,7 +41,7 @@ void shard::drain_store_completions() {
         batch.swap(completed_);
         drain_posted_ = false;
     }
-    for (auto& work : batch) run_guarded(work);
+    for (auto& work : batch) guarded("hub store completion", work, [] {});
 }
 
 // ------------------------------------------------------------------ joining and leaving

@@ -14,7 +14,7 @@
 #include "http/route.hpp"
 #include "http/router.hpp"
 #include "net/address_limiter.hpp"
-#include "net/guarded.hpp"
+#include "log/guarded.hpp"
 #include "net/tls_stream.hpp"
 #include "net/upgrade.hpp"
 #include "net/ws_session.hpp"

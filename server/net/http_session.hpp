@@ -56,7 +56,7 @@ private:
     void refuse(unsigned status, const std::string& reason, bool keep_alive,
                 std::chrono::seconds retry_after = std::chrono::seconds(0));
     void do_close();
-    /// Runs a completion handler's body under net/guarded.hpp's catch: a throw is logged and
+    /// Runs a completion handler's body under log/guarded.hpp's catch: a throw is logged and
     /// closes this connection only.
     template <class Body>
     void guard(std::string_view where, Body&& body);

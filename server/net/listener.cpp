@@ -4,7 +4,7 @@
 #include <boost/asio/strand.hpp>
 
 #include "log/log.hpp"
-#include "net/guarded.hpp"
+#include "log/guarded.hpp"
 #include "net/http_session.hpp"
 
 namespace parley::server {

@@ -27,7 +27,7 @@ public:
 
 private:
     void do_accept();
-    /// Every handler body runs under net/guarded.hpp: a throw never stops the accept loop.
+    /// Every handler body runs under log/guarded.hpp: a throw never stops the accept loop.
     void on_accept(const boost::system::error_code& ec, boost::asio::ip::tcp::socket socket);
     /// Accepts again after a short backoff (an accept error, or a throw starting the next one).
     void retry_later();

@@ -9,7 +9,7 @@
 
 #include "log/log.hpp"
 #include "chat/clock.hpp"
-#include "net/guarded.hpp"
+#include "log/guarded.hpp"
 #include "net/tls_stream.hpp"
 #include "ws/frame.hpp"
 

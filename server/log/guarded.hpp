@@ -3,8 +3,10 @@
 // an exception that left one would end io_context::run and so the whole server. Beast, Asio
 // and the standard library can still throw inside a handler (std::bad_alloc, std::length_error
 // from a string, boost::system::system_error from a throwing overload), so every handler of
-// the http session and the listener runs its body through `guarded`: the failure is logged
-// and only that connection is closed.
+// the sessions, the listener and the hub (homes, shards, store completions) runs its body
+// through `guarded`: the failure is logged and the recovery runs (a session closes that one
+// connection; the hub has nothing to undo and its strand goes on). A leaf beside the log,
+// so every layer uses this one catch.
 
 #include <exception>
 #include <string_view>

@@ -1,4 +1,4 @@
-#include "net/guarded.hpp"
+#include "log/guarded.hpp"
 
 #include <doctest/doctest.h>
 
