@@ -32,9 +32,15 @@ connection_policy::connection_policy(const session_limits& limits)
       heartbeat_ms_(limits.heartbeat_ms) {}
 
 policy::action connection_policy::on_text(std::string_view payload, std::int64_t now_ms) {
-    if (!requests_.try_take(now_ms))
-        return refuse(error_code::rate_limited, "too many requests: slow down", std::nullopt, now_ms);
+    const bool within_budget = requests_.try_take(now_ms);
     auto decoded = decode_client_frame(payload);
+    if (!within_budget) {
+        // Refused whatever it is; decoded only so that the answer names the request (`ref`)
+        // and the client can clear what it waits for (a join, a history page). A frame
+        // too broken to name one is not charged to the malformed-frame budget either.
+        std::optional<std::string> ref = decoded ? std::move(decoded.value().nonce) : std::move(decoded.error().ref);
+        return refuse(error_code::rate_limited, "too many requests: slow down", std::move(ref), now_ms);
+    }
     if (!decoded) {
         auto& e = decoded.error();
         return refuse(e.code, std::move(e.message), std::move(e.ref), now_ms);

@@ -65,7 +65,8 @@ public:
     explicit connection_policy(const session_limits& limits);
 
     /// A complete text message arrived at `now_ms` (monotonic): charged to the request
-    /// budget, decoded, a post charged to the posting bucket.
+    /// budget, decoded, a post charged to the posting bucket. Over the request budget it is
+    /// refused with rate_limited, its nonce as `ref` when it has one.
     policy::action on_text(std::string_view payload, std::int64_t now_ms);
     /// A complete binary message arrived: charged like any request, refused as invalid.
     policy::action on_binary(std::int64_t now_ms);
@@ -97,7 +98,7 @@ private:
     policy::action refuse(error_code code, std::string message, std::optional<std::string> ref, std::int64_t now_ms);
 
     chat::token_bucket posts_;     ///< message, edit, delete, typing (PROTOCOL.md, Rate limit)
-    chat::token_bucket requests_;  ///< every data frame, charged before it is decoded
+    chat::token_bucket requests_;  ///< every data frame, charged whatever it holds
     int heartbeat_ms_;
     int unanswered_heartbeats_ = 0;
     std::mutex errors_mutex_;  ///< guards errors_ alone: the hub charges it from its strand

@@ -104,6 +104,9 @@ bool print_window_lines(const window_report& r, const client_pool& pool) {
     std::printf("latency (ms)      p50 %s  p99 %s  max %s  over %llu deliveries\n",
                 format_ms(r.latency->quantile_ns(0.50)).c_str(), format_ms(r.latency->quantile_ns(0.99)).c_str(),
                 format_ms(r.latency->max_ns()).c_str(), static_cast<unsigned long long>(r.latency->count()));
+    // The tail's shape: a p99 far above p90 is a rare stall, one close to it a steady cost.
+    std::printf("latency tail (ms) p90 %s  p95 %s  p99.9 %s\n", format_ms(r.latency->quantile_ns(0.90)).c_str(),
+                format_ms(r.latency->quantile_ns(0.95)).c_str(), format_ms(r.latency->quantile_ns(0.999)).c_str());
     std::printf("server cpu        %s%% of one core%s\n", format_optional(r.server_cpu, 1).c_str(),
                 r.server_cpu ? "" : " (no --server-pid)");
     std::printf("bench cpu         %.1f%% of one core%s\n", r.bench_cpu,

@@ -112,12 +112,16 @@ TEST_CASE("a rejoin refused after a reconnect is asked again, and its resume pag
 }
 
 TEST_CASE("an error on a scroll-back lets the next scroll-back work") {
+    // A failed read, and the request budget's refusal (which names the request too).
+    error_code code = error_code::server_error;
+    SUBCASE("server_error") { code = error_code::server_error; }
+    SUBCASE("rate_limited") { code = error_code::rate_limited; }
     harness h;
     h.connect_ready(msgs(101, 150, "general"), true);
     h.take_sent();
     REQUIRE(h.model.load_older("general"));
     const std::string first = only_nonce<history_request>(h);
-    h.server(error_notice{error_code::server_error, "could not read the history of #general", first});
+    h.server(error_notice{code, "refused", first});
     CHECK_FALSE(h.channel().loading_older);
     CHECK(h.channel().has_more_before);
 

@@ -104,7 +104,7 @@ TEST_CASE("policy's rate-limit answers do not count toward the malformed-frame b
         CHECK(as<policy::answer_error>(p.on_text(post, 1000 + i)).code == error_code::rate_limited);
 }
 
-TEST_CASE("policy charges every frame to the request budget before decoding it") {
+TEST_CASE("policy charges every frame to the request budget, whatever it holds") {
     connection_policy p(test_limits());
     for (int i = 0; i < 30; ++i) CHECK(std::holds_alternative<policy::ignore>(p.on_text(heartbeat_answer, 1000)));
     const auto refused = as<policy::answer_error>(p.on_text(heartbeat_answer, 1000));
@@ -115,6 +115,19 @@ TEST_CASE("policy charges every frame to the request budget before decoding it")
     CHECK(as<policy::answer_error>(p.on_binary(1000)).code == error_code::rate_limited);
     // 10/s: 100 ms gives one request back.
     CHECK(std::holds_alternative<policy::ignore>(p.on_text(heartbeat_answer, 1100)));
+}
+
+TEST_CASE("policy's request-budget refusal names the refused request, so a client can clear it") {
+    connection_policy p(test_limits());
+    for (int i = 0; i < 30; ++i) CHECK(std::holds_alternative<policy::ignore>(p.on_text(heartbeat_answer, 1000)));
+    const std::string history = R"({"type":"history","channel":"general","before":7,"nonce":"h1"})";
+    const auto refused = as<policy::answer_error>(p.on_text(history, 1000));
+    CHECK(refused.code == error_code::rate_limited);
+    CHECK(refused.ref == std::optional<std::string>("h1"));
+    CHECK(as<policy::answer_error>(p.on_text(join, 1000)).ref == std::optional<std::string>("j"));
+    // A broken frame over the budget is refused as rate_limited, never charged as malformed.
+    for (int i = 0; i < limits::protocol_error_budget + 5; ++i)
+        CHECK(as<policy::answer_error>(p.on_text("{not json", 1000)).code == error_code::rate_limited);
 }
 
 TEST_CASE("policy with rate 0 limits neither posts nor requests") {
