@@ -55,12 +55,13 @@ public:
             bool refused = false;               ///< one of them found the name taken
             std::vector<std::string> accepted;  ///< channels whose shard reserved the name
         };
-        std::optional<name_claim> claim;
+        /// Rare and short-lived: held out of line so an idle connection does not carry it.
+        std::unique_ptr<name_claim> claim;
         bool open = true;                    ///< false once the hub saw it close
         std::vector<client_frame> deferred;  ///< frames that arrived meanwhile, in order
 
         /// A join or an identity is in flight: later frames wait for it.
-        bool busy() const { return claim.has_value() || !joining.empty(); }
+        bool busy() const { return claim != nullptr || !joining.empty(); }
     };
     /// `address` is the peer's IP address (what a ban covers besides the name).
     explicit connection(std::string session_id, std::string address = {})
@@ -109,13 +110,20 @@ public:
     /// no second strand (W3). Any thread.
     virtual boost::asio::any_io_executor serial_executor() { return {}; }
 
-    /// The strand the hub runs this connection's protocol state on. Set once by hub::open,
-    /// on the thread that then calls hub::handle and hub::closed (the session's strand).
-    void set_home(boost::asio::any_io_executor home) { home_.emplace(std::move(home)); }
+    /// The strand the hub runs this connection's protocol state on, settled once by
+    /// hub::open on the thread that then calls hub::handle and hub::closed (the session's
+    /// strand): the connection's own serial_executor(), or a strand the hub made for one
+    /// that offers none (set_home). Only the latter is stored: a session's strand is
+    /// already in its socket, and an idle connection should not carry a second copy.
+    void use_own_home() { opened_ = true; }
+    void set_home(boost::asio::any_io_executor strand) {
+        made_home_ = std::make_unique<boost::asio::any_io_executor>(std::move(strand));
+        opened_ = true;
+    }
     /// The home strand; only after hub::open.
-    const boost::asio::any_io_executor& home() const { return *home_; }
-    /// Whether hub::open has run (same thread as set_home).
-    bool has_home() const { return home_.has_value(); }
+    boost::asio::any_io_executor home() { return made_home_ ? *made_home_ : serial_executor(); }
+    /// Whether hub::open has run (same thread as use_own_home / set_home).
+    bool has_home() const { return opened_; }
 
     /// Whether the hub has seen the connection close. Any thread: shards read it so that a
     /// late join completion does not put a closed connection into a room.
@@ -129,7 +137,8 @@ private:
     std::atomic<bool> named_{false};
     std::atomic<bool> hub_closed_{false};
     hub_state state_;
-    std::optional<boost::asio::any_io_executor> home_;
+    bool opened_ = false;
+    std::unique_ptr<boost::asio::any_io_executor> made_home_;  ///< null: serial_executor() is home
 };
 
 }  // namespace parley::server::chat

@@ -85,8 +85,10 @@ void hub::send_error(connection& c, server_metrics& metrics, error_code code, st
 void hub::open(std::shared_ptr<connection> c, std::optional<verified_account> account, std::string channel,
                std::optional<message_id> since) {
     // The session's own strand when it offers one (no hand-off per frame), else a new one.
-    auto own = c->serial_executor();
-    c->set_home(own ? std::move(own) : net::any_io_executor(net::make_strand(executor_)));
+    if (c->serial_executor())
+        c->use_own_home();
+    else
+        c->set_home(net::make_strand(executor_));
     at_home(c, [this, account = std::move(account), channel = std::move(channel), since](turn& t) {
         registry_.add(t.c);
         connection_info info;

@@ -27,8 +27,8 @@ void hub::on_identity(turn& t, const identity_request& request) {
         if (ctx_.names.is_banned(folded, t.c->address())) return refuse("banned");
         return grant_name(t, request.user, folded);
     }
-    state.claim = connection::hub_state::name_claim{request.user, folded, static_cast<int>(state.channels.size()),
-                                                    false, {}};
+    state.claim = std::make_unique<connection::hub_state::name_claim>(connection::hub_state::name_claim{
+        request.user, folded, static_cast<int>(state.channels.size()), false, {}});
     for (const auto& channel : state.channels) {
         shard& s = shard_for(channel);
         s.post([&s, c = t.c, channel, folded] { s.claim_name(c, channel, folded); });
@@ -42,7 +42,7 @@ void hub::on_claim_answered(turn& t, const std::string& channel, bool accepted) 
     if (accepted) claim.accepted.push_back(channel);
     else claim.refused = true;
     if (--claim.waiting > 0) return;
-    const auto settled = std::move(claim);
+    const auto settled = std::move(claim);  // moves the fields; the claim itself goes now
     state.claim.reset();
     const char* refusal = !state.open                                            ? "closed"
                           : settled.refused                                      ? "taken"

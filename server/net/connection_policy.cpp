@@ -1,6 +1,7 @@
 #include "net/connection_policy.hpp"
 
 #include <algorithm>
+#include <memory>
 
 #include "parley/core/codec.hpp"
 #include "ws/frame.hpp"
@@ -30,6 +31,10 @@ connection_policy::connection_policy(const session_limits& limits)
     : posts_(limits.rate_limit, limits.rate_burst),
       requests_(make_request_budget(limits)),
       heartbeat_ms_(limits.heartbeat_ms) {}
+
+connection_policy::~connection_policy() {
+    delete errors_.load(std::memory_order_acquire);
+}
 
 policy::action connection_policy::on_text(std::string_view payload, std::int64_t now_ms) {
     const bool within_budget = requests_.try_take(now_ms);
@@ -91,8 +96,16 @@ std::chrono::milliseconds connection_policy::first_heartbeat_delay(std::uint32_t
 }
 
 bool connection_policy::charge_error(std::int64_t now_ms) {
-    std::lock_guard lock(errors_mutex_);
-    return errors_.record(now_ms);
+    error_window* window = errors_.load(std::memory_order_acquire);
+    if (window == nullptr) {
+        // Two threads may charge the first error at once: one window wins, the other is freed.
+        auto fresh = std::make_unique<error_window>();
+        if (errors_.compare_exchange_strong(window, fresh.get(), std::memory_order_acq_rel,
+                                            std::memory_order_acquire))
+            window = fresh.release();
+    }
+    std::lock_guard lock(window->mutex);
+    return window->budget.record(now_ms);
 }
 
 policy::close_with connection_policy::over_error_budget() {

@@ -6,6 +6,7 @@
 // (tests/server/net_connection_policy_test.cpp). The session (net/ws_session.hpp) carries
 // the answer out.
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <mutex>
@@ -63,6 +64,9 @@ using action = std::variant<ignore, to_hub, answer_error, answer_pong, send_hear
 class connection_policy {
 public:
     explicit connection_policy(const session_limits& limits);
+    ~connection_policy();
+    connection_policy(const connection_policy&) = delete;
+    connection_policy& operator=(const connection_policy&) = delete;
 
     /// A complete text message arrived at `now_ms` (monotonic): charged to the request
     /// budget, decoded, a post charged to the posting bucket. Over the request budget it is
@@ -101,8 +105,14 @@ private:
     chat::token_bucket requests_;  ///< every data frame, charged whatever it holds
     int heartbeat_ms_;
     int unanswered_heartbeats_ = 0;
-    std::mutex errors_mutex_;  ///< guards errors_ alone: the hub charges it from its strand
-    chat::error_budget errors_;
+    /// The malformed-frame budget with the lock that guards it (the hub charges it from
+    /// its strand). Made at the first malformed frame: most connections never send one,
+    /// and the window of times and its mutex (some 220 bytes) would sit in every idle one.
+    struct error_window {
+        std::mutex mutex;
+        chat::error_budget budget;
+    };
+    std::atomic<error_window*> errors_{nullptr};  ///< owned; set once, by whoever charges first
 };
 
 }  // namespace parley::server

@@ -39,6 +39,7 @@ std::string random_session_id() {
     }
     static constexpr char hex[] = "0123456789abcdef";
     std::string id;
+    id.reserve(2 * sizeof bytes);  // one allocation of its size, not three as it grows
     for (unsigned char b : bytes) {
         id += hex[b >> 4];
         id += hex[b & 15];

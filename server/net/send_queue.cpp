@@ -56,6 +56,7 @@ send_queue::after_write send_queue::written(std::size_t bytes) {
     queued_bytes_ -= bytes;
     if (!queue_.empty()) return after_write::more;
     write_reserved_ = false;
+    queue_ = {};  // idle: no capacity kept (take() swapped the writer's vector in)
     // Only the close frame itself ends the send side; a queue closed for a slow consumer
     // whose close frame is not queued yet is merely idle until it is.
     return close_queued_ ? after_write::close_sent : after_write::idle;

@@ -2,8 +2,10 @@
 
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <variant>
 
 #include "parley/core/limits.hpp"
@@ -79,6 +81,24 @@ TEST_CASE("policy charges the hub's protocol errors and its own decode errors to
     connection_policy p(test_limits());
     for (int i = 0; i < limits::protocol_error_budget; ++i) CHECK(p.charge_error(1000));  // from the hub
     CHECK(std::holds_alternative<policy::close_with>(p.on_text("[]", 1001)));
+}
+
+TEST_CASE("policy's budget made by two threads charging their first errors at once is one budget") {
+    // The window is made at the first error; both threads may try to make it (tsan checks).
+    for (int round = 0; round < 50; ++round) {
+        connection_policy p(test_limits());
+        const int each = limits::protocol_error_budget / 2;
+        std::atomic<int> refused{0};
+        auto charge = [&] {
+            for (int i = 0; i < each; ++i)
+                if (!p.charge_error(1000)) ++refused;
+        };
+        std::thread a(charge), b(charge);
+        a.join();
+        b.join();
+        CHECK(refused == 0);
+        CHECK_FALSE(p.charge_error(1000));  // the 21st of one window
+    }
 }
 
 TEST_CASE("policy refuses posts over the rate with rate_limited and the post's nonce; others pass") {
