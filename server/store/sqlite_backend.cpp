@@ -6,7 +6,6 @@
 #include <system_error>
 #include <utility>
 
-#include "parley/core/limits.hpp"
 #include "store/sqlite_schema.hpp"
 
 namespace parley::server {
@@ -65,22 +64,20 @@ bool sqlite_backend::prepare_statements(std::string& error) {
         {&begin_, "BEGIN IMMEDIATE"},
         {&commit_, "COMMIT"},
         {&rollback_, "ROLLBACK"},
-        {&find_nonce_,
-         "SELECT message_id, created_at FROM nonces WHERE scope = ?1 AND channel = ?2 AND nonce = ?3"},
-        {&save_nonce_,
-         "INSERT OR REPLACE INTO nonces (scope, channel, nonce, message_id, created_at) "
-         "VALUES (?1, ?2, ?3, ?4, ?5)"},
-        {&prune_nonces_, "DELETE FROM nonces WHERE created_at < ?1"},
+        // A resend: one seek in the partial index messages_by_nonce (`nonce = ?3` implies
+        // its `nonce IS NOT NULL`).
+        {&find_nonce_, "SELECT id, posted_at FROM messages WHERE resend_scope = ?1 AND channel = ?2 AND nonce = ?3"},
+        {&forget_nonce_, "UPDATE messages SET resend_scope = NULL, nonce = NULL WHERE id = ?1"},
         {&insert_message_,
-         "INSERT INTO messages (channel, user_name, body, posted_at, owner, seq) VALUES (?1, ?2, ?3, ?4, ?5, "
-         "?6)"},
+         "INSERT INTO messages (channel, user_name, body, posted_at, owner, seq, resend_scope, nonce) "
+         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"},
         {&find_message_,
          "SELECT channel, user_name, body, posted_at, edited_at, owner, deleted, seq FROM messages WHERE id "
          "= ?1"},
-        // A channel's last stream position: its newest row (the index messages_by_seq makes
-        // this one seek), or where it stood when pruning emptied it.
+        // A channel's last stream position: its newest row's (positions grow with ids, and
+        // messages_by_channel makes it one seek), or where it stood when pruning emptied it.
         {&last_seq_of_,
-         "SELECT max(coalesce((SELECT max(seq) FROM messages WHERE channel = ?1), 0), "
+         "SELECT max(coalesce((SELECT seq FROM messages WHERE channel = ?1 ORDER BY id DESC LIMIT 1), 0), "
          "coalesce((SELECT last_seq FROM channel_positions WHERE channel = ?1), 0))"},
         {&save_position_, "INSERT OR REPLACE INTO channel_positions (channel, last_seq) VALUES (?1, ?2)"},
         {&update_text_, "UPDATE messages SET body = ?2, edited_at = ?3 WHERE id = ?1"},
@@ -102,7 +99,12 @@ bool sqlite_backend::prepare_statements(std::string& error) {
          "RETURNING name"},
         {&oldest_in_channel_, "SELECT id, seq FROM messages WHERE channel = ?1 ORDER BY id LIMIT ?2"},
         {&delete_message_, "DELETE FROM messages WHERE id = ?1"},
-        {&delete_nonces_of_, "DELETE FROM nonces WHERE message_id = ?1"},
+        // Expired nonces: ids from the watermark on, oldest first, until one young enough.
+        {&nonce_walk_, "SELECT id, posted_at FROM messages WHERE id >= ?1 ORDER BY id LIMIT ?2"},
+        {&forget_nonces_,
+         "UPDATE messages SET resend_scope = NULL, nonce = NULL WHERE id >= ?1 AND id <= ?2 AND nonce IS NOT NULL"},
+        {&load_state_, "SELECT value FROM store_state WHERE key = ?1"},
+        {&save_state_, "INSERT OR REPLACE INTO store_state (key, value) VALUES (?1, ?2)"},
     };
     for (const auto& [stmt, sql] : all)
         if (!stmt->prepare(*db_, sql, error)) return false;
@@ -162,19 +164,21 @@ bool sqlite_backend::load_state(std::string& error) {
             return false;
         }
     }
+    {
+        // Where the walk that clears expired nonces stopped (sqlite_upkeep.cpp).
+        sqlite::reset_on_exit guard(load_state_);
+        load_state_.bind(1, std::string_view(nonces_cleared_key));  // a literal: SQLITE_STATIC is safe
+        const int rc = load_state_.step();
+        if (rc == SQLITE_ROW)
+            nonces_cleared_below_ = load_state_.column_int64(0);
+        else if (rc != SQLITE_DONE) {
+            error = failure("reading the store's state");
+            return false;
+        }
+    }
     // Every channel's count is unknown until maintain() counts it.
     if (options_.max_messages_per_channel > 0) cap_pending_.insert(known_channels_.begin(), known_channels_.end());
-    return prune_nonces(error);
-}
-
-bool sqlite_backend::prune_nonces(std::string& error) {
-    last_prune_ = std::chrono::steady_clock::now();
-    if (newest_timestamp_ <= limits::nonce_memory_ms) return true;
-    sqlite::reset_on_exit guard(prune_nonces_);
-    prune_nonces_.bind(1, newest_timestamp_ - limits::nonce_memory_ms);
-    if (prune_nonces_.run()) return true;
-    error = failure("pruning nonces");
-    return false;
+    return true;
 }
 
 std::string sqlite_backend::failure(const char* what) const {
@@ -182,17 +186,10 @@ std::string sqlite_backend::failure(const char* what) const {
 }
 
 bool sqlite_backend::begin(std::string& error) {
-    {
-        sqlite::reset_on_exit guard(begin_);
-        if (!begin_.run()) {
-            error = failure("starting a transaction");
-            return false;
-        }
-    }
-    // Inside the batch's transaction: pruning costs no commit of its own.
-    if (std::chrono::steady_clock::now() - last_prune_ >= options_.nonce_prune_interval)
-        return prune_nonces(error);
-    return true;
+    sqlite::reset_on_exit guard(begin_);
+    if (begin_.run()) return true;
+    error = failure("starting a transaction");
+    return false;
 }
 
 bool sqlite_backend::commit(std::string& error) {

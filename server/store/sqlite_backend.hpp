@@ -21,9 +21,6 @@ namespace parley::server {
 /// Tunables of the SQLite backend.
 struct sqlite_backend_options {
     sync_mode sync = sync_mode::normal;
-    /// Nonces are kept 24 h; pruning every 10 min keeps at most 1% extra rows without a
-    /// delete per message.
-    std::chrono::milliseconds nonce_prune_interval = std::chrono::minutes(10);
     /// Messages older than this many milliseconds are pruned by maintain(); 0 keeps them
     /// all. The server sets it from --retention-days.
     std::int64_t retention_ms = 0;
@@ -31,22 +28,22 @@ struct sqlite_backend_options {
     /// oldest beyond it are pruned by maintain(). 0: no cap. The server sets it from
     /// --max-messages-per-channel.
     std::int64_t max_messages_per_channel = 0;
-    /// Messages one maintain() step deletes at most: about a millisecond of work each
-    /// 500, so a post waits for one such step at most.
+    /// Messages one maintain() step deletes (or clears the expired nonces of) at most:
+    /// about a millisecond of work each 500, so a post waits for one such step at most.
     int prune_batch_rows = 500;
     /// When WAL checkpoints run (off the commit path; see sqlite_checkpointer.hpp).
     sqlite::checkpoint_policy checkpoints{};
 };
 
-/// Messages, channels and nonces in `<data_dir>/parley.sqlite3`, with statements
-/// prepared once. Created on any thread, then used only by the storage thread.
+/// Messages (with their nonces) and channels in `<data_dir>/parley.sqlite3`, with
+/// statements prepared once. Created on any thread, then used only by the storage thread.
 class sqlite_backend final : public batch_backend {
 public:
     /// The database file's name inside the data directory.
     static constexpr const char* file_name = "parley.sqlite3";
 
-    /// Creates `data_dir` if missing, opens or creates the database, migrates the schema
-    /// and prunes stale nonces. Null with `error` set (naming the path) when any step fails.
+    /// Creates `data_dir` if missing, opens or creates the database and migrates the
+    /// schema. Null with `error` set (naming the path) when any step fails.
     static std::unique_ptr<sqlite_backend> open(const std::filesystem::path& data_dir,
                                                 const sqlite_backend_options& options, std::string& error);
 
@@ -94,18 +91,22 @@ private:
     /// SQLite's WAL hook, after each commit of the writer: `pages` is the WAL's size.
     static int after_commit(void* self, sqlite3* db, const char* schema, int pages);
     bool load_state(std::string& error);
-    bool prune_nonces(std::string& error);
     lookup find_message(message_id id, stored_message& out);
     /// The stream position the next post to `channel` gets; nullopt on a storage error.
     std::optional<std::int64_t> next_seq(const std::string& channel);
     std::string failure(const char* what) const;
-    /// Deletes `ids` (with their nonces) in one transaction; false with `error` set.
+    /// Deletes `ids` (their nonces go with their rows) in one transaction; false with
+    /// `error` set.
     bool prune(const std::vector<pruned_row>& rows, std::string& error);
     /// Inside prune(): drops `channel` from the channel list if `rows` emptied it, keeping
     /// its last stream position, and adds it to `forgotten`; false on a storage error.
     bool forget_if_empty(const std::vector<pruned_row>& rows, const std::string& channel,
                          std::vector<std::string>& forgotten);
     maintenance_step prune_expired(unix_ms now);
+    /// Clears the nonces older than limits::nonce_memory_ms before the newest post, one
+    /// bounded step from the watermark on (a resend past that window is a new message
+    /// anyway; this keeps their index small).
+    maintenance_step clear_expired_nonces();
     maintenance_step prune_over_cap();
     void count_post(const std::string& channel);
 
@@ -119,19 +120,24 @@ private:
     int next_checkpoint_at_ = 0;  // the WAL size at which to ask for the next checkpoint
 
     sqlite::statement begin_, commit_, rollback_;
-    sqlite::statement find_nonce_, save_nonce_, prune_nonces_;
+    sqlite::statement find_nonce_, forget_nonce_, nonce_walk_, forget_nonces_;
+    sqlite::statement load_state_, save_state_;
     sqlite::statement insert_message_, find_message_, update_text_, mark_deleted_;
     sqlite::statement last_seq_of_, save_position_;
     sqlite::statement insert_channel_, list_channels_;
     sqlite::statement latest_, before_, after_;
-    sqlite::statement oldest_, count_channel_, oldest_in_channel_, delete_message_, delete_nonces_of_, forget_channel_;
+    sqlite::statement oldest_, count_channel_, oldest_in_channel_, delete_message_, forget_channel_;
 
     // Channels known to be in the channels table, so a post inserts its channel only once.
     std::unordered_set<std::string> known_channels_;
     std::vector<std::string> channels_added_in_batch_;  // undone by rollback()
-    // The store's clock for nonce expiry: the newest post timestamp seen (set by callers).
+    // Every message below this id has no nonce older than the nonce window left: where
+    // clear_expired_nonces() goes on (kept in store_state under nonces_cleared_key).
+    static constexpr const char* nonces_cleared_key = "nonces_cleared_below";
+    message_id nonces_cleared_below_ = 0;
+    // The store's clock for nonce expiry: the newest post's timestamp (the server's clock
+    // when it was posted), so that expiry needs no clock of its own.
     unix_ms newest_timestamp_ = 0;
-    std::chrono::steady_clock::time_point last_prune_{};
     // Per-channel cap: rows per channel where known (counted lazily, one channel per
     // step, so opening a big database costs nothing up front), and the channels whose
     // count is unknown or over the cap.

@@ -85,6 +85,10 @@ void statement::bind(int index, const std::optional<std::int64_t>& value) {
         sqlite3_bind_null(stmt_, index);
 }
 
+void statement::bind_null(int index) {
+    sqlite3_bind_null(stmt_, index);
+}
+
 int statement::step() {
     return sqlite3_step(stmt_);
 }

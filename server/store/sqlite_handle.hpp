@@ -61,6 +61,7 @@ public:
     void bind(int index, std::int64_t value);
     void bind(int index, std::string_view text);
     void bind(int index, const std::optional<std::int64_t>& value);
+    void bind_null(int index);
 
     /// Advances; SQLITE_ROW, SQLITE_DONE or an error code.
     int step();

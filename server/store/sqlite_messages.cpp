@@ -39,6 +39,7 @@ post_result sqlite_backend::post(const new_message& message) {
     newest_timestamp_ = std::max(newest_timestamp_, message.timestamp);
     if (message.nonce) {
         std::optional<message_id> earlier_id;
+        std::optional<message_id> expired_id;
         {
             sqlite::reset_on_exit guard(find_nonce_);
             find_nonce_.bind(1, message.resend_scope);
@@ -46,12 +47,20 @@ post_result sqlite_backend::post(const new_message& message) {
             find_nonce_.bind(3, *message.nonce);
             const int rc = find_nonce_.step();
             if (rc == SQLITE_ROW) {
-                // An entry past its 24 h is forgotten even before pruning reaches it.
+                // A nonce past its 24 h is forgotten even before the upkeep clears it.
                 if (find_nonce_.column_int64(1) >= message.timestamp - limits::nonce_memory_ms)
                     earlier_id = find_nonce_.column_int64(0);
+                else
+                    expired_id = find_nonce_.column_int64(0);
             } else if (rc != SQLITE_DONE) {
                 return failed_result<post_result>(failure("looking up a nonce"));
             }
+        }
+        if (expired_id) {
+            // The unique index holds one message per nonce: the old one lets go of it.
+            sqlite::reset_on_exit guard(forget_nonce_);
+            forget_nonce_.bind(1, *expired_id);
+            if (!forget_nonce_.run()) return failed_result<post_result>(failure("forgetting an expired nonce"));
         }
         if (earlier_id) {
             stored_message earlier;
@@ -66,7 +75,7 @@ post_result sqlite_backend::post(const new_message& message) {
                     return r;
                 }
                 case lookup::missing:
-                    break;  // cannot happen (pruning drops a message's nonces with it); store anew
+                    break;  // cannot happen (the nonce is in the row it names); store anew
             }
         }
     }
@@ -82,22 +91,19 @@ post_result sqlite_backend::post(const new_message& message) {
         insert_message_.bind(4, message.timestamp);
         insert_message_.bind(5, message.owner);
         insert_message_.bind(6, *seq);
+        if (message.nonce) {
+            insert_message_.bind(7, message.resend_scope);
+            insert_message_.bind(8, *message.nonce);
+        } else {
+            insert_message_.bind_null(7);
+            insert_message_.bind_null(8);
+        }
         if (!insert_message_.run()) return failed_result<post_result>(failure("storing a message"));
     }
     // Noted now and undone by rollback(): a failure later in the batch rolls this row back.
     last_seq_[message.channel] = *seq;
     posted_in_batch_.push_back(message.channel);
     const message_id id = db_->last_insert_id();
-
-    if (message.nonce) {
-        sqlite::reset_on_exit guard(save_nonce_);
-        save_nonce_.bind(1, message.resend_scope);
-        save_nonce_.bind(2, message.channel);
-        save_nonce_.bind(3, *message.nonce);
-        save_nonce_.bind(4, id);
-        save_nonce_.bind(5, message.timestamp);
-        if (!save_nonce_.run()) return failed_result<post_result>(failure("storing a nonce"));
-    }
 
     if (!known_channels_.contains(message.channel)) {
         sqlite::reset_on_exit guard(insert_channel_);

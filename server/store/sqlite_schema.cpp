@@ -92,6 +92,32 @@ CREATE TABLE channel_positions (
 PRAGMA user_version = 3;
 )sql";
 
+// Version 4 (issue 12: fewer pages per post). A post wrote seven B-trees (the row, two
+// message indexes, the AUTOINCREMENT counter, the nonce table and its two indexes), and
+// with one post per commit at a steady rate its cost was the pages, not the rows.
+// - The nonce lives in its message's row, found by one partial unique index: a resend
+//   is still one seek, and deleting a row (pruning) takes its nonce with it. Expired
+//   nonces are cleared by the upkeep (sqlite_upkeep.cpp) walking ids from a watermark
+//   kept in store_state, since ids grow with time.
+// - messages_by_seq goes: within a channel seq grows with id, so the channel's newest
+//   row by messages_by_channel holds its last position (one seek, as before).
+// A post now writes four B-trees: the row, messages_by_channel, messages_by_nonce and
+// sqlite_sequence.
+constexpr const char* schema_v4 = R"sql(
+ALTER TABLE messages ADD COLUMN resend_scope TEXT;
+ALTER TABLE messages ADD COLUMN nonce TEXT;
+UPDATE messages SET resend_scope = n.scope, nonce = n.nonce
+  FROM nonces AS n WHERE n.message_id = messages.id AND n.channel = messages.channel;
+DROP TABLE nonces;
+DROP INDEX messages_by_seq;
+CREATE UNIQUE INDEX messages_by_nonce ON messages (resend_scope, channel, nonce) WHERE nonce IS NOT NULL;
+CREATE TABLE store_state (
+    key   TEXT    PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+PRAGMA user_version = 4;
+)sql";
+
 // Runs a one-row, one-column PRAGMA and returns its text.
 bool pragma_text(connection& db, const char* sql, std::string& value, std::string& error) {
     statement s;
@@ -152,6 +178,7 @@ bool migrate(connection& db, std::string& error) {
         if (ok) ok = db.exec(schema_v2, error);
     }
     if (ok && version < 3) ok = db.exec(schema_v3, error);
+    if (ok && version < 4) ok = db.exec(schema_v4, error);
     if (ok) ok = db.exec("COMMIT", error);
     if (!ok) {
         std::string ignored;

@@ -9,7 +9,7 @@
 namespace parley::server::sqlite {
 
 /// The schema version this server writes; a newer file is refused, an older one migrated.
-inline constexpr int schema_version = 3;
+inline constexpr int schema_version = 4;
 
 /// Sets WAL, the sync mode, the busy timeout and the WAL size limit on `db`.
 /// False with `error` set, e.g. when the file is not a database.

@@ -1,11 +1,12 @@
-// sqlite_backend's upkeep: retention and the per-channel cap, in bounded steps run by
-// the storage thread between batches. Pruning deletes rows; it never renumbers the
-// stream positions of the rows left.
+// sqlite_backend's upkeep: retention, expired nonces and the per-channel cap, in bounded
+// steps run by the storage thread between batches. Pruning deletes rows; it never
+// renumbers the stream positions of the rows left.
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <utility>
 
+#include "parley/core/limits.hpp"
 #include "store/sqlite_backend.hpp"
 
 namespace parley::server {
@@ -30,18 +31,9 @@ bool sqlite_backend::prune(const std::vector<pruned_row>& rows, std::string& err
         }
     }
     for (const auto& [id, channel, seq] : rows) {
-        bool ok = false;
-        {
-            sqlite::reset_on_exit guard(delete_nonces_of_);
-            delete_nonces_of_.bind(1, id);
-            ok = delete_nonces_of_.run();
-        }
-        if (ok) {
-            sqlite::reset_on_exit guard(delete_message_);
-            delete_message_.bind(1, id);
-            ok = delete_message_.run();
-        }
-        if (!ok) {
+        sqlite::reset_on_exit guard(delete_message_);
+        delete_message_.bind(1, id);
+        if (!delete_message_.run()) {
             error = failure("pruning messages");
             rollback();
             return false;
@@ -122,6 +114,55 @@ maintenance_step sqlite_backend::prune_expired(unix_ms now) {
     return step;
 }
 
+maintenance_step sqlite_backend::clear_expired_nonces() {
+    maintenance_step step;
+    // The nonce clock is the newest post's time, as for the lookup in post().
+    if (newest_timestamp_ <= limits::nonce_memory_ms) return step;
+    const unix_ms cutoff = newest_timestamp_ - limits::nonce_memory_ms;
+    // The rows past the watermark whose nonces expired: ids grow with the clock, so the
+    // walk stops at the first one young enough.
+    message_id last_expired = 0;
+    int walked = 0;
+    {
+        sqlite::reset_on_exit guard(nonce_walk_);
+        nonce_walk_.bind(1, nonces_cleared_below_);
+        nonce_walk_.bind(2, std::int64_t{options_.prune_batch_rows});
+        int rc;
+        while ((rc = nonce_walk_.step()) == SQLITE_ROW) {
+            if (nonce_walk_.column_int64(1) >= cutoff) break;
+            last_expired = nonce_walk_.column_int64(0);
+            ++walked;
+        }
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            return failed_result<maintenance_step>(failure("finding expired nonces"));
+    }
+    if (walked == 0) return step;
+    auto run = [this](sqlite::statement& s) {
+        sqlite::reset_on_exit guard(s);
+        return s.run();
+    };
+    bool ok = run(begin_);
+    if (ok) {
+        forget_nonces_.bind(1, nonces_cleared_below_);
+        forget_nonces_.bind(2, last_expired);
+        ok = run(forget_nonces_);
+    }
+    if (ok) {
+        save_state_.bind(1, std::string_view(nonces_cleared_key));
+        save_state_.bind(2, last_expired + 1);
+        ok = run(save_state_) && run(commit_);
+    }
+    if (!ok) {
+        step.outcome = store_outcome::failed;
+        step.error = failure("clearing expired nonces");
+        rollback();
+        return step;
+    }
+    nonces_cleared_below_ = last_expired + 1;
+    step.more = walked == options_.prune_batch_rows;
+    return step;
+}
+
 maintenance_step sqlite_backend::prune_over_cap() {
     maintenance_step step;
     const std::int64_t cap = options_.max_messages_per_channel;
@@ -176,6 +217,9 @@ maintenance_step sqlite_backend::prune_over_cap() {
 maintenance_step sqlite_backend::maintain(unix_ms now) {
     maintenance_step step = prune_expired(now);
     if (step.failed() || step.more) return step;
+    maintenance_step nonces = clear_expired_nonces();
+    nonces.pruned += step.pruned;
+    if (nonces.failed() || nonces.more) return nonces;
     maintenance_step capped = prune_over_cap();
     capped.pruned += step.pruned;
     return capped;

@@ -116,12 +116,20 @@ TEST_CASE("migration 1 to 2 keys account messages and nonces by id, disowns remo
     CHECK(f.text("SELECT owner FROM messages ORDER BY id") == "a:1|a:1||g:session-9");
     CHECK(f.text("SELECT body FROM messages ORDER BY id") == "hello||bye|");
     // Dave's nonces follow his id; the removed account's are forgotten; a guest's stay.
-    CHECK(f.text("SELECT scope || ' ' || nonce FROM nonces ORDER BY nonce") == "a:1 k1|a:1 k2|g:eve k4");
-    CHECK(f.text("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'messages%'") ==
-          "messages_by_channel|messages_by_seq");
-    // Opening again changes nothing.
-    REQUIRE_MESSAGE(sqlite_backend::open(dir.path(), {}, error), error);
+    CHECK(f.text("SELECT resend_scope || ' ' || nonce FROM messages WHERE nonce IS NOT NULL ORDER BY nonce") ==
+          "a:1 k1|a:1 k2|g:eve k4");
+    CHECK(f.text("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'messages%' ORDER BY name") ==
+          "messages_by_channel|messages_by_nonce");
+    CHECK(f.text("SELECT count(*) FROM sqlite_master WHERE name LIKE 'nonces%'") == "0");
+    // Opening again changes nothing, and a carried nonce still recognises its resend.
+    auto again = sqlite_backend::open(dir.path(), {}, error);
+    REQUIRE_MESSAGE(again, error);
     CHECK(f.text("SELECT owner FROM messages ORDER BY id") == "a:1|a:1||g:session-9");
+    REQUIRE(again->begin(error));
+    const auto resend = again->post(test::make_message("general", "hello", "k1", "a:1", 20));
+    CHECK(resend.outcome == store_outcome::duplicate);
+    CHECK(resend.message.id == 1);
+    REQUIRE(again->commit(error));
 }
 
 TEST_CASE("account migration 1 to 2 keeps accounts and tokens and never hands out a removed account's id again") {

@@ -1,3 +1,4 @@
+#include "store/sqlite_schema.hpp"
 #include "store/sqlite_store.hpp"
 
 #include <doctest/doctest.h>
@@ -310,34 +311,55 @@ TEST_CASE("a nonce is recognised after reopening the store") {
     CHECK(again.message.id == id);
 }
 
-TEST_CASE("nonces older than 24 hours are pruned when the store opens") {
+/// The nonces the messages hold, in id order.
+constexpr const char* nonces_held =
+    "SELECT group_concat(nonce) FROM (SELECT nonce FROM messages WHERE nonce IS NOT NULL ORDER BY id)";
+
+TEST_CASE("the upkeep clears nonces 24 hours older than the newest post, in steps, and goes on after a reopen") {
     temp_dir dir;
+    const unix_ms day = limits::nonce_memory_ms;
+    sqlite_backend_options options;
+    options.prune_batch_rows = 2;
+    std::vector<message_id> old;
     {
-        auto store = open_store(dir.path());
-        post_ok(*store, make_message("fishing", "old", "k1"));
-        post_ok(*store, make_message("fishing", "new", std::nullopt, "a:ann",
-                                     base_time + limits::nonce_memory_ms + 1));
+        auto b = open_backend(dir.path(), options);
+        for (int i = 0; i < 3; ++i)
+            old.push_back(post_one(*b, make_message("fishing", "old", "o" + std::to_string(i), "a:ann", base_time + i)));
+        // A day after the third: the first two have expired, in one full step.
+        post_one(*b, make_message("fishing", "new", "k2", "a:ann", base_time + day + 2));
+        auto step = b->maintain(base_time);  // the nonce clock is the posts', not this one
+        CHECK(step.ok());
+        CHECK(step.more);
+        CHECK(query_file_text(dir.path(), nonces_held) == "o2,k2");
+        CHECK(query_file(dir.path(), "SELECT value FROM store_state WHERE key = 'nonces_cleared_below'") ==
+              old[1] + 1);
+        CHECK_FALSE(b->maintain(base_time).more);
+        CHECK(query_file_text(dir.path(), nonces_held) == "o2,k2");
     }
-    REQUIRE(query_file(dir.path(), "SELECT count(*) FROM nonces") == 1);
-    { auto store = open_store(dir.path()); }
-    CHECK(query_file(dir.path(), "SELECT count(*) FROM nonces") == 0);
+    // Reopened, the clock is the newest row's and the walk goes on from where it stopped.
+    auto b = open_backend(dir.path(), options);
+    post_one(*b, make_message("fishing", "newer", "k3", "a:ann", base_time + day + 3));
+    CHECK_FALSE(b->maintain(base_time).more);
+    CHECK(query_file_text(dir.path(), nonces_held) == "k2,k3");
+    CHECK(query_file(dir.path(), "SELECT count(*) FROM messages") == 5);  // the messages stay
+    // A cleared nonce is a new message; a held one is still a resend.
+    std::string error;
+    REQUIRE(b->begin(error));
+    CHECK(b->post(make_message("fishing", "old", "o0", "a:ann", base_time + day + 4)).outcome == store_outcome::ok);
+    CHECK(b->post(make_message("fishing", "new", "k2", "a:ann", base_time + day + 4)).outcome ==
+          store_outcome::duplicate);
+    REQUIRE(b->commit(error));
 }
 
-TEST_CASE("nonces older than 24 hours are pruned between batches, fresh ones kept") {
+TEST_CASE("a resend of an expired nonce before the upkeep cleared it takes the nonce over") {
     temp_dir dir;
-    sqlite_store_options options;
-    options.backend.nonce_prune_interval = std::chrono::milliseconds(0);  // every batch
-    {
-        auto store = open_store(dir.path(), options);
-        post_ok(*store, make_message("fishing", "old", "k1"));
-        post_ok(*store,
-                make_message("fishing", "new", "k2", "a:ann", base_time + limits::nonce_memory_ms + 1));
-        // The next batch's start prunes by the newest timestamp seen.
-        post_ok(*store, make_message("fishing", "newer", std::nullopt, "a:ann",
-                                     base_time + limits::nonce_memory_ms + 2));
-    }
-    CHECK(query_file(dir.path(), "SELECT count(*) FROM nonces") == 1);
-    CHECK(query_file_text(dir.path(), "SELECT nonce FROM nonces") == "k2");
+    const unix_ms day = limits::nonce_memory_ms;
+    auto b = open_backend(dir.path());
+    const auto first = post_one(*b, make_message("fishing", "hi", "k1"));
+    const auto second = post_one(*b, make_message("fishing", "hi", "k1", "a:ann", base_time + day + 1));
+    CHECK(second > first);
+    // One row holds the nonce (the unique index allows no other), and it is the new one.
+    CHECK(query_file(dir.path(), "SELECT group_concat(id) FROM messages WHERE nonce = 'k1'") == second);
 }
 
 TEST_CASE("edit and delete by someone else are forbidden, by an admin allowed") {
@@ -461,7 +483,7 @@ TEST_CASE("open creates a missing data directory, a WAL database and the current
     { auto store = open_store(nested, {}); }
     CHECK(std::filesystem::exists(nested / "parley.sqlite3"));
     CHECK(query_file_text(nested, "PRAGMA journal_mode") == "wal");
-    CHECK(query_file(nested, "PRAGMA user_version") == 3);
+    CHECK(query_file(nested, "PRAGMA user_version") == sqlite::schema_version);
 }
 
 TEST_CASE("history uses the channel index") {
