@@ -3,9 +3,9 @@
 #include <chrono>
 #include <optional>
 #include <stdexcept>
+#include <thread>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -18,6 +18,7 @@
 #include "http/router.hpp"
 #include "http/static_files.hpp"
 #include "net/address_limiter.hpp"
+#include "net/io_loops.hpp"
 #include "net/listener.hpp"
 #include "net/session_context.hpp"
 #include "net/tls_context.hpp"
@@ -49,7 +50,7 @@ chat::hub_options make_hub_options(const server_config& config) {
     options.max_reply_bytes = std::min(max_reply_frame_bytes, config.send_queue_bytes / 4);
     // More shards than threads: channels hash unevenly and a few are busy, so with 4 per
     // thread a hot channel shares its strand with a quarter of a thread's share of the rest;
-    // an idle strand costs nothing.
+    // an idle strand costs nothing. Shard i runs on loop i % threads.
     options.shards = static_cast<std::size_t>(std::max(1, config.threads)) * shards_per_thread;
     return options;
 }
@@ -79,10 +80,9 @@ struct server::impl {
     static_files files;
     http_context http;
     std::unique_ptr<api_context> api;
-    std::optional<net::ssl::context> tls;  ///< before ioc: outlives every session made from it
-    std::optional<net::io_context> ioc;
-    std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
-    std::optional<chat::asio_clock> clock;  ///< the hub's time; its timers run on ioc
+    std::optional<net::ssl::context> tls;  ///< before loops: outlives every session made from it
+    std::optional<io_loops> loops;         ///< one event loop per I/O thread
+    std::optional<chat::asio_clock> clock;  ///< the hub's time; its timers run on loop 0
     std::unique_ptr<chat::hub> hub;
     std::unique_ptr<session_context> sessions;
     std::shared_ptr<listener> acceptor;
@@ -117,10 +117,9 @@ struct server::impl {
         const int threads = config.threads > 0 ? config.threads
                                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
         config.threads = threads;
-        ioc.emplace(threads);
-        work.emplace(ioc->get_executor());
-        clock.emplace(ioc->get_executor());
-        hub = std::make_unique<chat::hub>(ioc->get_executor(), *store, bus, *accounts, metrics, *clock,
+        loops.emplace(static_cast<std::size_t>(threads));
+        clock.emplace(loops->loop(0).get_executor());
+        hub = std::make_unique<chat::hub>(loops->executors(), *store, bus, *accounts, metrics, *clock,
                                           make_hub_options(config));
         accounts->set_guest_lookup([h = hub.get()](std::string_view folded) { return h->guest_online(folded); });
         sessions = std::make_unique<session_context>(
@@ -128,7 +127,7 @@ struct server::impl {
                             &connections_per_address});
         const auto address = net::ip::make_address(config.bind);
         try {
-            acceptor = std::make_shared<listener>(*ioc, net::ip::tcp::endpoint(address, config.port), *sessions);
+            acceptor = std::make_shared<listener>(*loops, net::ip::tcp::endpoint(address, config.port), *sessions);
         } catch (const boost::system::system_error& e) {
             throw std::runtime_error("cannot listen on " + config.bind + ":" + std::to_string(config.port) + ": " +
                                      e.code().message());
@@ -136,19 +135,18 @@ struct server::impl {
     }
 
     ~impl() {
-        // Order matters. The store's last callbacks post into the io_context, so it stops
-        // first. Every object bound to the io_context (the listener's acceptor, timers, the
-        // hub's strand) must go before it; then destroying the io_context destroys the
-        // handlers still queued, which release the last sessions.
+        // Order matters. The store's last callbacks post into the loops, so it stops first.
+        // Every object bound to a loop (the listener's acceptor, timers, the hub's strands)
+        // must go before the loops; then destroying the loops destroys the handlers still
+        // queued, which release the last sessions.
         if (store) store->flush_and_stop();
         if (accounts) accounts->stop();
         acceptor.reset();
         drain_timer.reset();
         hub.reset();
-        clock.reset();  // its timers' executor is the io_context's
-        work.reset();
-        ioc.reset();
-        sessions.reset();  // after the io_context: destroyed sessions still count themselves out
+        clock.reset();  // its timers run on loop 0
+        loops.reset();
+        sessions.reset();  // after the loops: destroyed sessions still count themselves out
     }
 
     void begin_stop() {
@@ -157,7 +155,7 @@ struct server::impl {
         acceptor->stop();
         hub->close_all(ws::close_code::going_away, "server shutting down");
         drain_deadline = std::chrono::steady_clock::now() + shutdown_grace;
-        drain_timer.emplace(*ioc);
+        drain_timer.emplace(loops->loop(0));
         wait_for_drain();
     }
 
@@ -165,8 +163,8 @@ struct server::impl {
         if (metrics.connections_open.load() <= 0 || std::chrono::steady_clock::now() >= drain_deadline) {
             store->flush_and_stop();
             accounts->stop();
-            work.reset();
-            ioc->stop();
+            loops->release();
+            loops->stop();
             return;
         }
         drain_timer->expires_after(std::chrono::milliseconds(20));
@@ -181,7 +179,7 @@ server::~server() = default;
 void server::run(bool handle_signals) {
     std::optional<net::signal_set> signals;
     if (handle_signals) {
-        signals.emplace(*impl_->ioc, SIGINT, SIGTERM);
+        signals.emplace(impl_->loops->loop(0), SIGINT, SIGTERM);
         signals->async_wait([this](const boost::system::error_code& ec, int) {
             if (!ec) impl_->begin_stop();
         });
@@ -190,15 +188,12 @@ void server::run(bool handle_signals) {
     const char* scheme = impl_->tls ? "https://" : "http://";
     log_info("listening on " + (scheme + impl_->config.bind) + ":" + std::to_string(port()) + " (" +
              std::to_string(impl_->config.threads) + " threads, data " + impl_->config.data_dir.string() + ")");
-    std::vector<std::thread> threads;
-    for (int i = 1; i < impl_->config.threads; ++i) threads.emplace_back([this] { impl_->ioc->run(); });
-    impl_->ioc->run();
-    for (auto& t : threads) t.join();
+    impl_->loops->run();
     log_info("stopped");
 }
 
 void server::stop() {
-    net::post(*impl_->ioc, [this] { impl_->begin_stop(); });
+    net::post(impl_->loops->loop(0), [this] { impl_->begin_stop(); });
 }
 
 unsigned short server::port() const { return impl_->acceptor->port(); }

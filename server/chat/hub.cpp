@@ -44,13 +44,19 @@ void outbox::push_error(const std::shared_ptr<connection>& c, server_metrics& me
 
 hub::hub(net::any_io_executor executor, message_store& store, message_bus& bus, directory& names,
          server_metrics& metrics, chat::clock& clock, hub_options options)
-    : executor_(std::move(executor)),
+    : hub(std::vector<net::any_io_executor>{std::move(executor)}, store, bus, names, metrics, clock,
+          std::move(options)) {}
+
+hub::hub(std::vector<net::any_io_executor> loops, message_store& store, message_bus& bus, directory& names,
+         server_metrics& metrics, chat::clock& clock, hub_options options)
+    : executor_(loops.at(0)),
       options_(std::move(options)),
       catalog_(options_.max_channels),
       registry_(),
       ctx_{store, bus, names, metrics, clock, options_, catalog_, registry_, life_} {
     const auto count = std::max<std::size_t>(1, options_.shards);
-    for (std::size_t i = 0; i < count; ++i) shards_.push_back(std::make_unique<shard>(executor_, ctx_, static_cast<shard_events&>(*this)));
+    for (std::size_t i = 0; i < count; ++i)
+        shards_.push_back(std::make_unique<shard>(loops[i % loops.size()], ctx_, static_cast<shard_events&>(*this)));
     bus.subscribe([this](const channel_event& event) {
         // The local bus calls back inline on the publishing shard; a remote one from its own
         // thread, and an event may concern another shard's channel.
@@ -62,6 +68,10 @@ hub::hub(net::any_io_executor executor, message_store& store, message_bus& bus, 
 }
 
 hub::~hub() = default;
+
+net::any_io_executor hub::loop_of(std::string_view channel) const {
+    return shards_[shard_of(channel, shards_.size())]->loop();
+}
 
 std::size_t hub::shard_of(std::string_view channel, std::size_t shards) {
     std::uint64_t h = 1469598103934665603ull;

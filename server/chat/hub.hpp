@@ -44,7 +44,11 @@ namespace parley::server::chat {
 class hub final : private shard_events {
 public:
     /// Subscribes to `bus`; `store`, `bus`, `names`, `metrics` and `clock` must outlive the
-    /// hub. Strands (options.shards of them, and one per connection) come from `executor`.
+    /// hub. Shard i's strand is made on loops[i % loops.size()] (one event loop per I/O
+    /// thread: net/io_loops.hpp), a connection's home on loops[0] when it offers none.
+    hub(std::vector<boost::asio::any_io_executor> loops, message_store& store, message_bus& bus, directory& names,
+        server_metrics& metrics, chat::clock& clock, hub_options options);
+    /// The same on one executor (tests; a server with one loop).
     hub(boost::asio::any_io_executor executor, message_store& store, message_bus& bus, directory& names,
         server_metrics& metrics, chat::clock& clock, hub_options options);
     hub(const hub&) = delete;
@@ -55,6 +59,9 @@ public:
     /// verified token: sends `connection`, then joins it (resuming after `since` when given).
     void open(std::shared_ptr<connection> c, std::optional<verified_account> account, std::string channel,
               std::optional<message_id> since);
+    /// The event loop of `channel`'s shard: a connection that lives there reaches the
+    /// channel's shard without a hand-off to another thread. Any thread.
+    boost::asio::any_io_executor loop_of(std::string_view channel) const;
     /// A well-formed frame from `c` (decoded, rate-limited and budgeted by the session).
     void handle(std::shared_ptr<connection> c, client_frame frame);
     /// `c` has closed: it leaves every channel.

@@ -72,6 +72,8 @@ public:
     /// broadcast order (which the join invariant relies on).
     void from_store(std::function<void()> work);
     bool running_here() const { return strand_.running_in_this_thread(); }
+    /// The event loop the shard's strand runs on. Any thread.
+    boost::asio::any_io_executor loop() const { return strand_.get_inner_executor(); }
     /// The frames of the handler running now (strand only).
     outbox& out() { return out_; }
 

@@ -14,6 +14,7 @@
 #include "http/route.hpp"
 #include "http/router.hpp"
 #include "net/address_limiter.hpp"
+#include "net/io_loops.hpp"
 #include "log/guarded.hpp"
 #include "net/tls_stream.hpp"
 #include "net/upgrade.hpp"
@@ -301,9 +302,16 @@ void http_session<Stream>::upgrade(http::request<http::string_body>&& req) {
         begin(std::make_shared<ws_session<tls_stream>>(std::move(stream_), ctx_, random_session_id(), peer_,
                                                        address_, std::move(slot)));
     } else {
-        begin(std::make_shared<ws_session<net::ip::tcp::socket>>(stream_.release_socket(), ctx_,
-                                                                 random_session_id(), peer_, address_,
-                                                                 std::move(slot)));
+        // To the loop of the channel's shard (net/io_loops.hpp): its posts, the store's
+        // answers and the deliveries to the channel's other members who came the same way
+        // then stay on one thread. A TLS stream keeps its loop: its state cannot move.
+        auto socket = move_to_loop(stream_.release_socket(), ctx_.hub.loop_of(accepted.channel), ec);
+        if (ec) {
+            log_warn("moving a connection to its channel's loop: " + ec.message());
+            return;
+        }
+        begin(std::make_shared<ws_session<net::ip::tcp::socket>>(std::move(socket), ctx_, random_session_id(),
+                                                                 peer_, address_, std::move(slot)));
     }
 }
 

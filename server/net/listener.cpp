@@ -12,8 +12,8 @@ namespace parley::server {
 namespace net = boost::asio;
 using boost::system::error_code;
 
-listener::listener(net::io_context& ioc, const net::ip::tcp::endpoint& endpoint, session_context& ctx)
-    : ioc_(ioc), acceptor_(net::make_strand(ioc)), backoff_(acceptor_.get_executor()), ctx_(ctx) {
+listener::listener(io_loops& loops, const net::ip::tcp::endpoint& endpoint, session_context& ctx)
+    : loops_(loops), acceptor_(net::make_strand(loops.loop(0))), backoff_(acceptor_.get_executor()), ctx_(ctx) {
     acceptor_.open(endpoint.protocol());
     acceptor_.set_option(net::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
@@ -37,9 +37,10 @@ void listener::stop() {
 }
 
 void listener::do_accept() {
-    // Each connection gets its own strand: its handlers never run concurrently.
-    acceptor_.async_accept(net::make_strand(ioc_), [self = shared_from_this()](const error_code& ec,
-                                                                              net::ip::tcp::socket socket) {
+    // Each connection gets its own strand on the next loop: its handlers never run
+    // concurrently, and the hub's work for it stays on that loop's thread.
+    acceptor_.async_accept(net::make_strand(loops_.next()), [self = shared_from_this()](const error_code& ec,
+                                                                                       net::ip::tcp::socket socket) {
         self->on_accept(ec, std::move(socket));
     });
 }

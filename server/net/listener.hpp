@@ -1,12 +1,13 @@
 #pragma once
-// Accepts TCP connections and starts an http_session for each, on a strand of its own.
+// Accepts TCP connections and starts an http_session for each, on a strand of its own on
+// the next event loop (net/io_loops.hpp).
 
 #include <memory>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "net/io_loops.hpp"
 #include "net/session_context.hpp"
 
 namespace parley::server {
@@ -16,7 +17,8 @@ class listener : public std::enable_shared_from_this<listener> {
 public:
     /// Binds and listens on `endpoint`; throws boost::system::system_error on failure
     /// (start-up only: main turns it into a message and an exit code).
-    listener(boost::asio::io_context& ioc, const boost::asio::ip::tcp::endpoint& endpoint, session_context& ctx);
+    /// Accepts on loop 0; each connection goes to loops.next().
+    listener(io_loops& loops, const boost::asio::ip::tcp::endpoint& endpoint, session_context& ctx);
 
     /// Starts accepting.
     void run();
@@ -32,7 +34,7 @@ private:
     /// Accepts again after a short backoff (an accept error, or a throw starting the next one).
     void retry_later();
 
-    boost::asio::io_context& ioc_;
+    io_loops& loops_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer backoff_;  ///< delays the next accept after an error
     session_context& ctx_;
