@@ -151,31 +151,23 @@ bool sqlite_backend::load_state(std::string& error) {
             return false;
         }
     }
-    {
-        // The newest message's time restarts the nonce clock; the newest id is the newest.
-        sqlite::statement newest;
-        if (!newest.prepare(*db_, "SELECT posted_at FROM messages ORDER BY id DESC LIMIT 1", error))
-            return false;
-        const int rc = newest.step();
-        if (rc == SQLITE_ROW)
-            newest_timestamp_ = newest.column_int64(0);
-        else if (rc != SQLITE_DONE) {
-            error = failure("reading the newest message");
-            return false;
-        }
-    }
-    {
-        // Where the walk that clears expired nonces stopped (sqlite_upkeep.cpp).
-        sqlite::reset_on_exit guard(load_state_);
-        load_state_.bind(1, std::string_view(nonces_cleared_key));  // a literal: SQLITE_STATIC is safe
-        const int rc = load_state_.step();
-        if (rc == SQLITE_ROW)
-            nonces_cleared_below_ = load_state_.column_int64(0);
-        else if (rc != SQLITE_DONE) {
-            error = failure("reading the store's state");
-            return false;
-        }
-    }
+    // A one-row, one-column integer read; `out` keeps its value when there is no row.
+    auto read_integer = [this, &error](sqlite::statement& s, std::int64_t& out, const char* what) {
+        const int rc = s.step();
+        if (rc == SQLITE_ROW) out = s.column_int64(0);
+        if (rc == SQLITE_ROW || rc == SQLITE_DONE) return true;
+        error = failure(what);
+        return false;
+    };
+    // The newest message's time restarts the nonce clock; the newest id is the newest.
+    sqlite::statement newest;
+    if (!newest.prepare(*db_, "SELECT posted_at FROM messages ORDER BY id DESC LIMIT 1", error) ||
+        !read_integer(newest, newest_timestamp_, "reading the newest message"))
+        return false;
+    // Where the walk that clears expired nonces stopped (sqlite_upkeep.cpp).
+    sqlite::reset_on_exit guard(load_state_);
+    load_state_.bind(1, std::string_view(nonces_cleared_key));  // a literal: SQLITE_STATIC is safe
+    if (!read_integer(load_state_, nonces_cleared_below_, "reading the store's state")) return false;
     // Every channel's count is unknown until maintain() counts it.
     if (options_.max_messages_per_channel > 0) cap_pending_.insert(known_channels_.begin(), known_channels_.end());
     return true;
