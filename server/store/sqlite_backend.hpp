@@ -28,8 +28,8 @@ struct sqlite_backend_options {
     /// oldest beyond it are pruned by maintain(). 0: no cap. The server sets it from
     /// --max-messages-per-channel.
     std::int64_t max_messages_per_channel = 0;
-    /// Messages one maintain() step deletes (or clears the expired nonces of) at most:
-    /// about a millisecond of work each 500, so a post waits for one such step at most.
+    /// Messages one maintain() step deletes, and rows whose expired nonces it clears, at
+    /// most: about a millisecond of work each 500, so a post waits a few ms at most.
     int prune_batch_rows = 500;
     /// When WAL checkpoints run (off the commit path; see sqlite_checkpointer.hpp).
     sqlite::checkpoint_policy checkpoints{};

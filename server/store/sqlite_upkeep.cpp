@@ -159,7 +159,8 @@ maintenance_step sqlite_backend::clear_expired_nonces() {
         return step;
     }
     nonces_cleared_below_ = last_expired + 1;
-    step.more = walked == options_.prune_batch_rows;
+    // Work was done: the rest (more nonces, then the cap) waits for the next step.
+    step.more = true;
     return step;
 }
 
@@ -215,6 +216,8 @@ maintenance_step sqlite_backend::prune_over_cap() {
 }
 
 maintenance_step sqlite_backend::maintain(unix_ms now) {
+    // Retention, then expired nonces, then the cap. A step that cleared nonces stops there
+    // (each kind is bounded by prune_batch_rows; a post waits for two of them at most).
     maintenance_step step = prune_expired(now);
     if (step.failed() || step.more) return step;
     maintenance_step nonces = clear_expired_nonces();
