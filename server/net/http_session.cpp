@@ -60,7 +60,8 @@ http_session<Stream>::http_session(net::ip::tcp::socket socket, session_context&
     error_code ec;
     const auto endpoint = tcp().socket().remote_endpoint(ec);
     address_ = ec ? std::string() : endpoint.address().to_string();
-    peer_ = ec ? "?" : address_ + ":" + std::to_string(endpoint.port());
+    port_ = ec ? 0 : endpoint.port();
+    peer_ = ec ? "?" : address_ + ":" + std::to_string(port_);
 }
 
 template <class Stream>
@@ -299,8 +300,8 @@ void http_session<Stream>::upgrade(http::request<http::string_body>&& req) {
     // this object holds no stream, so a later throw must not touch it (abort()).
     moved_ = true;
     if constexpr (is_tls) {
-        begin(std::make_shared<ws_session<tls_stream>>(std::move(stream_), ctx_, random_session_id(), peer_,
-                                                       address_, std::move(slot)));
+        begin(std::make_shared<ws_session<tls_stream>>(std::move(stream_), ctx_, random_session_id(), address_,
+                                                       port_, std::move(slot)));
     } else {
         // To the loop of the channel's shard (net/io_loops.hpp): its posts, the store's
         // answers and the deliveries to the channel's other members who came the same way
@@ -311,7 +312,7 @@ void http_session<Stream>::upgrade(http::request<http::string_body>&& req) {
             return;
         }
         begin(std::make_shared<ws_session<net::ip::tcp::socket>>(std::move(socket), ctx_, random_session_id(),
-                                                                 peer_, address_, std::move(slot)));
+                                                                 address_, port_, std::move(slot)));
     }
 }
 

@@ -3,6 +3,7 @@
 // router, and hands the connection to a ws_session when a request upgrades.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string_view>
@@ -69,6 +70,7 @@ private:
     session_context& ctx_;
     std::string peer_;     ///< "address:port", for logs
     std::string address_;  ///< the peer's IP address (throttling, bans, connection limit)
+    std::uint16_t port_ = 0;  ///< the peer's port
     std::chrono::milliseconds header_timeout_;  ///< ctx.limits.header_timeout
     int requests_served_ = 0;
     bool moved_ = false;  ///< the stream went to a ws_session: this object holds none

@@ -49,13 +49,13 @@ overloaded(F...) -> overloaded<F...>;
 }  // namespace
 
 template <class Stream>
-ws_session<Stream>::ws_session(Stream stream, session_context& ctx, std::string session_id, std::string peer,
-                               std::string address, address_slot slot)
+ws_session<Stream>::ws_session(Stream stream, session_context& ctx, std::string session_id, std::string address,
+                               std::uint16_t port, address_slot slot)
     : chat::connection(std::move(session_id), std::move(address)),
       stream_(std::move(stream)),
       timer_(stream_.get_executor()),
       ctx_(ctx),
-      peer_(std::move(peer)),
+      port_(port),
       parser_(ctx.limits.max_frame),
       policy_(ctx.limits),
       close_(is_tls),
@@ -93,7 +93,7 @@ void ws_session<Stream>::start(std::string handshake, std::optional<chat::verifi
         if constexpr (!is_tls) self->stream_.non_blocking(true, ec);
         // The 101 answer is the first "frame" in the queue: one writer, in order.
         self->send(chat::make_raw_frame(std::move(handshake)));
-        log_info("open " + self->peer_ + " session=" + self->session_id() + " channel=" + channel);
+        log_info("open " + self->peer() + " session=" + self->session_id() + " channel=" + channel);
         self->ctx_.hub.open(self, std::move(account), std::move(channel), since);
         // The heartbeat before the leftover: a close the leftover starts sets the timer to
         // its deadline, which a later heartbeat must not replace.
@@ -306,7 +306,7 @@ template <class Stream>
 void ws_session<Stream>::start_close(std::uint16_t code, std::string reason, bool drop_queue) {
     if (!close_.begin()) return;
     ctx_.hub.closed(self());
-    log_info("close " + peer_ + " session=" + session_id() + " code=" + std::to_string(code) +
+    log_info("close " + peer() + " session=" + session_id() + " code=" + std::to_string(code) +
              (reason.empty() ? "" : " reason=" + reason));
     ctx_.metrics.count_frame(frame_kind::control);
     if (queue_.push_close(chat::make_close_frame(code, reason), drop_queue))
@@ -341,7 +341,7 @@ void ws_session<Stream>::finish(std::string_view why) {
     if (!close_.began()) {
         // Ended without a closing handshake (EOF, an error): the hub still has to know.
         ctx_.hub.closed(self());
-        log_info("close " + peer_ + " session=" + session_id() + " reason=" + std::string(why));
+        log_info("close " + peer() + " session=" + session_id() + " reason=" + std::string(why));
     }
     queue_.shut();
     error_code ignored;

@@ -37,8 +37,8 @@ class ws_session final : public chat::connection, private ws::frame_events {
 public:
     /// Takes over `stream` (whose executor is a strand) after a valid upgrade request, and
     /// `slot`, its address's count (net/address_limiter.hpp), held until destruction.
-    ws_session(Stream stream, session_context& ctx, std::string session_id, std::string peer,
-               std::string address, address_slot slot);
+    ws_session(Stream stream, session_context& ctx, std::string session_id, std::string address,
+               std::uint16_t port, address_slot slot);
     ~ws_session() override;
 
     /// Sends the handshake answer (`handshake`, raw HTTP bytes) and starts the session
@@ -95,11 +95,13 @@ private:
     void end_send();
     /// Ends the session at once: closes the socket and cancels the timer.
     void finish(std::string_view why);
+    /// "address:port", for logs: made when logged, not kept in every idle connection.
+    std::string peer() const { return address().empty() ? "?" : address() + ":" + std::to_string(port_); }
 
     Stream stream_;
     boost::asio::steady_timer timer_;  ///< heartbeat; after start_close, the close deadline
     session_context& ctx_;
-    std::string peer_;
+    std::uint16_t port_;  ///< the peer's port, for logs (peer())
     ws::frame_parser parser_;       ///< strand
     connection_policy policy_;      ///< strand (charge_error: any thread)
     close_handshake close_;         ///< strand
