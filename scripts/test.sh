@@ -11,6 +11,20 @@ ensure_deb_src || { echo "parley: could not enable apt-get source (for the Dear 
 declare -a summary=()
 failed=0
 
+# ctest starts and stops the tests' PostgreSQL cluster itself (a fixture, stopped after a
+# failure too); this stops one an interrupted run left behind (same directory as
+# tests/server/CMakeLists.txt names: /tmp/parley-pg-<md5 of the build tree>).
+stop_test_clusters() {
+  local preset hash
+  for preset in native native-asan native-tsan; do
+    hash="$(printf '%s' "$repo_root/build/$preset" | md5sum | cut -c1-8)"
+    if [ -d "/tmp/parley-pg-$hash" ]; then
+      bash "$repo_root/tests/postgres/cluster.sh" stop "/tmp/parley-pg-$hash" || true
+    fi
+  done
+}
+trap stop_test_clusters EXIT
+
 # Runs one named step, records PASS/FAIL and its duration.
 step() {
   local name="$1"; shift

@@ -3,6 +3,7 @@
 // on its storage thread, grouped into one transaction per batch. Each database (SQLite,
 // later PostgreSQL) implements this; the queue, thread and group commit are shared.
 
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -19,6 +20,19 @@ Result failed_result(std::string error) {
     r.error = std::move(error);
     return r;
 }
+
+/// What upkeep keeps in bounds, whatever the database. The server sets it from
+/// --retention-days and --max-messages-per-channel.
+struct upkeep_policy {
+    /// Messages older than this many milliseconds are pruned by maintain(); 0 keeps them all.
+    std::int64_t retention_ms = 0;
+    /// Rows a channel keeps at most (deleted ones included: they still take a row); the
+    /// oldest beyond it are pruned by maintain(). 0: no cap.
+    std::int64_t max_messages_per_channel = 0;
+    /// Messages one maintain() step deletes, and rows whose expired nonces it clears, at
+    /// most: about a millisecond of work each 500, so a post waits a few ms at most.
+    int prune_batch_rows = 500;
+};
 
 /// What one step of background upkeep (retention, per-channel caps) did.
 /// ok unless a storage error stopped it (`error` says which).

@@ -18,19 +18,9 @@
 
 namespace parley::server {
 
-/// Tunables of the SQLite backend.
-struct sqlite_backend_options {
+/// Tunables of the SQLite backend: the upkeep policy and SQLite's own.
+struct sqlite_backend_options : upkeep_policy {
     sync_mode sync = sync_mode::normal;
-    /// Messages older than this many milliseconds are pruned by maintain(); 0 keeps them
-    /// all. The server sets it from --retention-days.
-    std::int64_t retention_ms = 0;
-    /// Rows a channel keeps at most (deleted ones included: they still take a row); the
-    /// oldest beyond it are pruned by maintain(). 0: no cap. The server sets it from
-    /// --max-messages-per-channel.
-    std::int64_t max_messages_per_channel = 0;
-    /// Messages one maintain() step deletes, and rows whose expired nonces it clears, at
-    /// most: about a millisecond of work each 500, so a post waits a few ms at most.
-    int prune_batch_rows = 500;
     /// When WAL checkpoints run (off the commit path; see sqlite_checkpointer.hpp).
     sqlite::checkpoint_policy checkpoints{};
 };

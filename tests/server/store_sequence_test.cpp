@@ -1,6 +1,6 @@
 // Stream positions (issue 12): every stored message gets `seq`, 1, 2, 3, ... per
 // channel in commit order, with no gaps across batches, rolled-back batches, restarts,
-// pruning and the migration of a version 2 database.
+// pruning (on every backend) and the migration of a version 2 SQLite database.
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
@@ -11,6 +11,7 @@
 
 #include "store/sqlite_schema.hpp"
 #include "store_test_support.hpp"
+#include "support/store_places.hpp"
 
 namespace {
 
@@ -36,7 +37,7 @@ std::vector<std::int64_t> one_to(std::int64_t n) {
 }
 
 /// Posts `m` to a bare backend in its own transaction; returns its position.
-std::int64_t post_seq(sqlite_backend& b, const new_message& m) {
+std::int64_t post_seq(batch_backend& b, const new_message& m) {
     std::string error;
     REQUIRE(b.begin(error));
     const auto r = b.post(m);
@@ -47,9 +48,10 @@ std::int64_t post_seq(sqlite_backend& b, const new_message& m) {
 
 }  // namespace
 
-TEST_CASE("stream positions are dense per channel across batches, in post results and history") {
-    temp_dir dir;
-    auto store = open_test_store(dir.path());
+TEST_CASE_TEMPLATE("stream positions are dense per channel across batches, in post results and history", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    auto store = place.open();
     std::vector<std::int64_t> fishing, boats;
     for (int batch = 0; batch < 3; ++batch) {
         // Hold the storage thread so that each round of posts is one batch of several.
@@ -75,9 +77,10 @@ TEST_CASE("stream positions are dense per channel across batches, in post result
     CHECK(seqs_of(*store, "boats") == one_to(6));
 }
 
-TEST_CASE("a rolled-back batch leaves no gap in the stream positions") {
-    temp_dir dir;
-    auto b = open_backend(dir.path());
+TEST_CASE_TEMPLATE("a rolled-back batch leaves no gap in the stream positions", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    auto b = place.open_backend();
     CHECK(post_seq(*b, make_message("fishing", "a")) == 1);
     std::string error;
     REQUIRE(b->begin(error));
@@ -89,21 +92,23 @@ TEST_CASE("a rolled-back batch leaves no gap in the stream positions") {
     CHECK(post_seq(*b, make_message("boats", "b")) == 1);
 }
 
-TEST_CASE("stream positions continue after a reopen") {
-    temp_dir dir;
+TEST_CASE_TEMPLATE("stream positions continue after a reopen", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
     {
-        auto store = open_test_store(dir.path());
+        auto store = place.open();
         for (int i = 0; i < 3; ++i) REQUIRE(post_sync(*store, make_message("fishing", "m")).ok());
     }
-    auto store = open_test_store(dir.path());
+    auto store = place.open();
     CHECK(post_sync(*store, make_message("fishing", "after")).message.seq == 4);
     CHECK(post_sync(*store, make_message("boats", "first")).message.seq == 1);
     CHECK(seqs_of(*store, "fishing") == one_to(4));
 }
 
-TEST_CASE("a resend answers the earlier message with its position") {
-    temp_dir dir;
-    auto store = open_test_store(dir.path());
+TEST_CASE_TEMPLATE("a resend answers the earlier message with its position", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    auto store = place.open();
     REQUIRE(post_sync(*store, make_message("fishing", "a")).ok());
     REQUIRE(post_sync(*store, make_message("fishing", "b", "k1")).message.seq == 2);
     const auto again = post_sync(*store, make_message("fishing", "b", "k1"));
@@ -112,12 +117,13 @@ TEST_CASE("a resend answers the earlier message with its position") {
     CHECK(post_sync(*store, make_message("fishing", "c")).message.seq == 3);
 }
 
-TEST_CASE("pruning never renumbers, and an emptied channel continues after its last position") {
-    temp_dir dir;
-    sqlite_backend_options options;
+TEST_CASE_TEMPLATE("pruning never renumbers, and an emptied channel continues after its last position", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    upkeep_policy options;
     options.retention_ms = day_ms;
     {
-        auto b = open_backend(dir.path(), options);
+        auto b = place.open_backend(options);
         for (int i = 0; i < 3; ++i) post_seq(*b, make_message("old", "m", std::nullopt, "a:ann", base_time));
         for (int i = 0; i < 3; ++i)
             post_seq(*b, make_message("mixed", "m", std::nullopt, "a:ann", base_time));
@@ -134,11 +140,11 @@ TEST_CASE("pruning never renumbers, and an emptied channel continues after its l
     }
     // The emptied channel's position survives a restart too.
     {
-        auto b = open_backend(dir.path(), options);
+        auto b = place.open_backend(options);
         REQUIRE(b->maintain(base_time + 5 * day_ms).ok());
         CHECK(b->channels().names.empty());
     }
-    auto b = open_backend(dir.path(), options);
+    auto b = place.open_backend(options);
     CHECK(post_seq(*b, make_message("old", "again", std::nullopt, "a:ann", base_time + 5 * day_ms)) == 5);
     CHECK(post_seq(*b, make_message("mixed", "again", std::nullopt, "a:ann", base_time + 5 * day_ms)) == 6);
 }

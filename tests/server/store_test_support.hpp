@@ -122,7 +122,7 @@ inline std::unique_ptr<sqlite_backend> open_backend(const std::filesystem::path&
 }
 
 /// Posts `m` to a bare backend in a transaction of its own; returns its id.
-inline message_id post_one(sqlite_backend& b, const new_message& m) {
+inline message_id post_one(batch_backend& b, const new_message& m) {
     std::string error;
     REQUIRE(b.begin(error));
     const auto r = b.post(m);

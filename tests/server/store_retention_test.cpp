@@ -1,17 +1,15 @@
-// Retention and the per-channel cap of the SQLite backend (issue 11, "Audit and
-// retention"), driven step by step with an explicit "now"; and deletion erasing text.
-#include "store/sqlite_backend.hpp"
+// Retention and the per-channel cap (issue 11, "Audit and retention") on every backend,
+// driven step by step with an explicit "now"; and deletion erasing text.
 
 #include <doctest/doctest.h>
-#include <sqlite3.h>
 
 #include <chrono>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "store/sqlite_store.hpp"
 #include "store_test_support.hpp"
+#include "support/store_places.hpp"
 
 namespace {
 
@@ -23,7 +21,7 @@ constexpr std::int64_t day_ms = 24LL * 60 * 60 * 1000;
 
 
 /// Calls maintain() until it has nothing left (at most `max_steps`); returns the steps taken.
-int maintain_until_done(sqlite_backend& b, unix_ms now, int max_steps = 100) {
+int maintain_until_done(batch_backend& b, unix_ms now, int max_steps = 100) {
     for (int steps = 1; steps <= max_steps; ++steps) {
         const auto step = b.maintain(now);
         INFO(step.error);
@@ -36,12 +34,13 @@ int maintain_until_done(sqlite_backend& b, unix_ms now, int max_steps = 100) {
 
 }  // namespace
 
-TEST_CASE("retention deletes messages older than its age in steps of at most the batch size, nonces with them") {
-    temp_dir dir;
-    sqlite_backend_options options;
+TEST_CASE_TEMPLATE("retention deletes messages older than its age in steps of at most the batch size, nonces with them", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    upkeep_policy options;
     options.retention_ms = day_ms;
     options.prune_batch_rows = 3;
-    auto b = open_backend(dir.path(), options);
+    auto b = place.open_backend(options);
     for (int i = 0; i < 7; ++i)
         post_one(*b, make_message(i % 2 ? "a" : "b", "old", "n" + std::to_string(i), "a:1", base_time + i));
     const auto young1 = post_one(*b, make_message("a", "young", "y1", "a:1", base_time + 2 * day_ms));
@@ -68,12 +67,13 @@ TEST_CASE("retention deletes messages older than its age in steps of at most the
     CHECK(b->history(history_query::before("a", young1, 50)).messages.empty());
     b.reset();
     // The nonces went with their rows; the young ones' are held.
-    CHECK(query_file(dir.path(), "SELECT count(*) FROM messages WHERE nonce IS NOT NULL") == 2);
+    CHECK(place.query_int("SELECT count(*) FROM messages WHERE nonce IS NOT NULL") == 2);
 }
 
-TEST_CASE("retention of 0 and no cap keep every message") {
-    temp_dir dir;
-    auto b = open_backend(dir.path(), {});
+TEST_CASE_TEMPLATE("retention of 0 and no cap keep every message", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    auto b = place.open_backend();
     for (int i = 0; i < 5; ++i) post_one(*b, make_message("a", "x", std::nullopt, "a:1", base_time));
     const auto step = b->maintain(base_time + 1000 * day_ms);
     CHECK(step.ok());
@@ -83,12 +83,13 @@ TEST_CASE("retention of 0 and no cap keep every message") {
     CHECK(b->history(history_query::latest("a", 50)).messages.size() == 5);
 }
 
-TEST_CASE("the per-channel cap deletes the oldest rows beyond it, channel by channel, deleted rows counted") {
-    temp_dir dir;
-    sqlite_backend_options options;
+TEST_CASE_TEMPLATE("the per-channel cap deletes the oldest rows beyond it, channel by channel, deleted rows counted", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    upkeep_policy options;
     options.max_messages_per_channel = 5;
     options.prune_batch_rows = 2;
-    auto b = open_backend(dir.path(), options);
+    auto b = place.open_backend(options);
     std::vector<message_id> big;
     for (int i = 0; i < 9; ++i)
         big.push_back(post_one(*b, make_message("big", "m" + std::to_string(i), "n" + std::to_string(i))));
@@ -117,28 +118,30 @@ TEST_CASE("the per-channel cap deletes the oldest rows beyond it, channel by cha
     maintain_until_done(*b, base_time);
     CHECK(b->history(history_query::latest("big", 50)).messages.size() == 4);  // 5 rows, one deleted
     b.reset();
-    CHECK(query_file(dir.path(), "SELECT count(*) FROM messages WHERE channel = 'big'") == 5);
+    CHECK(place.query_int("SELECT count(*) FROM messages WHERE channel = 'big'") == 5);
 }
 
-TEST_CASE("the per-channel cap applies to rows stored before the server started with it") {
-    temp_dir dir;
+TEST_CASE_TEMPLATE("the per-channel cap applies to rows stored before the server started with it", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
     {
-        auto b = open_backend(dir.path(), {});
+        auto b = place.open_backend();
         for (int i = 0; i < 8; ++i) post_one(*b, make_message("a", "x"));
     }
-    sqlite_backend_options options;
+    upkeep_policy options;
     options.max_messages_per_channel = 3;
-    auto b = open_backend(dir.path(), options);
+    auto b = place.open_backend(options);
     CHECK(b->wants_maintenance());  // the count is not known yet
     maintain_until_done(*b, base_time);
     CHECK(b->history(history_query::latest("a", 50)).messages.size() == 3);
 }
 
-TEST_CASE("a resend of a pruned message's nonce is a new message, not a dangling duplicate") {
-    temp_dir dir;
-    sqlite_backend_options options;
+TEST_CASE_TEMPLATE("a resend of a pruned message's nonce is a new message, not a dangling duplicate", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    upkeep_policy options;
     options.max_messages_per_channel = 1;
-    auto b = open_backend(dir.path(), options);
+    auto b = place.open_backend(options);
     const auto first = post_one(*b, make_message("a", "first", "k1"));
     post_one(*b, make_message("a", "second", "k2"));
     maintain_until_done(*b, base_time);
@@ -150,14 +153,13 @@ TEST_CASE("a resend of a pruned message's nonce is a new message, not a dangling
     CHECK(again.message.id != first);
 }
 
-TEST_CASE("the storage thread prunes a channel over its cap by itself, soon after the post") {
-    temp_dir dir;
-    sqlite_store_options options;
-    options.backend.max_messages_per_channel = 2;
+TEST_CASE_TEMPLATE("the storage thread prunes a channel over its cap by itself, soon after the post", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    store_setup options;
+    options.upkeep.max_messages_per_channel = 2;
     options.maintenance.pause = std::chrono::milliseconds(1);
-    std::string error;
-    auto store = open_sqlite_store(dir.path(), options, nullptr, error);
-    REQUIRE_MESSAGE(store, error);
+    auto store = place.open(options);
     for (int i = 0; i < 6; ++i)
         REQUIRE(post_sync(*store, make_message("a", "x")).outcome == store_outcome::ok);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -170,16 +172,15 @@ TEST_CASE("the storage thread prunes a channel over its cap by itself, soon afte
     CHECK(left == 2);
 }
 
-TEST_CASE("the storage thread's retention uses its injected clock") {
-    temp_dir dir;
-    sqlite_store_options options;
-    options.backend.retention_ms = day_ms;
+TEST_CASE_TEMPLATE("the storage thread's retention uses its injected clock", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    store_setup options;
+    options.upkeep.retention_ms = day_ms;
     options.maintenance.pause = std::chrono::milliseconds(1);
     options.maintenance.interval = std::chrono::milliseconds(1);
     options.maintenance.clock = [] { return base_time + 10 * day_ms; };
-    std::string error;
-    auto store = open_sqlite_store(dir.path(), options, nullptr, error);
-    REQUIRE_MESSAGE(store, error);
+    auto store = place.open(options);
     REQUIRE(post_sync(*store, make_message("a", "old")).outcome == store_outcome::ok);
     REQUIRE(
         post_sync(*store, make_message("a", "new", std::nullopt, "a:ann", base_time + 10 * day_ms)).outcome ==
@@ -195,11 +196,10 @@ TEST_CASE("the storage thread's retention uses its injected clock") {
     CHECK(texts == std::vector<std::string>{"new"});
 }
 
-TEST_CASE("a deleted message keeps no text, and a resend of its nonce returns it empty and deleted") {
-    temp_dir dir;
-    std::string error;
-    auto store = open_sqlite_store(dir.path(), sync_mode::normal, nullptr, error);
-    REQUIRE_MESSAGE(store, error);
+TEST_CASE_TEMPLATE("a deleted message keeps no text, and a resend of its nonce returns it empty and deleted", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    auto store = place.open();
     const auto first = post_sync(*store, make_message("fishing", "my secret", "k1", "g:session-1"));
     REQUIRE(first.outcome == store_outcome::ok);
     REQUIRE(edit_sync(*store, {first.message.id, "my edited secret", "g:session-1", false, base_time + 1})
@@ -214,14 +214,15 @@ TEST_CASE("a deleted message keeps no text, and a resend of its nonce returns it
     CHECK(again.message.id == first.message.id);
     CHECK(again.message.text.empty());
     store.reset();
-    CHECK(query_file(dir.path(), "SELECT count(*) FROM messages WHERE body != ''") == 0);
+    CHECK(place.query_int("SELECT count(*) FROM messages WHERE body != ''") == 0);
 }
 
-TEST_CASE("a channel whose every message was pruned leaves the channel list, and comes back with a new post") {
-    temp_dir dir;
-    sqlite_backend_options options;
+TEST_CASE_TEMPLATE("a channel whose every message was pruned leaves the channel list, and comes back with a new post", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    upkeep_policy options;
     options.retention_ms = day_ms;
-    auto b = open_backend(dir.path(), options);
+    auto b = place.open_backend(options);
     post_one(*b, make_message("gone", "old", std::nullopt, "a:1", base_time));
     post_one(*b, make_message("kept", "old", std::nullopt, "a:1", base_time));
     post_one(*b, make_message("kept", "young", std::nullopt, "a:1", base_time + 2 * day_ms));

@@ -1,6 +1,4 @@
-// Group commit, concurrency and the queue bound of the SQLite store, end to end.
-#include "store/sqlite_store.hpp"
-
+// Group commit, concurrency and the queue bound of the store on every backend, end to end.
 #include <doctest/doctest.h>
 
 #include <condition_variable>
@@ -10,6 +8,7 @@
 #include <vector>
 
 #include "store_test_support.hpp"
+#include "support/store_places.hpp"
 
 namespace {
 
@@ -17,13 +16,10 @@ using namespace parley;
 using namespace parley::server;
 using namespace parley::server::test;
 
-std::unique_ptr<message_store> open_store(const std::filesystem::path& dir, server_metrics* metrics,
-                                          const sqlite_store_options& options = {}) {
-    std::string error;
-    auto store = open_sqlite_store(dir, options, metrics, error);
-    INFO(error);
-    REQUIRE(store != nullptr);
-    return store;
+template <class Place>
+std::unique_ptr<message_store> open_store(Place& place, server_metrics* metrics, store_setup setup = {}) {
+    setup.metrics = metrics;
+    return place.open(setup);
 }
 
 // Counts callbacks down to zero; the test thread waits for zero.
@@ -47,10 +43,11 @@ private:
 
 }  // namespace
 
-TEST_CASE("1,000 posts queued at once complete in order, with rising ids, in one batch") {
-    temp_dir dir;
+TEST_CASE_TEMPLATE("1,000 posts queued at once complete in order, with rising ids, in one batch", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
     server_metrics metrics;
-    auto store = open_store(dir.path(), &metrics);
+    auto store = open_store(place, &metrics);
     constexpr int posts = 1000;
 
     std::mutex mutex;
@@ -82,10 +79,11 @@ TEST_CASE("1,000 posts queued at once complete in order, with rising ids, in one
     CHECK(metrics.messages_stored.load() == posts);
 }
 
-TEST_CASE("metrics count one batch per commit and every stored message, not duplicates") {
-    temp_dir dir;
+TEST_CASE_TEMPLATE("metrics count one batch per commit and every stored message, not duplicates", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
     server_metrics metrics;
-    auto store = open_store(dir.path(), &metrics);
+    auto store = open_store(place, &metrics);
     REQUIRE(post_sync(*store, make_message("fishing", "a", "k1")).outcome == store_outcome::ok);
     REQUIRE(post_sync(*store, make_message("fishing", "a", "k1")).outcome == store_outcome::duplicate);
     REQUIRE(history_sync(*store, history_query::latest("fishing", 5)).ok());  // a read: no batch
@@ -93,9 +91,10 @@ TEST_CASE("metrics count one batch per commit and every stored message, not dupl
     CHECK(metrics.messages_stored.load() == 1);
 }
 
-TEST_CASE("posts from 4 threads all complete with unique ids rising in commit order") {
-    temp_dir dir;
-    auto store = open_store(dir.path(), nullptr);
+TEST_CASE_TEMPLATE("posts from 4 threads all complete with unique ids rising in commit order", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    auto store = open_store(place, nullptr);
     constexpr int threads = 4;
     constexpr int per_thread = 250;
 
@@ -132,11 +131,12 @@ TEST_CASE("posts from 4 threads all complete with unique ids rising in commit or
         CHECK(ids_in_commit_order[i] > ids_in_commit_order[i - 1]);
 }
 
-TEST_CASE("a full queue refuses a call at once with storage overloaded") {
-    temp_dir dir;
-    sqlite_store_options options;
+TEST_CASE_TEMPLATE("a full queue refuses a call at once with storage overloaded", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    store_setup options;
     options.queue.max_jobs = 4;
-    auto store = open_store(dir.path(), nullptr, options);
+    auto store = open_store(place, nullptr, options);
 
     countdown accepted(4);
     std::vector<store_outcome> outcomes(4, store_outcome::failed);
@@ -166,9 +166,10 @@ TEST_CASE("a full queue refuses a call at once with storage overloaded") {
     CHECK(post_sync(*store, make_message("fishing", "later")).outcome == store_outcome::ok);
 }
 
-TEST_CASE("flush_and_stop commits everything queued, then calls fail with storage stopped") {
-    temp_dir dir;
-    auto store = open_store(dir.path(), nullptr);
+TEST_CASE_TEMPLATE("flush_and_stop commits everything queued, then calls fail with storage stopped", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    auto store = open_store(place, nullptr);
     std::atomic<int> stored{0};
     for (int i = 0; i < 100; ++i)
         store->post(make_message("fishing", "m"), [&](post_result r) {
@@ -185,13 +186,14 @@ TEST_CASE("flush_and_stop commits everything queued, then calls fail with storag
     store->flush_and_stop();  // a second call is harmless
     store.reset();
 
-    auto reopened = open_store(dir.path(), nullptr);
+    auto reopened = open_store(place, nullptr);
     CHECK(history_sync(*reopened, history_query::latest("fishing", 200)).messages.size() == 100);
 }
 
-TEST_CASE("callbacks run on the storage thread, not the caller's") {
-    temp_dir dir;
-    auto store = open_store(dir.path(), nullptr);
+TEST_CASE_TEMPLATE("callbacks run on the storage thread, not the caller's", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    auto store = open_store(place, nullptr);
     const auto caller = std::this_thread::get_id();
     const auto callback_thread = wait_for<std::thread::id>([&](auto done) {
         store->post(make_message("fishing", "m"), [done](post_result) { done(std::this_thread::get_id()); });

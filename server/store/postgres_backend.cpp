@@ -1,0 +1,293 @@
+#include "store/postgres_backend.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "parley/core/limits.hpp"
+#include "store/postgres_schema.hpp"
+
+namespace parley::server {
+
+namespace {
+
+// The prepared statements, by name.
+namespace sql {
+// Takes the channel's row lock (creating the row, unlisted, if the channel is new) and
+// holds it to the end of the batch: every post to the channel, on any server, waits here.
+constexpr const char* lock_channel = "lock_channel";
+constexpr const char* find_nonce = "find_nonce";
+constexpr const char* forget_nonce = "forget_nonce";
+// Bumps the channel's position (locking its row if lock_channel did not) and draws the id
+// under that lock, then inserts the row: one round trip.
+constexpr const char* insert_message = "insert_message";
+constexpr const char* find_message = "find_message";
+constexpr const char* find_message_for_change = "find_message_for_change";
+constexpr const char* update_text = "update_text";
+constexpr const char* mark_deleted = "mark_deleted";
+constexpr const char* list_channels = "list_channels";
+constexpr const char* latest = "history_latest";
+constexpr const char* before = "history_before";
+constexpr const char* after = "history_after";
+}  // namespace sql
+
+constexpr const char* message_columns = "channel, user_name, body, posted_at, edited_at, owner, deleted, seq";
+constexpr const char* history_columns = "SELECT id, user_name, body, posted_at, edited_at, seq FROM messages ";
+
+}  // namespace
+
+std::unique_ptr<postgres_backend> postgres_backend::open(const postgres_backend_options& options,
+                                                         std::string& error) {
+    auto db = pg::connection::open(options.conninfo, error);
+    if (!db) return nullptr;
+    if (!pg::migrate(*db, error)) return nullptr;
+    auto backend = std::make_unique<postgres_backend>(open_tag{}, std::move(db), options);
+    if (!backend->prepare_statements(error) || !backend->load_state(error)) return nullptr;
+    return backend;
+}
+
+postgres_backend::postgres_backend(open_tag, std::unique_ptr<pg::connection> db,
+                                   const postgres_backend_options& options)
+    : db_(std::move(db)), options_(options) {}
+
+bool postgres_backend::prepare_statements(std::string& error) {
+    const std::string find = std::string("SELECT ") + message_columns + " FROM messages WHERE id = $1";
+    const std::string find_for_change = find + " FOR UPDATE";
+    const std::string latest = std::string(history_columns) +
+                               "WHERE channel = $1 AND NOT deleted ORDER BY id DESC LIMIT $2";
+    const std::string before = std::string(history_columns) +
+                               "WHERE channel = $1 AND NOT deleted AND id < $2 ORDER BY id DESC LIMIT $3";
+    const std::string after = std::string(history_columns) +
+                              "WHERE channel = $1 AND NOT deleted AND id > $2 ORDER BY id ASC LIMIT $3";
+    const std::pair<const char*, std::string> all[] = {
+        {sql::lock_channel,
+         "INSERT INTO channels (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name"},
+        {sql::find_nonce,
+         "SELECT id, posted_at FROM messages WHERE resend_scope = $1 AND channel = $2 AND nonce = $3"},
+        {sql::forget_nonce, "UPDATE messages SET resend_scope = NULL, nonce = NULL WHERE id = $1"},
+        {sql::insert_message,
+         "WITH position AS ("
+         "  INSERT INTO channels AS c (name, last_seq, listed) VALUES ($1, 1, true)"
+         "  ON CONFLICT (name) DO UPDATE SET last_seq = c.last_seq + 1, listed = true RETURNING last_seq) "
+         "INSERT INTO messages (id, channel, seq, user_name, body, posted_at, owner, resend_scope, nonce) "
+         "SELECT nextval('message_ids'), $1, last_seq, $2, $3, $4, $5, $6, $7 FROM position RETURNING id, seq"},
+        {sql::find_message, find},
+        {sql::find_message_for_change, find_for_change},
+        {sql::update_text, "UPDATE messages SET body = $2, edited_at = $3 WHERE id = $1"},
+        // The text goes with the deletion: a resend of the nonce answers the deletion only.
+        {sql::mark_deleted, "UPDATE messages SET deleted = true, body = '' WHERE id = $1"},
+        // Byte order whatever the database's collation, as SQLite sorts.
+        {sql::list_channels, "SELECT name FROM channels WHERE listed ORDER BY name COLLATE \"C\""},
+        {sql::latest, latest},
+        {sql::before, before},
+        {sql::after, after},
+    };
+    for (const auto& [name, text] : all)
+        if (!db_->prepare(name, text.c_str(), error)) return false;
+    return prepare_upkeep_statements(error);
+}
+
+bool postgres_backend::load_state(std::string& error) {
+    auto newest = db_->exec("SELECT posted_at FROM messages ORDER BY id DESC LIMIT 1");
+    if (!newest.ok()) {
+        error = failure("reading the newest message", newest);
+        return false;
+    }
+    if (newest.rows() == 1) newest_timestamp_ = newest.int64(0, 0);
+    if (options_.max_messages_per_channel > 0) {
+        auto listed = db_->exec("SELECT name FROM channels WHERE listed");
+        if (!listed.ok()) {
+            error = failure("reading channels", listed);
+            return false;
+        }
+        for (int i = 0; i < listed.rows(); ++i) cap_pending_.emplace(listed.text(i, 0));
+    }
+    return true;
+}
+
+std::string postgres_backend::failure(const char* what, const pg::result& r) const {
+    return pg::describe(what, r, *db_);
+}
+
+bool postgres_backend::begin(std::string& error) {
+    auto r = db_->exec("BEGIN");
+    if (r.ok()) return true;
+    // The connection was lost (the database restarted, or an administrator ended it):
+    // this batch connects again, or fails with the reason and the next one tries again.
+    if (!db_->alive()) {
+        if (!db_->reconnect(error) || !prepare_statements(error)) return false;
+        r = db_->exec("BEGIN");
+        if (r.ok()) return true;
+    }
+    error = failure("starting a transaction", r);
+    return false;
+}
+
+bool postgres_backend::commit(std::string& error) {
+    auto r = db_->exec("COMMIT");
+    // A transaction a failed statement aborted answers COMMIT with ROLLBACK.
+    if (!r.ok() || r.tag() != "COMMIT") {
+        error = failure("committing", r);
+        if (error.ends_with("unknown error")) error = "storage error committing: the transaction was rolled back";
+        return false;
+    }
+    posted_in_batch_.clear();
+    return true;
+}
+
+void postgres_backend::rollback() {
+    if (db_->in_transaction()) db_->exec("ROLLBACK");
+    // The counts included posts that are gone now: count those channels again.
+    for (const auto& name : posted_in_batch_) {
+        channel_rows_.erase(name);
+        if (options_.max_messages_per_channel > 0) cap_pending_.insert(name);
+    }
+    posted_in_batch_.clear();
+}
+
+postgres_backend::lookup postgres_backend::find_message(message_id id, bool for_change, stored_message& out,
+                                                        std::string& error) {
+    auto r = db_->run(for_change ? sql::find_message_for_change : sql::find_message, {id});
+    if (!r.ok()) {
+        error = failure("reading a message", r);
+        return lookup::failed;
+    }
+    if (r.rows() == 0) return lookup::missing;
+    out.message.id = id;
+    out.message.channel = r.text(0, 0);
+    out.message.user = r.text(0, 1);
+    out.message.text = r.text(0, 2);
+    out.message.timestamp = r.int64(0, 3);
+    out.message.edited_at = r.optional_int64(0, 4);
+    out.owner = r.text(0, 5);
+    out.deleted = r.boolean(0, 6);
+    out.message.seq = r.int64(0, 7);
+    return lookup::found;
+}
+
+post_result postgres_backend::post(const new_message& message) {
+    newest_timestamp_ = std::max(newest_timestamp_, message.timestamp);
+    if (message.nonce) {
+        // The lock first: a resend on another server that got there before us has then
+        // committed, and the lookup (a statement started after the lock) sees its row.
+        if (auto r = db_->run(sql::lock_channel, {message.channel}); !r.ok())
+            return failed_result<post_result>(failure("locking a channel", r));
+        auto found = db_->run(sql::find_nonce, {message.resend_scope, message.channel, *message.nonce});
+        if (!found.ok()) return failed_result<post_result>(failure("looking up a nonce", found));
+        if (found.rows() == 1) {
+            const message_id earlier_id = found.int64(0, 0);
+            // A nonce past its 24 h is forgotten even before the upkeep clears it.
+            if (found.int64(0, 1) >= message.timestamp - limits::nonce_memory_ms) {
+                stored_message earlier;
+                std::string error;
+                switch (find_message(earlier_id, false, earlier, error)) {
+                    case lookup::failed:
+                        return failed_result<post_result>(std::move(error));
+                    case lookup::found: {
+                        post_result r;
+                        r.outcome = store_outcome::duplicate;
+                        r.message = std::move(earlier.message);
+                        r.deleted = earlier.deleted;
+                        return r;
+                    }
+                    case lookup::missing:
+                        break;  // cannot happen (the nonce is in the row it names); store anew
+                }
+            } else if (auto r = db_->run(sql::forget_nonce, {earlier_id}); !r.ok()) {
+                // The unique index holds one message per nonce: the old one lets go of it.
+                return failed_result<post_result>(failure("forgetting an expired nonce", r));
+            }
+        }
+    }
+
+    const pg::param no_text(std::nullopt);
+    auto inserted = db_->run(sql::insert_message,
+                             {message.channel, message.user, message.text, message.timestamp, message.owner,
+                              message.nonce ? pg::param(message.resend_scope) : no_text,
+                              message.nonce ? pg::param(*message.nonce) : no_text});
+    if (!inserted.ok() || inserted.rows() != 1)
+        return failed_result<post_result>(failure("storing a message", inserted));
+    posted_in_batch_.push_back(message.channel);
+    count_post(message.channel);
+
+    post_result r;
+    r.outcome = store_outcome::ok;
+    r.message.id = inserted.int64(0, 0);
+    r.message.seq = inserted.int64(0, 1);
+    r.message.channel = message.channel;
+    r.message.user = message.user;
+    r.message.text = message.text;
+    r.message.timestamp = message.timestamp;
+    return r;
+}
+
+change_result postgres_backend::change(const message_change& request) {
+    const bool edit = request.what == message_change::kind::edit;
+    stored_message target;
+    std::string error;
+    const lookup found = find_message(request.id, true, target, error);
+    if (found == lookup::failed) return failed_result<change_result>(std::move(error));
+    change_result r;
+    r.what = request.what;
+    r.id = request.id;
+    if (found == lookup::missing || target.deleted) {
+        r.outcome = store_outcome::not_found;
+        return r;
+    }
+    r.channel = std::move(target.message.channel);  // a refusal names it in the audit log
+    if (!request.is_admin && target.owner != request.requester) {
+        r.outcome = store_outcome::forbidden;
+        return r;
+    }
+    auto written = edit ? db_->run(sql::update_text, {request.id, request.text, request.at})
+                        : db_->run(sql::mark_deleted, {request.id});
+    if (!written.ok())
+        return failed_result<change_result>(failure(edit ? "editing a message" : "deleting a message", written));
+    r.outcome = store_outcome::ok;
+    if (edit) {
+        r.text = request.text;
+        r.edited_at = request.at;
+    }
+    return r;
+}
+
+history_result postgres_backend::history(const history_query& query) {
+    const int limit = std::clamp(query.limit, 1, limits::max_history_limit);
+    // One extra row is read to learn `has_more`.
+    const std::int64_t rows = std::int64_t{limit} + 1;
+    auto page = query.direction == history_direction::latest
+                    ? db_->run(sql::latest, {query.channel, rows})
+                    : db_->run(query.direction == history_direction::before ? sql::before : sql::after,
+                               {query.channel, query.anchor, rows});
+    if (!page.ok()) return failed_result<history_result>(failure("reading history", page));
+
+    history_result r;
+    r.messages.reserve(static_cast<std::size_t>(page.rows()));
+    for (int i = 0; i < page.rows(); ++i) {
+        chat_message m;
+        m.id = page.int64(i, 0);
+        m.channel = query.channel;
+        m.user = page.text(i, 1);
+        m.text = page.text(i, 2);
+        m.timestamp = page.int64(i, 3);
+        m.edited_at = page.optional_int64(i, 4);
+        m.seq = page.int64(i, 5);
+        r.messages.push_back(std::move(m));
+    }
+    // The extra row is the last one read (the oldest going back, the newest going on).
+    r.has_more = r.messages.size() > static_cast<std::size_t>(limit);
+    if (r.has_more) r.messages.pop_back();
+    if (query.direction != history_direction::after) std::reverse(r.messages.begin(), r.messages.end());
+    r.outcome = store_outcome::ok;
+    return r;
+}
+
+channels_result postgres_backend::channels() {
+    auto listed = db_->run(sql::list_channels, {});
+    if (!listed.ok()) return failed_result<channels_result>(failure("listing channels", listed));
+    channels_result r;
+    for (int i = 0; i < listed.rows(); ++i) r.names.emplace_back(listed.text(i, 0));
+    r.outcome = store_outcome::ok;
+    return r;
+}
+
+}  // namespace parley::server

@@ -1,0 +1,94 @@
+#pragma once
+// The PostgreSQL side of the message store: every SQL statement Parley runs against
+// PostgreSQL lives here and in postgres_upkeep.cpp.
+//
+// Several servers may share the database. What keeps them consistent lives in the
+// database, not in this object: a post locks its channel's row (which holds the last
+// stream position) before it looks up its nonce and before it draws its id, so posts to
+// one channel from every server take turns, their ids rise in commit order and a resend
+// on another server finds the first. What is cached here is only ever a hint (the
+// per-channel counts of upkeep), checked against the database before it is acted on.
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/batch_backend.hpp"
+#include "store/postgres_handle.hpp"
+#include "store/postgres_store.hpp"
+
+namespace parley::server {
+
+/// Messages (with their nonces) and channels in PostgreSQL, with statements prepared once.
+/// Created on any thread, then used only by the storage thread.
+class postgres_backend final : public batch_backend {
+public:
+    /// Connects, migrates the schema and prepares the statements. Null with `error` set
+    /// (one line) when any step fails.
+    static std::unique_ptr<postgres_backend> open(const postgres_backend_options& options, std::string& error);
+
+    bool begin(std::string& error) override;
+    bool commit(std::string& error) override;
+    void rollback() override;
+
+    post_result post(const new_message& message) override;
+    history_result history(const history_query& query) override;
+    change_result change(const message_change& request) override;
+    channels_result channels() override;
+    maintenance_step maintain(unix_ms now) override;
+    bool wants_maintenance() const override { return !cap_pending_.empty(); }
+
+    class open_tag {
+        friend class postgres_backend;
+        open_tag() = default;
+    };
+    postgres_backend(open_tag, std::unique_ptr<pg::connection> db, const postgres_backend_options& options);
+
+private:
+    struct stored_message {
+        chat_message message;
+        std::string owner;
+        bool deleted = false;
+    };
+    enum class lookup { found, missing, failed };
+    /// A row chosen for pruning.
+    struct pruned_row {
+        message_id id = 0;
+        std::string channel;
+    };
+
+    bool prepare_statements(std::string& error);
+    bool prepare_upkeep_statements(std::string& error);  // postgres_upkeep.cpp
+    bool load_state(std::string& error);
+    /// `for_change`: the row stays locked until the batch commits (an edit racing a
+    /// delete on another server then sees the delete).
+    lookup find_message(message_id id, bool for_change, stored_message& out, std::string& error);
+    std::string failure(const char* what, const pg::result& r) const;
+    /// Deletes `rows` in one transaction and unlists the channels they emptied; false with
+    /// `error` set.
+    bool prune(const std::vector<pruned_row>& rows, std::string& error);
+    /// Starts an upkeep transaction if no other server is running upkeep right now:
+    /// true and `mine` when this one should go on, true and !mine when another has it.
+    bool begin_upkeep(bool& mine, std::string& error);
+    maintenance_step prune_expired(unix_ms now);
+    maintenance_step clear_expired_nonces();
+    maintenance_step prune_over_cap();
+    void count_post(const std::string& channel);
+
+    std::unique_ptr<pg::connection> db_;
+    postgres_backend_options options_;
+
+    // The newest post's time, this server's or any other's at start-up: the clock of
+    // nonce expiry, as in sqlite_backend.
+    unix_ms newest_timestamp_ = 0;
+    // Per-channel cap: rows per channel where counted, and the channels to look at. A
+    // hint only: other servers post too, so a channel is counted again before pruning.
+    std::unordered_map<std::string, std::int64_t> channel_rows_;
+    std::set<std::string> cap_pending_;
+    std::vector<std::string> posted_in_batch_;
+};
+
+}  // namespace parley::server

@@ -1,0 +1,138 @@
+#include "store/postgres_handle.hpp"
+
+#include <libpq-fe.h>
+
+#include <charconv>
+#include <vector>
+
+namespace parley::server::pg {
+
+namespace {
+
+/// libpq's messages end in a newline and may span lines: one line for a log.
+std::string one_line(const char* text) {
+    std::string s = text ? text : "";
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+    for (char& c : s)
+        if (c == '\n') c = ' ';
+    return s;
+}
+
+void ignore_notice(void*, const char*) {}
+
+}  // namespace
+
+result::~result() {
+    if (r_) PQclear(r_);
+}
+
+result& result::operator=(result&& other) noexcept {
+    if (this != &other) {
+        if (r_) PQclear(r_);
+        r_ = other.r_;
+        other.r_ = nullptr;
+    }
+    return *this;
+}
+
+bool result::ok() const {
+    if (!r_) return false;
+    const auto status = PQresultStatus(r_);
+    return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
+}
+
+std::string result::sqlstate() const {
+    const char* state = r_ ? PQresultErrorField(r_, PG_DIAG_SQLSTATE) : nullptr;
+    return state ? state : "";
+}
+
+std::string result::message() const {
+    if (!r_) return "";
+    const char* primary = PQresultErrorField(r_, PG_DIAG_MESSAGE_PRIMARY);
+    return one_line(primary ? primary : PQresultErrorMessage(r_));
+}
+
+std::string_view result::tag() const { return r_ ? PQcmdStatus(r_) : ""; }
+
+int result::rows() const { return r_ ? PQntuples(r_) : 0; }
+
+bool result::is_null(int row, int column) const { return PQgetisnull(r_, row, column) != 0; }
+
+std::string_view result::text(int row, int column) const {
+    return {PQgetvalue(r_, row, column), static_cast<std::size_t>(PQgetlength(r_, row, column))};
+}
+
+std::int64_t result::int64(int row, int column) const {
+    const auto t = text(row, column);
+    std::int64_t value = 0;
+    std::from_chars(t.data(), t.data() + t.size(), value);
+    return value;
+}
+
+std::optional<std::int64_t> result::optional_int64(int row, int column) const {
+    if (is_null(row, column)) return std::nullopt;
+    return int64(row, column);
+}
+
+bool result::boolean(int row, int column) const {
+    const auto t = text(row, column);
+    return !t.empty() && t[0] == 't';
+}
+
+std::unique_ptr<connection> connection::open(const std::string& conninfo, std::string& error) {
+    PGconn* conn = PQconnectdb(conninfo.c_str());
+    if (!conn) {
+        error = "cannot connect to PostgreSQL: out of memory";
+        return nullptr;
+    }
+    if (PQstatus(conn) != CONNECTION_OK) {
+        error = "cannot connect to PostgreSQL: " + one_line(PQerrorMessage(conn));
+        PQfinish(conn);
+        return nullptr;
+    }
+    PQsetNoticeProcessor(conn, &ignore_notice, nullptr);
+    return std::make_unique<connection>(open_tag{}, conn);
+}
+
+connection::~connection() { PQfinish(conn_); }
+
+result connection::exec(const char* sql) { return result(PQexec(conn_, sql)); }
+
+bool connection::prepare(const char* name, const char* sql, std::string& error) {
+    result r(PQprepare(conn_, name, sql, 0, nullptr));
+    if (r.ok()) return true;
+    error = "preparing \"" + std::string(sql) + "\": " + (r.message().empty() ? last_error() : r.message());
+    return false;
+}
+
+result connection::run(const char* name, std::initializer_list<param> params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) values.push_back(p.c_str());
+    return result(PQexecPrepared(conn_, name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
+}
+
+bool connection::in_transaction() const {
+    const auto status = PQtransactionStatus(conn_);
+    return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
+}
+
+bool connection::alive() const { return PQstatus(conn_) == CONNECTION_OK; }
+
+bool connection::reconnect(std::string& error) {
+    PQreset(conn_);
+    if (PQstatus(conn_) == CONNECTION_OK) return true;
+    error = "cannot reconnect to PostgreSQL: " + last_error();
+    return false;
+}
+
+std::string connection::last_error() const { return one_line(PQerrorMessage(conn_)); }
+
+std::string describe(const char* what, const result& r, const connection& db) {
+    std::string reason = r.message();
+    if (reason.empty()) reason = db.last_error();
+    if (reason.empty()) reason = "unknown error";
+    return std::string("storage error ") + what + ": " + reason;
+}
+
+}  // namespace parley::server::pg

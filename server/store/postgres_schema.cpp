@@ -1,0 +1,88 @@
+#include "store/postgres_schema.hpp"
+
+#include <string>
+
+namespace parley::server::pg {
+
+namespace {
+
+// Version 1: messages, channels and the store's state, as SQLite's version 4 has them.
+// - Ids come from one sequence with CACHE 1, drawn while the channel's row is locked, so
+//   that within a channel ids rise in commit order whichever server posts.
+// - `channels` holds each channel's last stream position (the row every post to the
+//   channel locks and bumps) and whether it is listed (it has messages): a channel emptied
+//   by pruning keeps its position, so a later post continues after it.
+// - Messages are soft-deleted so that a resend of a deleted one is still recognised; the
+//   nonce lives in its message's row behind one partial unique index.
+// - Times are unix milliseconds (bigint), as on the wire.
+constexpr const char* schema_v1 = R"sql(
+CREATE SEQUENCE message_ids AS bigint CACHE 1;
+CREATE TABLE channels (
+    name     text    PRIMARY KEY,
+    last_seq bigint  NOT NULL DEFAULT 0,
+    listed   boolean NOT NULL DEFAULT false
+);
+CREATE TABLE messages (
+    id           bigint  PRIMARY KEY,
+    channel      text    NOT NULL,
+    seq          bigint  NOT NULL,
+    user_name    text    NOT NULL,
+    body         text    NOT NULL,
+    posted_at    bigint  NOT NULL,
+    edited_at    bigint,
+    owner        text    NOT NULL,
+    deleted      boolean NOT NULL DEFAULT false,
+    resend_scope text,
+    nonce        text
+);
+CREATE INDEX messages_by_channel ON messages (channel, id);
+CREATE UNIQUE INDEX messages_by_nonce ON messages (resend_scope, channel, nonce) WHERE nonce IS NOT NULL;
+CREATE TABLE store_state (
+    key   text   PRIMARY KEY,
+    value bigint NOT NULL
+);
+)sql";
+
+constexpr const char* migrations[] = {schema_v1};
+static_assert(std::size(migrations) == schema_version);
+
+// Any constant shared by every Parley server: migrations in one database take turns.
+constexpr const char* take_migration_lock = "SELECT pg_advisory_xact_lock(7370616)";
+
+}  // namespace
+
+bool migrate(connection& db, std::string& error) {
+    auto fail = [&](const char* what, const result& r) {
+        error = describe(what, r, db);
+        db.exec("ROLLBACK");
+        return false;
+    };
+    if (auto r = db.exec("BEGIN"); !r.ok()) return fail("starting the migration", r);
+    if (auto r = db.exec(take_migration_lock); !r.ok()) return fail("waiting for another server's migration", r);
+    if (auto r = db.exec("CREATE TABLE IF NOT EXISTS parley_schema (version integer NOT NULL)"); !r.ok())
+        return fail("creating the schema version table", r);
+    auto current = db.exec("SELECT version FROM parley_schema");
+    if (!current.ok()) return fail("reading the schema version", current);
+    int version = 0;
+    if (current.rows() == 0) {
+        if (auto r = db.exec("INSERT INTO parley_schema VALUES (0)"); !r.ok())
+            return fail("recording the schema version", r);
+    } else {
+        version = static_cast<int>(current.int64(0, 0));
+    }
+    if (version > schema_version) {
+        error = "the database's schema version " + std::to_string(version) + " is newer than this server's (" +
+                std::to_string(schema_version) + "): upgrade the server";
+        db.exec("ROLLBACK");
+        return false;
+    }
+    for (; version < schema_version; ++version) {
+        if (auto r = db.exec(migrations[version]); !r.ok()) return fail("migrating the schema", r);
+        const std::string record = "UPDATE parley_schema SET version = " + std::to_string(version + 1);
+        if (auto r = db.exec(record.c_str()); !r.ok()) return fail("recording the schema version", r);
+    }
+    if (auto r = db.exec("COMMIT"); !r.ok() || r.tag() != "COMMIT") return fail("committing the migration", r);
+    return true;
+}
+
+}  // namespace parley::server::pg
