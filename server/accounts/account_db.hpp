@@ -1,22 +1,26 @@
 #pragma once
-// Accounts, session tokens, bans and the moderation audit log, in the server's SQLite
-// database (the same file as the messages, tables of their own). Synchronous: used by
-// the account service's worker thread, and by `parley-server admin` before the server runs.
+// Accounts, session tokens, bans and the moderation audit log, in the server's database:
+// SQLite (the same file as the messages, tables of their own; account_db_sqlite.cpp) or
+// PostgreSQL (the same database as the messages; account_db_postgres.cpp). Synchronous:
+// used by the account service's worker thread, and by `parley-server admin` before the
+// server runs.
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
-#include "store/sqlite_handle.hpp"
 
 namespace parley::server::accounts {
 
 /// "user" or "admin".
 enum class role { user, admin };
 std::string_view to_string(role r);
+/// The role a stored "admin" or "user" names ("user" for anything else).
+role role_from_text(std::string_view text);
 
 /// One account row.
 struct account {
@@ -59,50 +63,50 @@ class account_db {
 public:
     /// Opens (creating tables if missing) `<data_dir>/parley.sqlite3`; null with `error` set.
     static std::unique_ptr<account_db> open(const std::filesystem::path& data_dir, std::string& error);
+    /// Connects to PostgreSQL (a libpq connection string or URI) and creates or migrates
+    /// the tables; null with `error` set (one line).
+    static std::unique_ptr<account_db> open_postgres(const std::string& conninfo, std::string& error);
+
+    account_db() = default;
+    account_db(const account_db&) = delete;
+    account_db& operator=(const account_db&) = delete;
+    virtual ~account_db() = default;
 
     enum class insert_outcome { created, taken, failed };
-    insert_outcome insert_account(const std::string& name, const std::string& password_hash, role level,
-                                  std::int64_t now);
-    std::optional<account> find_account(const std::string& folded_name);
-    std::optional<account> find_account_by_id(std::int64_t id);
-    std::vector<account> list_accounts();
-    bool remove_account(const std::string& folded_name);
+    virtual insert_outcome insert_account(const std::string& name, const std::string& password_hash, role level,
+                                          std::int64_t now) = 0;
+    virtual std::optional<account> find_account(const std::string& folded_name) = 0;
+    virtual std::optional<account> find_account_by_id(std::int64_t id) = 0;
+    virtual std::vector<account> list_accounts() = 0;
+    virtual bool remove_account(const std::string& folded_name) = 0;
 
-    bool insert_token(const std::string& hash, std::int64_t account_id, std::int64_t now);
-    bool delete_token(const std::string& hash);
+    virtual bool insert_token(const std::string& hash, std::int64_t account_id, std::int64_t now) = 0;
+    virtual bool delete_token(const std::string& hash) = 0;
     /// Writes last-used times (batched by the service).
-    bool touch_token(const std::string& hash, std::int64_t last_used);
+    virtual bool touch_token(const std::string& hash, std::int64_t last_used) = 0;
     /// Every token used since `since` (older ones have expired).
-    std::vector<token_row> tokens_since(std::int64_t since);
-    bool delete_tokens_before(std::int64_t before);
+    virtual std::vector<token_row> tokens_since(std::int64_t since) = 0;
+    virtual bool delete_tokens_before(std::int64_t before) = 0;
 
-    bool insert_ban(const ban_row& ban, const std::string& by, std::int64_t now);
-    std::vector<ban_row> bans_after(std::int64_t now);
+    virtual bool insert_ban(const ban_row& ban, const std::string& by, std::int64_t now) = 0;
+    virtual std::vector<ban_row> bans_after(std::int64_t now) = 0;
     /// Deletes every ban of the name `folded_name` or of `address` (either may be empty);
     /// returns how many, or -1 when the database failed.
-    int remove_bans(const std::string& folded_name, const std::string& address);
+    virtual int remove_bans(const std::string& folded_name, const std::string& address) = 0;
 
     /// Entries kept at most: the oldest beyond it are deleted as new ones come, so failed
-    /// logins or refused actions from many addresses cannot grow the file without bound.
-    /// A million is years of a busy server's moderation and sign-ins, some 150 MB at most.
+    /// logins or refused actions from many addresses cannot grow the database without
+    /// bound. A million is years of a busy server's moderation and sign-ins, some 150 MB.
     static constexpr std::int64_t max_audit_entries = 1'000'000;
     /// How often (in entries) the cap is applied: one small delete per thousand inserts.
     static constexpr std::int64_t audit_trim_every = 1000;
 
-    bool insert_audit(const audit_entry& entry);
+    virtual bool insert_audit(const audit_entry& entry) = 0;
     /// The newest `limit` entries, newest first.
-    std::vector<audit_entry> recent_audit(int limit);
+    virtual std::vector<audit_entry> recent_audit(int limit) = 0;
 
-    /// The last SQLite error, for logs.
-    std::string last_error() const { return db_->last_error(); }
-
-    struct statements;
-    account_db(std::unique_ptr<sqlite::connection> db, std::unique_ptr<statements> st);
-    ~account_db();
-
-private:
-    std::unique_ptr<sqlite::connection> db_;
-    std::unique_ptr<statements> st_;
+    /// The last database error, for logs.
+    virtual std::string last_error() const = 0;
 };
 
 }  // namespace parley::server::accounts

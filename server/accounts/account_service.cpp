@@ -60,12 +60,17 @@ bool acceptable_password(std::string_view password) {
 
 std::unique_ptr<account_service> account_service::open(const std::filesystem::path& data_dir, account_limits limits,
                                                        std::string& error) {
+    auto db = account_db::open(data_dir, error);
+    if (!db) return nullptr;
+    return open(std::move(db), limits, error);
+}
+
+std::unique_ptr<account_service> account_service::open(std::unique_ptr<account_db> db, account_limits limits,
+                                                       std::string& error) {
     if (!init_crypto()) {
         error = "libsodium could not be initialised";
         return nullptr;
     }
-    auto db = account_db::open(data_dir, error);
-    if (!db) return nullptr;
     return std::make_unique<account_service>(std::move(db), limits);
 }
 

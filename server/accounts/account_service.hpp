@@ -64,6 +64,9 @@ public:
     /// null with `error` set when it cannot.
     static std::unique_ptr<account_service> open(const std::filesystem::path& data_dir, account_limits limits,
                                                  std::string& error);
+    /// The same on account tables already open (SQLite or PostgreSQL).
+    static std::unique_ptr<account_service> open(std::unique_ptr<account_db> db, account_limits limits,
+                                                 std::string& error);
     ~account_service() override;
 
     /// Sets the check "does an online guest hold this folded name?" (registering it is 409).

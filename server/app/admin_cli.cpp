@@ -121,18 +121,27 @@ int run_admin(const admin_command& command) {
         return 1;
     }
     std::string error;
-    // The message tables first: their migration maps messages owned by account names to
-    // account ids, which must happen before an account is removed or created here.
-    if (!sqlite_backend::open(command.data_dir, {}, error)) {
-        std::cerr << "parley-server: cannot open the data directory " << command.data_dir.string() << ": " << error
-                  << "\n";
-        return 1;
-    }
-    auto db = accounts::account_db::open(command.data_dir, error);
-    if (!db) {
-        std::cerr << "parley-server: cannot open the data directory " << command.data_dir.string() << ": " << error
-                  << "\n";
-        return 1;
+    std::unique_ptr<accounts::account_db> db;
+    if (!command.postgres.empty()) {
+        db = accounts::account_db::open_postgres(command.postgres, error);
+        if (!db) {
+            std::cerr << "parley-server: cannot use the PostgreSQL database: " << error << "\n";
+            return 1;
+        }
+    } else {
+        // The message tables first: their migration maps messages owned by account names
+        // to account ids, which must happen before an account is removed or created here.
+        if (!sqlite_backend::open(command.data_dir, {}, error)) {
+            std::cerr << "parley-server: cannot open the data directory " << command.data_dir.string() << ": "
+                      << error << "\n";
+            return 1;
+        }
+        db = accounts::account_db::open(command.data_dir, error);
+        if (!db) {
+            std::cerr << "parley-server: cannot open the data directory " << command.data_dir.string() << ": "
+                      << error << "\n";
+            return 1;
+        }
     }
     if (command.action == "create") return create(*db, command.name);
     if (command.action == "bans") return list_bans(*db);

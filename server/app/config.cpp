@@ -14,6 +14,9 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
         ->envname("PARLEY_PORT");
     app.add_option("--data", config.data_dir, "Directory for the SQLite database (created if missing)")
         ->envname("PARLEY_DATA");
+    app.add_option("--postgres", config.postgres,
+                   "Keep all state in PostgreSQL instead (a libpq connection string or postgresql:// URI)")
+        ->envname("PARLEY_POSTGRES");
     app.add_option("--web-root", config.web_root, "Directory holding the browser client")
         ->envname("PARLEY_WEB_ROOT");
     app.add_option("--heartbeat-ms", config.heartbeat_ms, "Heartbeat period in milliseconds")
@@ -112,6 +115,7 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
             if (admin.action != "list" && admin.action != "bans" && admin.action != "audit" && admin.name.empty())
                 return config_exit{2, "parley-server: admin " + admin.action + " needs a NAME"};
             admin.data_dir = config.data_dir;
+            admin.postgres = config.postgres;
             return admin;
         }
     } catch (const CLI::CallForHelp&) {

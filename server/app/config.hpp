@@ -20,6 +20,9 @@ struct server_config {
     std::string bind = "127.0.0.1";  ///< loopback by default: exposing a server is a choice
     std::uint16_t port = 8080;       ///< 0 picks a free port (tests)
     std::filesystem::path data_dir = "data";
+    /// A libpq connection string or postgresql:// URI: all state in PostgreSQL instead of
+    /// SQLite under data_dir. Empty: SQLite.
+    std::string postgres;
     std::filesystem::path web_root = "web";
     int heartbeat_ms = limits::default_heartbeat_ms;
     std::size_t max_frame = limits::default_max_frame_bytes;
@@ -69,6 +72,7 @@ struct admin_command {
     std::string action;  ///< "create", "list", "remove", "bans", "unban" or "audit"
     std::string name;
     std::filesystem::path data_dir;
+    std::string postgres;  ///< as in server_config: the database to administer instead of data_dir's
     int limit = 100;  ///< audit: entries printed, newest first (a screenful and a half)
 };
 

@@ -9,6 +9,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "accounts/account_db.hpp"
 #include "accounts/account_service.hpp"
 #include "log/log.hpp"
 #include "http/api.hpp"
@@ -22,6 +23,7 @@
 #include "net/listener.hpp"
 #include "net/session_context.hpp"
 #include "net/tls_context.hpp"
+#include "store/postgres_store.hpp"
 #include "store/sqlite_store.hpp"
 #include "ws/frame.hpp"
 
@@ -100,16 +102,7 @@ struct server::impl {
             http.tls = true;
         }
         std::string error;
-        sqlite_store_options store_options;
-        store_options.backend.sync = config.sync;
-        store_options.backend.retention_ms = std::int64_t{config.retention_days} * 86'400'000;
-        store_options.backend.max_messages_per_channel = config.max_messages_per_channel;
-        store = open_sqlite_store(config.data_dir, store_options, &metrics, error);
-        if (!store) throw std::runtime_error("cannot open the data directory " + config.data_dir.string() + ": " + error);
-        accounts::account_limits account_limits;
-        account_limits.registrations_per_hour = config.registrations_per_hour;
-        accounts = accounts::account_service::open(config.data_dir, account_limits, error);
-        if (!accounts) throw std::runtime_error("cannot open the account tables in " + config.data_dir.string() + ": " + error);
+        open_storage();
         api = std::make_unique<api_context>(
             api_context{*accounts, config.allowed_origins, server_name, tls.has_value()});
         if (!files.problem().empty())
@@ -132,6 +125,39 @@ struct server::impl {
             throw std::runtime_error("cannot listen on " + config.bind + ":" + std::to_string(config.port) + ": " +
                                      e.code().message());
         }
+    }
+
+    /// The message store and the account tables: PostgreSQL with --postgres, else SQLite
+    /// under the data directory. Throws one line naming the database and the reason.
+    void open_storage() {
+        std::string error;
+        upkeep_policy upkeep;
+        upkeep.retention_ms = std::int64_t{config.retention_days} * 86'400'000;
+        upkeep.max_messages_per_channel = config.max_messages_per_channel;
+        std::unique_ptr<accounts::account_db> account_tables;
+        if (!config.postgres.empty()) {
+            postgres_store_options options;
+            static_cast<upkeep_policy&>(options.backend) = upkeep;
+            options.backend.conninfo = config.postgres;
+            store = open_postgres_store(options, &metrics, error);
+            if (store) account_tables = accounts::account_db::open_postgres(config.postgres, error);
+            if (!account_tables) throw std::runtime_error("cannot use the PostgreSQL database: " + error);
+        } else {
+            sqlite_store_options options;
+            static_cast<upkeep_policy&>(options.backend) = upkeep;
+            options.backend.sync = config.sync;
+            store = open_sqlite_store(config.data_dir, options, &metrics, error);
+            if (!store)
+                throw std::runtime_error("cannot open the data directory " + config.data_dir.string() + ": " + error);
+            account_tables = accounts::account_db::open(config.data_dir, error);
+            if (!account_tables)
+                throw std::runtime_error("cannot open the account tables in " + config.data_dir.string() + ": " +
+                                         error);
+        }
+        accounts::account_limits account_limits;
+        account_limits.registrations_per_hour = config.registrations_per_hour;
+        accounts = accounts::account_service::open(std::move(account_tables), account_limits, error);
+        if (!accounts) throw std::runtime_error(error);
     }
 
     ~impl() {

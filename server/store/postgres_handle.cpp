@@ -54,6 +54,13 @@ std::string result::message() const {
 
 std::string_view result::tag() const { return r_ ? PQcmdStatus(r_) : ""; }
 
+std::int64_t result::affected() const {
+    const char* n = r_ ? PQcmdTuples(r_) : "";
+    std::int64_t value = 0;
+    std::from_chars(n, n + std::char_traits<char>::length(n), value);
+    return value;
+}
+
 int result::rows() const { return r_ ? PQntuples(r_) : 0; }
 
 bool result::is_null(int row, int column) const { return PQgetisnull(r_, row, column) != 0; }

@@ -36,6 +36,8 @@ public:
     /// The command tag ("COMMIT", "ROLLBACK", "INSERT 0 1", ...).
     std::string_view tag() const;
     int rows() const;
+    /// Rows an INSERT, UPDATE or DELETE touched.
+    std::int64_t affected() const;
     bool is_null(int row, int column) const;
     std::string_view text(int row, int column) const;
     /// The column as an integer (bigint, integer); 0 when NULL or not a number.

@@ -43,7 +43,46 @@ CREATE TABLE store_state (
 );
 )sql";
 
-constexpr const char* migrations[] = {schema_v1};
+// Version 2: accounts, session tokens, bans and the audit log, as SQLite's account tables
+// have them. Ids come from sequences, which never hand out an id twice (messages are owned
+// by their account's id).
+constexpr const char* schema_v2 = R"sql(
+CREATE TABLE accounts (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    name          text   NOT NULL,
+    folded        text   NOT NULL UNIQUE,
+    password_hash text   NOT NULL,
+    role          text   NOT NULL CHECK (role IN ('user', 'admin')),
+    created_at    bigint NOT NULL
+);
+CREATE TABLE tokens (
+    hash       text   PRIMARY KEY,
+    account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    created_at bigint NOT NULL,
+    last_used  bigint NOT NULL
+);
+CREATE INDEX tokens_by_account ON tokens (account_id);
+CREATE TABLE bans (
+    id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    folded     text   NOT NULL,
+    address    text   NOT NULL,
+    until      bigint NOT NULL,
+    by         text   NOT NULL,
+    created_at bigint NOT NULL
+);
+CREATE TABLE audit (
+    id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at      bigint NOT NULL,
+    actor   text   NOT NULL,
+    action  text   NOT NULL,
+    target  text   NOT NULL,
+    channel text   NOT NULL,
+    detail  text   NOT NULL,
+    address text   NOT NULL DEFAULT ''
+);
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2};
 static_assert(std::size(migrations) == schema_version);
 
 // Any constant shared by every Parley server: migrations in one database take turns.

@@ -1,5 +1,6 @@
 // Integration: accounts, tokens and moderation over real loopback sockets, tested the way
 // an attacker would probe them (PROTOCOL.md Accounts; Details: Identity, Accounts, Origin).
+#include "support/test_database.hpp"
 #include "support/test_server.hpp"
 #include "support/raw_ws_client.hpp"
 #include "support/seed_account.hpp"
@@ -94,9 +95,7 @@ std::string bearer(const std::string& token) { return "Authorization: Bearer " +
 
 /// Adds a session token last used at `last_used` for account `account_id`; returns the token.
 std::string seed_token(const std::filesystem::path& data, std::int64_t account_id, std::int64_t last_used) {
-    std::string error;
-    auto db = accounts::account_db::open(data, error);
-    REQUIRE_MESSAGE(db, error);
+    auto db = open_test_accounts(data);
     const std::string token = accounts::new_token();
     REQUIRE(db->insert_token(accounts::token_hash(token), account_id, last_used));
     return token;
@@ -248,6 +247,9 @@ process_result run_cli(const fixture& f, std::vector<std::string> args, std::opt
     c_strings argv = server_argv(std::move(args));
     std::vector<std::string> extra;
     if (password) extra.push_back("PARLEY_ADMIN_PASSWORD=" + *password);
+    // The admin command administers the database the fixture's server uses.
+    if (const auto postgres = test_postgres_for(f.data()); !postgres.empty())
+        extra.push_back("PARLEY_POSTGRES=" + postgres);
     c_strings envp = environment_without_parley(std::move(extra));
 
     posix_spawn_file_actions_t actions;
@@ -894,9 +896,7 @@ TEST_CASE("accounts: from a banned address, register and login are 403 and creat
     CHECK(f.post("/api/login", credentials("erin", "password-1")).status == 403);
     f.restart();  // the address ban is stored; the refused registration left no account
     CHECK(f.post("/api/login", credentials("newcomer", "password-1")).status == 403);
-    std::string error;
-    auto db = accounts::account_db::open(f.data(), error);
-    REQUIRE(db);
+    auto db = open_test_accounts(f.data());
     CHECK_FALSE(db->find_account("newcomer"));
 }
 

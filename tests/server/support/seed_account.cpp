@@ -7,6 +7,7 @@
 
 #include "accounts/credentials.hpp"
 #include "parley/core/text.hpp"
+#include "test_database.hpp"
 
 namespace parley::test {
 namespace accounts = server::accounts;
@@ -19,9 +20,7 @@ std::int64_t unix_now_ms() {
 std::int64_t seed_account(const std::filesystem::path& data, std::string_view name, std::string_view password,
                           accounts::role level) {
     REQUIRE(accounts::init_crypto());
-    std::string error;
-    auto db = accounts::account_db::open(data, error);
-    REQUIRE_MESSAGE(db, error);
+    auto db = open_test_accounts(data);
     const auto hash = accounts::hash_password(password);
     REQUIRE(hash);
     REQUIRE(db->insert_account(std::string(name), *hash, level, unix_now_ms()) ==
@@ -32,9 +31,7 @@ std::int64_t seed_account(const std::filesystem::path& data, std::string_view na
 }
 
 void seed_audit(const std::filesystem::path& data, const accounts::audit_entry& entry) {
-    std::string error;
-    auto db = accounts::account_db::open(data, error);
-    REQUIRE_MESSAGE(db, error);
+    auto db = open_test_accounts(data);
     REQUIRE(db->insert_audit(entry));
 }
 

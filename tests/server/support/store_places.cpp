@@ -66,6 +66,11 @@ std::unique_ptr<batch_backend> sqlite_place::open_backend(const upkeep_policy& u
     return required(sqlite_backend::open(dir(), options, error), error);
 }
 
+std::unique_ptr<accounts::account_db> sqlite_place::open_accounts() {
+    std::string error;
+    return required(accounts::account_db::open(dir(), error), error);
+}
+
 std::vector<std::string> sqlite_place::query(const char* sql) {
     sqlite3* db = nullptr;
     REQUIRE(sqlite3_open((dir() / sqlite_backend::file_name).c_str(), &db) == SQLITE_OK);
@@ -123,6 +128,11 @@ std::unique_ptr<batch_backend> postgres_place::open_backend(const upkeep_policy&
     options.conninfo = conninfo_;
     std::string error;
     return required(postgres_backend::open(options, error), error);
+}
+
+std::unique_ptr<accounts::account_db> postgres_place::open_accounts() {
+    std::string error;
+    return required(accounts::account_db::open_postgres(conninfo_, error), error);
 }
 
 std::vector<std::string> postgres_place::query(const char* sql) { return pg_query(conninfo_, sql); }

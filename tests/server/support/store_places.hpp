@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "accounts/account_db.hpp"
 #include "store/batch_backend.hpp"
 #include "store/batching_store.hpp"
 #include "store/bounded_job_queue.hpp"
@@ -39,6 +40,8 @@ public:
     std::unique_ptr<message_store> open(const store_setup& setup = {});
     /// The backend alone (no storage thread), for tests that drive it step by step.
     std::unique_ptr<batch_backend> open_backend(const upkeep_policy& upkeep = {});
+    /// The account tables in the same database.
+    std::unique_ptr<accounts::account_db> open_accounts();
     /// The first column of every row `sql` returns, as text, read beside the store.
     std::vector<std::string> query(const char* sql);
     std::int64_t query_int(const char* sql);
@@ -61,6 +64,7 @@ public:
     bool available() const { return !conninfo_.empty(); }
     std::unique_ptr<message_store> open(const store_setup& setup = {});
     std::unique_ptr<batch_backend> open_backend(const upkeep_policy& upkeep = {});
+    std::unique_ptr<accounts::account_db> open_accounts();
     std::vector<std::string> query(const char* sql);
     std::int64_t query_int(const char* sql);
 

@@ -1,6 +1,7 @@
 #include "test_server.hpp"
 
 #include "log/log.hpp"
+#include "test_database.hpp"
 
 namespace parley::test {
 
@@ -9,6 +10,7 @@ server::server_config test_config(const std::filesystem::path& data) {
     config.bind = "127.0.0.1";
     config.port = 0;
     config.data_dir = data;
+    config.postgres = test_postgres_for(data);
     config.web_root = data / "no-web-root";
     config.threads = 2;
     config.level = server::log_level::warn;
