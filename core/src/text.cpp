@@ -44,7 +44,7 @@ bool is_name_char(char c) {
 
 char lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
-constexpr std::array<std::string_view, 3> reserved_channels = {"api", "healthz", "metrics"};
+constexpr std::array<std::string_view, 4> reserved_channels = {"api", "healthz", "metrics", "readyz"};
 
 }  // namespace
 

@@ -126,6 +126,16 @@ bhttp::message_generator file_answer(const static_file& file, std::string_view c
 
 }  // namespace
 
+std::string readiness_problem(const server_metrics& metrics, std::int64_t now_ms) {
+    const std::int64_t reached_at = metrics.store_reached_at_ms.load(std::memory_order_relaxed);
+    if (reached_at == 0) return "the store has not reached its database yet";
+    if (!metrics.store_reachable.load(std::memory_order_relaxed)) return "the store's database does not answer";
+    const std::int64_t silent_ms = now_ms - reached_at;
+    if (silent_ms > store_contact_stale_ms)
+        return "the store has not reached its database for " + std::to_string(silent_ms / 1000) + " s";
+    return "";
+}
+
 bhttp::message_generator handle_http(request&& req, const http_context& ctx) {
     ctx.metrics.http_requests.fetch_add(1, std::memory_order_relaxed);
     const std::string_view path = target_path(req.target());
@@ -140,6 +150,11 @@ bhttp::message_generator handle_http(request&& req, const http_context& ctx) {
     }
 
     if (path == "/healthz") return text_answer(bhttp::status::ok, "ok", text_plain, req, ctx);
+    if (path == "/readyz") {
+        const auto problem = readiness_problem(ctx.metrics, server_metrics::steady_now_ms());
+        if (problem.empty()) return text_answer(bhttp::status::ok, "ready", text_plain, req, ctx);
+        return text_answer(bhttp::status::service_unavailable, "not ready: " + problem + "\n", text_plain, req, ctx);
+    }
     if (path == "/metrics")
         return text_answer(bhttp::status::ok, render_prometheus(ctx.metrics), "text/plain; version=0.0.4; charset=utf-8",
                            req, ctx);

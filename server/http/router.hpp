@@ -7,6 +7,8 @@
 #include <boost/beast/http/message_generator.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <cstdint>
+#include <string>
 #include <string_view>
 
 #include "http/static_files.hpp"
@@ -27,11 +29,21 @@ struct http_context {
 /// preload lists ask for; a TLS port serves nothing in plain text, so there is no fallback.
 inline constexpr std::string_view hsts_value = "max-age=31536000";
 
+/// How long the store may go without reaching its database before the server stops
+/// being ready: five of the storage thread's idle probes (batching_store, 2 s apart).
+inline constexpr std::int64_t store_contact_stale_ms = 10'000;
+
+/// Why the server is not ready at steady time `now_ms` (the store's database did not
+/// answer, or nothing was heard from it for store_contact_stale_ms: a storage thread stuck
+/// in a batch); "" when it is ready.
+std::string readiness_problem(const server_metrics& metrics, std::int64_t now_ms);
+
 /// The answer to one plain (non-upgrade) request. Never throws on any request; keep-alive
 /// follows `req.keep_alive()`. File bodies share the loaded bytes, so the answer stays valid
 /// even if it outlives `ctx`. Any thread.
 ///
-/// GET/HEAD `/healthz` 200 "ok"; `/metrics` Prometheus text; `/`, `/<channel>` index.html
+/// GET/HEAD `/healthz` 200 "ok" (liveness); `/readyz` 200 "ready" or 503 with the reason
+/// (readiness_problem); `/metrics` Prometheus text; `/`, `/<channel>` index.html
 /// (503 page when the client is not built); `/<file>` a loaded file (gzip when accepted, 304 on
 /// a matching If-None-Match); other methods 405; a hostile or malformed target 400; anything
 /// else 404. Only route::page requests come here (http/route.hpp): upgrades and `/api` are

@@ -108,6 +108,9 @@ std::string render_prometheus(const server_metrics& m) {
                   m.channels_active.load(relaxed));
     append_metric(out, "parley_messages_stored_total", "counter", "Messages committed to the store.",
                   m.messages_stored.load(relaxed));
+    append_metric(out, "parley_store_ready", "gauge",
+                  "1 when the store's last contact with its database succeeded, else 0.",
+                  std::uint64_t{m.store_reachable.load(relaxed) ? 1u : 0u});
     append_metric(out, "parley_deliveries_total", "counter",
                   "Chat frames (message, edited, deleted, typing, presence, online) queued to a reader's "
                   "connection; replies, heartbeats, pongs, closes and the 101 answer are not deliveries.",

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -56,6 +57,22 @@ struct server_metrics {
     std::atomic<std::uint64_t> http_requests{0};          ///< plain HTTP requests answered
     std::array<std::atomic<std::uint64_t>, std::size(all_error_codes)> protocol_errors{};  ///< by code
     latency_histogram store_batch_seconds;                ///< time to commit one storage batch
+    /// Whether the store's last contact with its database succeeded, and when the last
+    /// success was (steady clock, ms since its epoch): what /readyz answers from.
+    std::atomic<bool> store_reachable{false};
+    std::atomic<std::int64_t> store_reached_at_ms{0};
+
+    /// Records a contact of the store with its database. The storage thread.
+    void note_store_contact(bool reached) {
+        store_reachable.store(reached, std::memory_order_relaxed);
+        if (reached) store_reached_at_ms.store(steady_now_ms(), std::memory_order_relaxed);
+    }
+    /// The steady clock in milliseconds, as store_reached_at_ms holds it.
+    static std::int64_t steady_now_ms() {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+    }
 
     /// Counts one frame of `kind` accepted into a connection's send queue. Any thread.
     void count_frame(frame_kind kind) {

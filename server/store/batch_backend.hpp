@@ -75,6 +75,13 @@ public:
         (void)now;
         return {};
     }
+    /// Checks that the database answers (connecting again if the connection was lost); run
+    /// by the storage thread when idle, so that readiness (/readyz) is known without
+    /// traffic. False with `error` set. The default (an embedded database) always answers.
+    virtual bool probe(std::string& error) {
+        (void)error;
+        return true;
+    }
     /// Whether upkeep is known to be waiting (a channel went over its cap): the storage
     /// thread then runs maintain() soon rather than at its next periodic check.
     virtual bool wants_maintenance() const { return false; }

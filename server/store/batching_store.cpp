@@ -92,8 +92,23 @@ void batching_store::run() {
         if (!batch.empty()) run_batch(batch);
         // Release what the callbacks captured now, not when the next batch arrives.
         batch.clear();
-        due = maintain(due);
+        due = std::min(maintain(due), probe_if_idle());
     }
+}
+
+std::chrono::steady_clock::time_point batching_store::probe_if_idle() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now < probe_due_) return probe_due_;
+    std::string error;
+    const bool reached = backend_->probe(error);
+    if (metrics_ != nullptr) {
+        // Logged on the change only: a database that is down for an hour is one line.
+        if (!reached && metrics_->store_reachable.load(std::memory_order_relaxed))
+            log_warn("storage: the database does not answer: " + error);
+        metrics_->note_store_contact(reached);
+    }
+    probe_due_ = now + maintenance_.probe_interval;
+    return probe_due_;
 }
 
 std::chrono::steady_clock::time_point batching_store::maintain(std::chrono::steady_clock::time_point due) {
@@ -147,6 +162,10 @@ void batching_store::run_batch(std::vector<any_job>& batch) {
                 *it);
         }
         if (ok) ok = backend.commit(error);
+        // A committed batch reached the database; a failed one says it did not (a batch
+        // fails only on storage errors). Either way the idle probe waits another interval.
+        if (metrics_ != nullptr) metrics_->note_store_contact(ok);
+        probe_due_ = std::chrono::steady_clock::now() + maintenance_.probe_interval;
         if (!ok) {
             // Nothing of the batch was kept, so no job may report success, reads included:
             // they may have seen the batch's uncommitted writes.

@@ -25,6 +25,8 @@ struct maintenance_options {
     /// Between checks when nothing was known to wait: retention counts in days, so a
     /// minute late is nothing, and an idle check is one indexed read.
     std::chrono::milliseconds interval{std::chrono::minutes(1)};
+    /// Between checks that the database answers while no batch ran (readiness, /readyz).
+    std::chrono::milliseconds probe_interval{2000};
     /// The time maintain() is given (tests inject one); null: the system clock.
     std::function<unix_ms()> clock;
 };
@@ -66,12 +68,15 @@ private:
     void run_batch(std::vector<any_job>& batch);
     /// Runs one upkeep step if due; returns when the next one is.
     std::chrono::steady_clock::time_point maintain(std::chrono::steady_clock::time_point due);
+    /// Probes the database if no batch reached it for probe_interval; returns when next.
+    std::chrono::steady_clock::time_point probe_if_idle();
 
     std::unique_ptr<batch_backend> backend_;  // storage thread only, until joined
     server_metrics* metrics_;
     bounded_job_queue<any_job> queue_;
     maintenance_options maintenance_;
     std::chrono::steady_clock::time_point upkeep_backoff_until_{};  // storage thread only
+    std::chrono::steady_clock::time_point probe_due_{};             // storage thread only
     std::mutex stop_mutex_;  // serialises flush_and_stop()
     std::thread thread_;
     std::thread::id storage_thread_id_;

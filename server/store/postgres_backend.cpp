@@ -122,6 +122,13 @@ bool postgres_backend::begin(std::string& error) {
     return false;
 }
 
+bool postgres_backend::probe(std::string& error) {
+    if (auto r = db_->exec("SELECT 1"); r.ok()) return true;
+    if (!db_->alive() && db_->reconnect(error) && prepare_statements(error)) return true;
+    if (error.empty()) error = db_->last_error();
+    return false;
+}
+
 bool postgres_backend::commit(std::string& error) {
     auto r = db_->exec("COMMIT");
     // A transaction a failed statement aborted answers COMMIT with ROLLBACK.

@@ -40,6 +40,7 @@ public:
     channels_result channels() override;
     maintenance_step maintain(unix_ms now) override;
     bool wants_maintenance() const override { return !cap_pending_.empty(); }
+    bool probe(std::string& error) override;
 
     class open_tag {
         friend class postgres_backend;

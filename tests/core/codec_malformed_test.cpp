@@ -281,6 +281,8 @@ std::vector<malformed_row> client_rows() {
          error_code::no_such_channel},
         {"join reserved metrics", with_channel("join", R"("metrics")"),
          error_code::no_such_channel},
+        {"join reserved readyz", with_channel("join", R"("readyz")"),
+         error_code::no_such_channel},
         {"leave without channel", R"({"type":"leave"})", error_code::invalid_message},
         {"leave channel is an array", with_channel("leave", R"(["general"])"),
          error_code::invalid_message},

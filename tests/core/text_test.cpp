@@ -254,14 +254,14 @@ TEST_CASE("matches_channel_rule follows ^[a-z0-9][a-z0-9_-]{0,31}$") {
     }
 }
 
-TEST_CASE("api, healthz and metrics are reserved and so not valid channel names") {
-    for (const auto name : {"api"sv, "healthz"sv, "metrics"sv}) {
+TEST_CASE("api, healthz, metrics and readyz are reserved and so not valid channel names") {
+    for (const auto name : {"api"sv, "healthz"sv, "metrics"sv, "readyz"sv}) {
         CAPTURE(name);
         CHECK(parley::is_reserved_channel(name));
         CHECK(parley::matches_channel_rule(name));
         CHECK_FALSE(parley::is_valid_channel_name(name));
     }
-    for (const auto name : {"general"sv, "apis"sv, "metric"sv, "healthz2"sv, "ap"sv}) {
+    for (const auto name : {"general"sv, "apis"sv, "metric"sv, "healthz2"sv, "ap"sv, "ready"sv}) {
         CAPTURE(name);
         CHECK_FALSE(parley::is_reserved_channel(name));
         CHECK(parley::is_valid_channel_name(name));

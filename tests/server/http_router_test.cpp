@@ -135,6 +135,33 @@ TEST_CASE("router answers healthz with ok") {
     CHECK(f.get("/healthz?probe=1").res.body() == "ok");
 }
 
+TEST_CASE("router answers readyz 200 only while the store reaches its database") {
+    fixture f;
+    auto a = f.get("/readyz");
+    CHECK(a.res.result() == bhttp::status::service_unavailable);  // not yet heard from
+    CHECK(a.res.body().find("not ready") == 0);
+    f.metrics.note_store_contact(true);
+    a = f.get("/readyz");
+    CHECK(a.res.result() == bhttp::status::ok);
+    CHECK(a.res.body() == "ready");
+    f.metrics.note_store_contact(false);
+    a = f.get("/readyz");
+    CHECK(a.res.result() == bhttp::status::service_unavailable);
+    CHECK(a.res.body().find("does not answer") != std::string::npos);
+    CHECK(render_prometheus(f.metrics).find("parley_store_ready 0") != std::string::npos);
+}
+
+TEST_CASE("readiness ends when the store has not been heard from for a while (a stuck storage thread)") {
+    using parley::server::readiness_problem;
+    using parley::server::store_contact_stale_ms;
+    parley::server::server_metrics metrics;
+    metrics.note_store_contact(true);
+    const auto at = metrics.store_reached_at_ms.load();
+    CHECK(readiness_problem(metrics, at + store_contact_stale_ms).empty());
+    const auto stale = readiness_problem(metrics, at + store_contact_stale_ms + 5000);
+    CHECK(stale.find("has not reached its database for 15 s") != std::string::npos);
+}
+
 TEST_CASE("router serves metrics as Prometheus text and counts requests") {
     fixture f;
     f.metrics.count_error(parley::error_code::too_long);

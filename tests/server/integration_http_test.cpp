@@ -81,6 +81,20 @@ TEST_CASE("GET /healthz answers 200 ok") {
     CHECK(body_of(response) == "ok");
 }
 
+TEST_CASE("GET /readyz answers 200 ready once the store has reached its database") {
+    fixture f;
+    // The storage thread's first probe runs as it starts; allow it a moment.
+    std::string response;
+    for (int i = 0; i < 100; ++i) {
+        response = f.request("/readyz");
+        if (http_status(response) == 200) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    CHECK(http_status(response) == 200);
+    CHECK(body_of(response) == "ready");
+    CHECK(body_of(f.request("/metrics")).find("parley_store_ready 1") != std::string::npos);
+}
+
 TEST_CASE("HEAD /healthz answers 200 with the length of ok and no body") {
     fixture f;
     const auto response = f.request("/healthz", "", "HEAD");

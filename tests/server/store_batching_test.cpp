@@ -4,7 +4,9 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
 #include <memory>
+#include <thread>
 
 #include "store_test_support.hpp"
 
@@ -20,7 +22,15 @@ struct scripted_backend final : batch_backend {
     std::atomic<int> begins{0}, commits{0}, rollbacks{0};
     std::atomic<bool> fail_commit{false};
     std::atomic<bool> fail_begin{false};
+    std::atomic<bool> fail_probe{false};
+    std::atomic<int> probes{0};
     message_id next_id = 1;
+
+    bool probe(std::string& error) override {
+        ++probes;
+        if (fail_probe) error = "connection refused";
+        return !fail_probe;
+    }
 
     bool begin(std::string& error) override {
         ++begins;
@@ -70,12 +80,23 @@ struct fixture {
     server_metrics metrics;
     std::unique_ptr<batching_store> store;
 
-    fixture() {
+    explicit fixture(maintenance_options maintenance = {}) {
         auto b = std::make_unique<scripted_backend>();
         backend = b.get();
-        store = std::make_unique<batching_store>(std::move(b), &metrics);
+        store = std::make_unique<batching_store>(std::move(b), &metrics, job_queue_limits{}, maintenance);
     }
 };
+
+/// Waits (bounded) until `ready` holds; whether it did.
+template <class Predicate>
+bool eventually(Predicate ready) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!ready()) {
+        if (std::chrono::steady_clock::now() > deadline) return false;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    return true;
+}
 
 }  // namespace
 
@@ -170,4 +191,30 @@ TEST_CASE("a call without a callback is still carried out") {
     f.store->post(make_message("fishing", "fire and forget"), nullptr);
     f.store->flush_and_stop();
     CHECK(f.metrics.messages_stored.load() == 1);
+}
+
+TEST_CASE("batching store probes its database when idle and records whether it answered") {
+    maintenance_options often;
+    often.probe_interval = std::chrono::milliseconds(1);
+    fixture f(often);
+    // The first probe comes at once, so a server is ready as soon as its store is.
+    CHECK(eventually([&] { return f.metrics.store_reachable.load() && f.backend->probes.load() > 0; }));
+    const auto reached = f.metrics.store_reached_at_ms.load();
+    CHECK(reached > 0);
+    f.backend->fail_probe = true;
+    CHECK(eventually([&] { return !f.metrics.store_reachable.load(); }));
+    f.backend->fail_probe = false;
+    CHECK(eventually([&] { return f.metrics.store_reachable.load(); }));
+    CHECK(f.metrics.store_reached_at_ms.load() >= reached);
+}
+
+TEST_CASE("a batch that cannot commit marks the database unreached, the next one that commits reached") {
+    fixture f;  // probes 2 s apart: the batches decide here
+    CHECK(eventually([&] { return f.metrics.store_reachable.load(); }));
+    f.backend->fail_commit = true;
+    CHECK(post_sync(*f.store, make_message("fishing", "lost")).failed());
+    CHECK_FALSE(f.metrics.store_reachable.load());
+    f.backend->fail_commit = false;
+    CHECK(post_sync(*f.store, make_message("fishing", "kept")).ok());
+    CHECK(f.metrics.store_reachable.load());
 }

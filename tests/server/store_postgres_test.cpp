@@ -186,3 +186,27 @@ TEST_CASE("postgres: a connection the database ended is made again by the next b
     CHECK(after.message.id > before.message.id);
     CHECK(after.message.seq == 2);
 }
+
+TEST_CASE("postgres: the idle store probes its database: reachable, and reached again after its session ended") {
+    postgres_place place;
+    if (!place.available()) return;
+    server_metrics metrics;
+    store_setup setup;
+    setup.metrics = &metrics;
+    setup.maintenance.probe_interval = 5ms;
+    auto store = place.open(setup);
+    auto reached_after = [&](std::int64_t since) {
+        for (int i = 0; i < 1000; ++i) {
+            if (metrics.store_reachable.load() && metrics.store_reached_at_ms.load() > since) return true;
+            std::this_thread::sleep_for(5ms);
+        }
+        return false;
+    };
+    CHECK(reached_after(0));
+    CHECK(place.query_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                          "WHERE pid <> pg_backend_pid() AND application_name = current_setting('application_name')") ==
+          1);
+    const auto ended_at = server_metrics::steady_now_ms();
+    CHECK(reached_after(ended_at));  // the probe connected again
+    CHECK(post_sync(*store, make_message("fishing", "after")).ok());
+}

@@ -52,7 +52,7 @@ bool is_valid_user_name(std::string_view name);
 /// Whether `name` matches the channel rule ^[a-z0-9][a-z0-9_-]{0,31}$ (reserved or not).
 bool matches_channel_rule(std::string_view name);
 
-/// Whether `name` is one of the paths the server keeps for itself (api, healthz, metrics).
+/// Whether `name` is one of the paths the server keeps for itself (api, healthz, metrics, readyz).
 bool is_reserved_channel(std::string_view name);
 
 /// Whether `name` can be joined: it matches the rule and is not reserved.
