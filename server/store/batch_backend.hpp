@@ -4,6 +4,7 @@
 // later PostgreSQL) implements this; the queue, thread and group commit are shared.
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -41,6 +42,41 @@ struct maintenance_step : store_status {
     std::size_t pruned = 0;  ///< messages deleted by this step
     bool more = false;       ///< work is left: call again after a short pause
 };
+
+/// Upkeep's order, the same on every backend: retention, then expired nonces, then the
+/// per-channel cap. A kind that failed or left work ends the step there, so a post waits
+/// for two bounded operations (prune_batch_rows each) at most.
+template <class Retention, class Nonces, class Cap>
+maintenance_step upkeep_in_order(Retention retention, Nonces nonces, Cap cap) {
+    maintenance_step step = retention();
+    if (step.failed() || step.more) return step;
+    maintenance_step cleared = nonces();
+    cleared.pruned += step.pruned;
+    if (cleared.failed() || cleared.more) return cleared;
+    maintenance_step capped = cap();
+    capped.pruned += step.pruned;
+    return capped;
+}
+
+/// The answer to an edit or delete of a message that is missing or deleted (not_found), or
+/// that `request`'s requester neither owns nor may change as an admin (forbidden, naming
+/// the channel for the audit log); nullopt when the change may go ahead.
+inline std::optional<change_result> refused_change(const message_change& request, bool exists, bool deleted,
+                                                   const std::string& owner, const std::string& channel) {
+    change_result r;
+    r.what = request.what;
+    r.id = request.id;
+    if (!exists || deleted) {
+        r.outcome = store_outcome::not_found;
+        return r;
+    }
+    if (!request.is_admin && owner != request.requester) {
+        r.outcome = store_outcome::forbidden;
+        r.channel = channel;
+        return r;
+    }
+    return std::nullopt;
+}
 
 /// Synchronous storage operations. Owned by batching_store and called only from its
 /// storage thread (after construction), so implementations need no locking.

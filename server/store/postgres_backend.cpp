@@ -233,18 +233,13 @@ change_result postgres_backend::change(const message_change& request) {
     std::string error;
     const lookup found = find_message(request.id, true, target, error);
     if (found == lookup::failed) return failed_result<change_result>(std::move(error));
+    if (auto refused = refused_change(request, found == lookup::found, target.deleted, target.owner,
+                                      target.message.channel))
+        return std::move(*refused);
     change_result r;
     r.what = request.what;
     r.id = request.id;
-    if (found == lookup::missing || target.deleted) {
-        r.outcome = store_outcome::not_found;
-        return r;
-    }
-    r.channel = std::move(target.message.channel);  // a refusal names it in the audit log
-    if (!request.is_admin && target.owner != request.requester) {
-        r.outcome = store_outcome::forbidden;
-        return r;
-    }
+    r.channel = std::move(target.message.channel);
     auto written = edit ? db_->run(sql::update_text, {request.id, request.text, request.at})
                         : db_->run(sql::mark_deleted, {request.id});
     if (!written.ok())

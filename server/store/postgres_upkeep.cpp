@@ -237,15 +237,8 @@ maintenance_step postgres_backend::prune_over_cap() {
 }
 
 maintenance_step postgres_backend::maintain(unix_ms now) {
-    // Retention, then expired nonces, then the cap, as in sqlite_backend::maintain().
-    maintenance_step step = prune_expired(now);
-    if (step.failed() || step.more) return step;
-    maintenance_step nonces = clear_expired_nonces();
-    nonces.pruned += step.pruned;
-    if (nonces.failed() || nonces.more) return nonces;
-    maintenance_step capped = prune_over_cap();
-    capped.pruned += step.pruned;
-    return capped;
+    return upkeep_in_order([&] { return prune_expired(now); }, [&] { return clear_expired_nonces(); },
+                           [&] { return prune_over_cap(); });
 }
 
 }  // namespace parley::server

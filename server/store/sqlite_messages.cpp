@@ -131,18 +131,13 @@ change_result sqlite_backend::change(const message_change& request) {
     stored_message target;
     const lookup found = find_message(request.id, target);
     if (found == lookup::failed) return failed_result<change_result>(failure("reading a message"));
+    if (auto refused = refused_change(request, found == lookup::found, target.deleted, target.owner,
+                                      target.message.channel))
+        return std::move(*refused);
     change_result r;
     r.what = request.what;
     r.id = request.id;
-    if (found == lookup::missing || target.deleted) {
-        r.outcome = store_outcome::not_found;
-        return r;
-    }
-    r.channel = std::move(target.message.channel);  // a refusal names it in the audit log
-    if (!request.is_admin && target.owner != request.requester) {
-        r.outcome = store_outcome::forbidden;
-        return r;
-    }
+    r.channel = std::move(target.message.channel);
     sqlite::statement& write = edit ? update_text_ : mark_deleted_;
     sqlite::reset_on_exit guard(write);
     write.bind(1, request.id);

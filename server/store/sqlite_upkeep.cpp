@@ -216,16 +216,8 @@ maintenance_step sqlite_backend::prune_over_cap() {
 }
 
 maintenance_step sqlite_backend::maintain(unix_ms now) {
-    // Retention, then expired nonces, then the cap. A step that cleared nonces stops there
-    // (each kind is bounded by prune_batch_rows; a post waits for two of them at most).
-    maintenance_step step = prune_expired(now);
-    if (step.failed() || step.more) return step;
-    maintenance_step nonces = clear_expired_nonces();
-    nonces.pruned += step.pruned;
-    if (nonces.failed() || nonces.more) return nonces;
-    maintenance_step capped = prune_over_cap();
-    capped.pruned += step.pruned;
-    return capped;
+    return upkeep_in_order([&] { return prune_expired(now); }, [&] { return clear_expired_nonces(); },
+                           [&] { return prune_over_cap(); });
 }
 
 }  // namespace parley::server
