@@ -16,19 +16,20 @@ action="$1"
 dir="$2"
 case "$dir" in /*) ;; *) echo "cluster.sh: DIR must be absolute: $dir" >&2; exit 2 ;; esac
 
-# The newest PostgreSQL installed (Debian keeps the server binaries off PATH).
-bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
-if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
-  echo "cluster.sh: PostgreSQL is not installed (apt-get install postgresql)" >&2
-  exit 1
-fi
-
 as_owner() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
 port=5432  # names the socket file only: the cluster listens on no TCP address
 conninfo="host=$dir/socket port=$port dbname=postgres user=$( [ "$(id -u)" -eq 0 ] && echo postgres || id -un )"
+
+# The newest PostgreSQL installed (Debian keeps the server binaries off PATH); conninfo
+# alone needs none (CMake asks for it when configuring).
+bin="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+if [ "$action" != conninfo ] && { [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; }; then
+  echo "cluster.sh: PostgreSQL is not installed (apt-get install postgresql)" >&2
+  exit 1
+fi
 
 case "$action" in
   conninfo)
