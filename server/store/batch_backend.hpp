@@ -78,6 +78,20 @@ inline std::optional<change_result> refused_change(const message_change& request
     return std::nullopt;
 }
 
+/// The answer to `request` once its write went through, in `channel`.
+inline change_result applied_change(const message_change& request, std::string channel) {
+    change_result r;
+    r.outcome = store_outcome::ok;
+    r.what = request.what;
+    r.id = request.id;
+    r.channel = std::move(channel);
+    if (request.what == message_change::kind::edit) {
+        r.text = request.text;
+        r.edited_at = request.at;
+    }
+    return r;
+}
+
 /// Synchronous storage operations. Owned by batching_store and called only from its
 /// storage thread (after construction), so implementations need no locking.
 /// A write runs only between begin() and commit(); reads may run in or out of one and

@@ -236,20 +236,11 @@ change_result postgres_backend::change(const message_change& request) {
     if (auto refused = refused_change(request, found == lookup::found, target.deleted, target.owner,
                                       target.message.channel))
         return std::move(*refused);
-    change_result r;
-    r.what = request.what;
-    r.id = request.id;
-    r.channel = std::move(target.message.channel);
     auto written = edit ? db_->run(sql::update_text, {request.id, request.text, request.at})
                         : db_->run(sql::mark_deleted, {request.id});
     if (!written.ok())
         return failed_result<change_result>(failure(edit ? "editing a message" : "deleting a message", written));
-    r.outcome = store_outcome::ok;
-    if (edit) {
-        r.text = request.text;
-        r.edited_at = request.at;
-    }
-    return r;
+    return applied_change(request, std::move(target.message.channel));
 }
 
 history_result postgres_backend::history(const history_query& query) {

@@ -134,10 +134,6 @@ change_result sqlite_backend::change(const message_change& request) {
     if (auto refused = refused_change(request, found == lookup::found, target.deleted, target.owner,
                                       target.message.channel))
         return std::move(*refused);
-    change_result r;
-    r.what = request.what;
-    r.id = request.id;
-    r.channel = std::move(target.message.channel);
     sqlite::statement& write = edit ? update_text_ : mark_deleted_;
     sqlite::reset_on_exit guard(write);
     write.bind(1, request.id);
@@ -147,12 +143,7 @@ change_result sqlite_backend::change(const message_change& request) {
     }
     if (!write.run())
         return failed_result<change_result>(failure(edit ? "editing a message" : "deleting a message"));
-    r.outcome = store_outcome::ok;
-    if (edit) {
-        r.text = request.text;
-        r.edited_at = request.at;
-    }
-    return r;
+    return applied_change(request, std::move(target.message.channel));
 }
 
 history_result sqlite_backend::history(const history_query& query) {
