@@ -17,6 +17,9 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
     app.add_option("--postgres", config.postgres,
                    "Keep all state in PostgreSQL instead (a libpq connection string or postgresql:// URI)")
         ->envname("PARLEY_POSTGRES");
+    app.add_option("--node-name", config.node_name,
+                   "This server's name in logs and metrics (default: host name:port)")
+        ->envname("PARLEY_NODE_NAME");
     app.add_option("--web-root", config.web_root, "Directory holding the browser client")
         ->envname("PARLEY_WEB_ROOT");
     app.add_option("--heartbeat-ms", config.heartbeat_ms, "Heartbeat period in milliseconds")

@@ -23,6 +23,9 @@ struct server_config {
     /// A libpq connection string or postgresql:// URI: all state in PostgreSQL instead of
     /// SQLite under data_dir. Empty: SQLite.
     std::string postgres;
+    /// This server's name in logs and metrics; empty: the host name and the port. Servers
+    /// sharing a database should have different names (operators tell them apart by it).
+    std::string node_name;
     std::filesystem::path web_root = "web";
     int heartbeat_ms = limits::default_heartbeat_ms;
     std::size_t max_frame = limits::default_max_frame_bytes;

@@ -1,7 +1,10 @@
 #include "app/server.hpp"
 
+#include <unistd.h>
+
 #include <chrono>
 #include <optional>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -24,6 +27,7 @@
 #include "net/session_context.hpp"
 #include "net/tls_context.hpp"
 #include "store/postgres_store.hpp"
+#include "store/postgres_stream.hpp"
 #include "store/sqlite_store.hpp"
 #include "ws/frame.hpp"
 
@@ -69,6 +73,23 @@ session_limits make_session_limits(const server_config& config) {
     limits.allowed_origins = config.allowed_origins;
     return limits;
 }
+/// The host name and the port: a node's default name.
+std::string default_node_name(std::uint16_t port) {
+    char host[256] = {};
+    if (::gethostname(host, sizeof host - 1) != 0 || host[0] == '\0') return "parley:" + std::to_string(port);
+    return std::string(host) + ":" + std::to_string(port);
+}
+
+/// A name for this process in the event stream, unique among the servers sharing a
+/// database whatever their node names (which an operator may repeat by mistake).
+std::string random_origin() {
+    std::random_device entropy;
+    const std::uint64_t value = (std::uint64_t{entropy()} << 32) ^ entropy();
+    static constexpr char digits[] = "0123456789abcdef";
+    std::string origin(16, '0');
+    for (int i = 0; i < 16; ++i) origin[static_cast<std::size_t>(i)] = digits[(value >> (4 * i)) & 0xf];
+    return origin;
+}
 }  // namespace
 
 struct server::impl {
@@ -78,7 +99,10 @@ struct server::impl {
     std::atomic<bool> stopping{false};
     std::unique_ptr<message_store> store;
     std::unique_ptr<accounts::account_service> accounts;
-    local_bus bus;
+    std::string origin = random_origin();
+    /// The local bus on one server; the database's event stream with --postgres.
+    std::unique_ptr<message_bus> bus;
+    postgres_stream* stream = nullptr;  ///< bus, when it is the stream
     static_files files;
     http_context http;
     std::unique_ptr<api_context> api;
@@ -101,7 +125,7 @@ struct server::impl {
             tls.emplace(make_tls_context(config.tls_cert, config.tls_key));
             http.tls = true;
         }
-        std::string error;
+        metrics.node_name = config.node_name.empty() ? default_node_name(config.port) : config.node_name;
         open_storage();
         api = std::make_unique<api_context>(
             api_context{*accounts, config.allowed_origins, server_name, tls.has_value()});
@@ -112,8 +136,16 @@ struct server::impl {
         config.threads = threads;
         loops.emplace(static_cast<std::size_t>(threads));
         clock.emplace(loops->loop(0).get_executor());
-        hub = std::make_unique<chat::hub>(loops->executors(), *store, bus, *accounts, metrics, *clock,
+        hub = std::make_unique<chat::hub>(loops->executors(), *store, *bus, *accounts, metrics, *clock,
                                           make_hub_options(config));
+        if (stream) {
+            // A server that fell behind the stream further than it is kept cannot tell its
+            // clients what they missed; they can: closed, they resume with `since`.
+            stream->on_events_lost([h = hub.get()] {
+                h->close_all(ws::close_code::going_away, "this server fell behind: reconnect");
+            });
+            stream->start();
+        }
         accounts->set_guest_lookup([h = hub.get()](std::string_view folded) { return h->guest_online(folded); });
         sessions = std::make_unique<session_context>(
             session_context{make_session_limits(config), *hub, metrics, http, *api, *accounts, stopping, tls ? &*tls : nullptr,
@@ -139,9 +171,14 @@ struct server::impl {
             postgres_store_options options;
             static_cast<upkeep_policy&>(options.backend) = upkeep;
             options.backend.conninfo = config.postgres;
+            options.backend.origin = origin;
             store = open_postgres_store(options, &metrics, error);
             if (store) account_tables = accounts::account_db::open_postgres(config.postgres, error);
-            if (!account_tables) throw std::runtime_error("cannot use the PostgreSQL database: " + error);
+            std::unique_ptr<postgres_stream> events;
+            if (account_tables) events = postgres_stream::open({config.postgres, origin}, metrics, error);
+            if (!events) throw std::runtime_error("cannot use the PostgreSQL database: " + error);
+            stream = events.get();
+            bus = std::move(events);
         } else {
             sqlite_store_options options;
             static_cast<upkeep_policy&>(options.backend) = upkeep;
@@ -149,6 +186,7 @@ struct server::impl {
             store = open_sqlite_store(config.data_dir, options, &metrics, error);
             if (!store)
                 throw std::runtime_error("cannot open the data directory " + config.data_dir.string() + ": " + error);
+            bus = std::make_unique<local_bus>();
             account_tables = accounts::account_db::open(config.data_dir, error);
             if (!account_tables)
                 throw std::runtime_error("cannot open the account tables in " + config.data_dir.string() + ": " +
@@ -166,6 +204,7 @@ struct server::impl {
         // must go before the loops; then destroying the loops destroys the handlers still
         // queued, which release the last sessions.
         if (store) store->flush_and_stop();
+        if (stream) stream->stop();  // after the store, whose last commits it delivers
         if (accounts) accounts->stop();
         acceptor.reset();
         drain_timer.reset();
@@ -188,6 +227,7 @@ struct server::impl {
     void wait_for_drain() {
         if (metrics.connections_open.load() <= 0 || std::chrono::steady_clock::now() >= drain_deadline) {
             store->flush_and_stop();
+            if (stream) stream->stop();
             accounts->stop();
             loops->release();
             loops->stop();
@@ -212,8 +252,10 @@ void server::run(bool handle_signals) {
     }
     impl_->acceptor->run();
     const char* scheme = impl_->tls ? "https://" : "http://";
-    log_info("listening on " + (scheme + impl_->config.bind) + ":" + std::to_string(port()) + " (" +
-             std::to_string(impl_->config.threads) + " threads, data " + impl_->config.data_dir.string() + ")");
+    const std::string storage = impl_->config.postgres.empty() ? "data " + impl_->config.data_dir.string()
+                                                                : std::string("PostgreSQL");
+    log_info("node " + impl_->metrics.node_name + " listening on " + (scheme + impl_->config.bind) + ":" +
+             std::to_string(port()) + " (" + std::to_string(impl_->config.threads) + " threads, " + storage + ")");
     impl_->loops->run();
     log_info("stopped");
 }

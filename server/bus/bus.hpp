@@ -1,8 +1,9 @@
 #pragma once
 // Fan-out between server instances. One instance uses the in-process bus; several
-// instances sharing a database would use a pub/sub bus (Redis) behind the same interface,
-// without touching sessions or the hub's logic.
+// instances sharing a PostgreSQL database use its event stream (store/postgres_stream.hpp)
+// behind the same interface, without touching sessions or the hub's logic.
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -14,16 +15,27 @@ namespace parley::server {
 /// frame. `skip_session` names a connection that must not get it (the sender of a message,
 /// which gets its own echo with the nonce); `skip_user` a folded name whose connections must
 /// not (a typing user's own); empty for none.
+///
+/// `position` is the event's place in the stream that servers sharing a database read in
+/// order (0: not in a stream, as everything is on one server, and typing notices always).
+/// `echo` runs on the channel's shard just before the event is delivered there: the
+/// sender's receipt, which must not overtake an earlier event of the channel. `broadcast`
+/// false: the event was delivered already (another server's copy of it came first), only
+/// the echo is left.
 struct channel_event {
     std::string channel;
     std::string payload;
     std::string skip_session;
     std::string skip_user;
+    std::int64_t position = 0;
+    std::function<void()> echo;
+    bool broadcast = true;
 };
 
 /// The bus. Owned by the server; publish() is called on the channel's shard (a strand); the handler
-/// is called for every event published by any instance, this one included, in the
-/// order each instance published them.
+/// is called for every event published by any instance, this one included: events with a
+/// position in position order, the others in the order each instance published them. The
+/// local bus calls it inline on the publishing shard; a stream calls it from any thread.
 class message_bus {
 public:
     using handler = std::function<void(const channel_event&)>;

@@ -58,10 +58,11 @@ hub::hub(std::vector<net::any_io_executor> loops, message_store& store, message_
     for (std::size_t i = 0; i < count; ++i)
         shards_.push_back(std::make_unique<shard>(loops[i % loops.size()], ctx_, static_cast<shard_events&>(*this)));
     bus.subscribe([this](const channel_event& event) {
-        // The local bus calls back inline on the publishing shard; a remote one from its own
-        // thread, and an event may concern another shard's channel.
+        // The local bus calls back inline on the publishing shard; a stream from any thread,
+        // in position order, and an event may concern another shard's channel. A positioned
+        // event is always posted: run inline it could overtake one posted just before it.
         shard& s = shard_for(event.channel);
-        if (s.running_here()) s.deliver(event);
+        if (event.position == 0 && s.running_here()) s.deliver(event);
         else s.post([&s, event] { s.deliver(event); });
     });
     load_stored_channels();

@@ -22,6 +22,7 @@ void hub::on_post(turn& t, post_message message, std::optional<std::string> nonc
     stored.owner = owner_key(*t.c);
     stored.nonce = nonce;
     stored.resend_scope = state.account_id ? "a:" + std::to_string(*state.account_id) : "g:" + state.folded;
+    stored.session = t.c->session_id();
     // The broadcast waits for the commit: the echo is the delivery receipt. The completion
     // goes to the channel's shard, in commit order.
     shard& s = shard_for(stored.channel);
@@ -76,7 +77,7 @@ void hub::on_changed(const conn_ptr& c, const actor_info& actor, bool admin, con
     switch (result.outcome) {
         case store_outcome::ok:
             if (admin) ctx_.names.record({actor.name, edit ? "edit" : "delete", id, result.channel, {}, actor.address});
-            if (s) s->publish_change(result.notice(), result.channel, c);
+            if (s) s->publish_change(result.notice(), result.channel, result.position, c);
             return;
         case store_outcome::not_found:
             return out.push_error(c, ctx_.metrics, error_code::not_found, "no such message", ref);

@@ -29,6 +29,9 @@ struct room {
         connection* raw = nullptr;  ///< identity for lookup and removal only
         std::string folded;         ///< its name's uniqueness key; empty while unnamed
         bool is_account = false;
+        /// The stream position its history read saw: events up to it were in that history,
+        /// so they are not delivered to it again (0: no stream, nothing to skip).
+        std::int64_t seen_through = 0;
     };
     std::vector<member> members;                          ///< every connection in the channel
     std::unordered_map<std::string, online_name> names;   ///< folded name -> online entry

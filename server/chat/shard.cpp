@@ -77,12 +77,22 @@ void shard::finish_join(const conn_ptr& c, const join_ticket& ticket, history_re
         if (!claimed && !ctx_.catalog.claim(channel))
             return refuse(error_code::forbidden, "the server has " + std::to_string(ctx_.options.max_channels) +
                                                      " channels, its limit: join an existing one");
-        enter_room(c, ticket);
+        join_ticket entering = ticket;
+        entering.seen_through = history.position;
+        enter_room(c, entering);
     }
-    const room& r = rooms_.at(channel);
+    room& r = rooms_.at(channel);
+    if (member) {
+        // A repeated join's history holds what its read saw; later events it had live.
+        if (auto* m = r.find(c.get())) m->seen_through = std::max(m->seen_through, history.position);
+    }
+    const stream_position seen = history.position;
     push_joined(c, channel, r);
     out_.push(c, make_frame(fit_history_page(channel, std::move(history), ticket.direction,
                                              ctx_.options.max_reply_bytes)));
+    // Across servers the stream may have brought this shard events the read did not see
+    // before the read came back: they follow the history, so the joiner misses none.
+    if (!member) replay_since(c, channel, ticket.folded, seen);
     events_.join_done(c, channel, true);
 }
 
@@ -106,7 +116,7 @@ void shard::enter_room(const conn_ptr& c, const join_ticket& ticket) {
     auto [it, created] = rooms_.try_emplace(ticket.channel);
     if (created) ctx_.metrics.channels_active.fetch_add(1, std::memory_order_relaxed);
     room& r = it->second;
-    r.members.push_back({c, c.get(), ticket.folded, ticket.is_account});
+    r.members.push_back({c, c.get(), ticket.folded, ticket.is_account, ticket.seen_through});
     if (ticket.folded.empty()) return;
     auto& entry = r.names[ticket.folded];
     if (entry.connections++ == 0) {
@@ -211,13 +221,20 @@ void shard::posted(const conn_ptr& sender, post_result result, const std::option
             return;
     }
     // The echo (with the nonce) is the sender's receipt; everyone else, on every instance,
-    // gets the message through the bus.
+    // gets the message through the bus. The echo goes out where the bus delivers the message
+    // here: it must not overtake an earlier message another server committed.
     chat_message& message = result.message;
     ctx_.catalog.mark_stored(message.channel);
     std::string plain = encode(server_message{message});
     message.nonce = nonce;
-    out_.push(sender, nonce ? make_frame(message) : make_text_frame(plain));
-    ctx_.bus.publish(channel_event{message.channel, std::move(plain), sender->session_id(), {}});
+    shared_frame echo = nonce ? make_frame(message) : make_text_frame(plain);
+    channel_event event;
+    event.channel = message.channel;
+    event.payload = std::move(plain);
+    event.skip_session = sender->session_id();
+    event.position = result.position;
+    event.echo = [this, sender, echo = std::move(echo)] { out_.push(sender, echo); };
+    ctx_.bus.publish(std::move(event));
 }
 
 void shard::typing(const std::string& channel, const std::string& folded, const std::string& display) {
@@ -230,28 +247,69 @@ void shard::typing(const std::string& channel, const std::string& folded, const 
     if (last != 0 && now - last < limits::typing_relay_interval_ms) return;
     last = now;
     // Not to the sender, nor to the sender's other connections (same name).
-    ctx_.bus.publish(channel_event{channel, encode(server_message{typing_notice{channel, display}}), {}, folded});
+    channel_event event;
+    event.channel = channel;
+    event.payload = encode(server_message{typing_notice{channel, display}});
+    event.skip_user = folded;
+    ctx_.bus.publish(std::move(event));
 }
 
-void shard::publish_change(const server_message& notice, const std::string& channel, const conn_ptr& requester) {
+void shard::publish_change(const server_message& notice, const std::string& channel, stream_position position,
+                           const conn_ptr& requester) {
     std::string payload = encode(notice);
     auto it = rooms_.find(channel);
     const bool in_channel = it != rooms_.end() && it->second.has_member(requester.get());
     if (!in_channel && !requester->hub_closed()) out_.push(requester, make_text_frame(payload));
-    ctx_.bus.publish(channel_event{channel, std::move(payload), {}, {}});
+    channel_event event;
+    event.channel = channel;
+    event.payload = std::move(payload);
+    event.position = position;
+    ctx_.bus.publish(std::move(event));
 }
 
 void shard::deliver(const channel_event& event) {
+    if (event.echo) event.echo();
+    if (!event.broadcast) return;
     auto it = rooms_.find(event.channel);
-    if (it == rooms_.end()) return;
+    if (it == rooms_.end() && event.position == 0) return;
     // Serialised once, shared by every recipient.
     const shared_frame frame = make_text_frame(event.payload);
+    if (event.position != 0) remember(event, frame);
+    if (it == rooms_.end()) return;
     for (const auto& m : it->second.members) {
+        if (event.position != 0 && event.position <= m.seen_through) continue;  // in its history
         if (!event.skip_user.empty() && m.folded == event.skip_user) continue;
         auto peer = m.weak.lock();
         if (!peer) continue;
         if (!event.skip_session.empty() && peer->session_id() == event.skip_session) continue;
         out_.push(peer, frame);
+    }
+}
+
+void shard::remember(const channel_event& event, const shared_frame& frame) {
+    if (recent_.size() == recent_events_kept) {
+        forgotten_through_ = recent_.front().position;
+        recent_.pop_front();
+    }
+    recent_.push_back({event.position, event.channel, frame, event.skip_session, event.skip_user});
+}
+
+void shard::replay_since(const conn_ptr& c, const std::string& channel, const std::string& folded,
+                         stream_position seen_through) {
+    // Only positioned events are kept: with no stream (one server) there is nothing here.
+    if (recent_.empty() || recent_.back().position <= seen_through) return;
+    if (forgotten_through_ > seen_through) {
+        // The stream ran more than recent_events_kept events ahead of the read: what was
+        // dropped cannot be told apart, so the joiner may miss some. Counted, never silent.
+        ctx_.metrics.stream_replays_short.fetch_add(1, std::memory_order_relaxed);
+    }
+    auto first = std::upper_bound(recent_.begin(), recent_.end(), seen_through,
+                                  [](stream_position p, const recent_event& e) { return p < e.position; });
+    for (auto e = first; e != recent_.end(); ++e) {
+        if (e->channel != channel) continue;
+        if (!e->skip_user.empty() && e->skip_user == folded) continue;
+        if (!e->skip_session.empty() && e->skip_session == c->session_id()) continue;
+        out_.push(c, e->frame);
     }
 }
 

@@ -4,6 +4,7 @@
 // read's completion), a post's echo and publication (its commit's completion), bus
 // deliveries, presence, typing throttles, kicks and big channels' counts.
 
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -48,6 +49,7 @@ struct join_ticket {
     std::string folded;          ///< the joiner's name; empty when unnamed
     std::string display;
     bool is_account = false;
+    stream_position seen_through = 0;  ///< set by finish_join from the history read
 };
 
 /// Who asked for a moderation action, as the audit log names them.
@@ -96,14 +98,19 @@ public:
     void posted(const conn_ptr& sender, post_result result, const std::optional<std::string>& nonce);
     /// Relays `display`'s typing in `channel`, at most once per name per interval.
     void typing(const std::string& channel, const std::string& folded, const std::string& display);
-    /// An edit or a delete was committed in `channel`: the notice to the bus, and straight to
-    /// `requester` when it is not in the channel.
-    void publish_change(const server_message& notice, const std::string& channel, const conn_ptr& requester);
+    /// An edit or a delete was committed in `channel` (at stream `position`): the notice to the
+    /// bus, and straight to `requester` when it is not in the channel.
+    void publish_change(const server_message& notice, const std::string& channel, stream_position position,
+                        const conn_ptr& requester);
     /// An admin's kick of `user` from `channel`.
     void kick(const conn_ptr& admin, const kick_request& request, const std::optional<std::string>& ref,
               const actor_info& actor);
-    /// A bus event for one of this shard's channels: to its local members.
+    /// A bus event for one of this shard's channels: its echo, then to its local members.
     void deliver(const channel_event& event);
+
+    /// Stream events a shard remembers for joins whose read saw an earlier position
+    /// (docs/architecture/stream.md): the most recent this many.
+    static constexpr std::size_t recent_events_kept = 4096;
 
 private:
     void drain_store_completions();
@@ -120,6 +127,19 @@ private:
                        presence_notice::change state, const connection* skip);
     void push_joined(const conn_ptr& c, const std::string& channel, const room& r);
     void broadcast(const room& r, const shared_frame& frame, const connection* skip = nullptr);
+    /// A stream event delivered here, kept for joins whose history read is older than it.
+    struct recent_event {
+        stream_position position = 0;
+        std::string channel;
+        shared_frame frame;
+        std::string skip_session;
+        std::string skip_user;
+    };
+    void remember(const channel_event& event, const shared_frame& frame);
+    /// Sends `c` (which just entered `channel` with a read at `seen_through`) the channel's
+    /// events delivered here after that position.
+    void replay_since(const conn_ptr& c, const std::string& channel, const std::string& folded,
+                      stream_position seen_through);
     void count_changed(const std::string& channel, room& r);
     void arm_presence_timer();
     void send_online_counts();
@@ -131,6 +151,8 @@ private:
     std::unordered_map<std::string, room> rooms_;  ///< strand: this shard's channels with a member
     bool presence_timer_armed_ = false;            ///< strand
     std::vector<std::string> counts_changed_;      ///< strand: big channels whose count changed
+    std::deque<recent_event> recent_;              ///< strand: the last stream events, oldest first
+    stream_position forgotten_through_ = 0;        ///< strand: the newest position dropped from recent_
 
     std::mutex completed_mutex_;  ///< guards the two members below (storage thread and strand)
     std::vector<std::function<void()>> completed_;

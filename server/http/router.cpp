@@ -133,6 +133,13 @@ std::string readiness_problem(const server_metrics& metrics, std::int64_t now_ms
     const std::int64_t silent_ms = now_ms - reached_at;
     if (silent_ms > store_contact_stale_ms)
         return "the store has not reached its database for " + std::to_string(silent_ms / 1000) + " s";
+    if (metrics.stream_enabled.load(std::memory_order_relaxed)) {
+        const std::int64_t read_at = metrics.stream_read_at_ms.load(std::memory_order_relaxed);
+        if (read_at == 0) return "the event stream has not been read yet";
+        const std::int64_t deaf_ms = now_ms - read_at;
+        if (deaf_ms > store_contact_stale_ms)
+            return "the event stream has not been read for " + std::to_string(deaf_ms / 1000) + " s";
+    }
     return "";
 }
 

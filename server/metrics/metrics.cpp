@@ -65,6 +65,21 @@ void append_labelled(std::string& out, std::string_view name, std::string_view l
     out += '\n';
 }
 
+/// A label value as the exposition format writes it: backslash, quote and newline escaped.
+std::string escape_label(std::string_view value) {
+    std::string escaped;
+    escaped.reserve(value.size());
+    for (const char ch : value) {
+        if (ch == '\\' || ch == '"') escaped += '\\';
+        if (ch == '\n') {
+            escaped += "\\n";
+            continue;
+        }
+        escaped += ch;
+    }
+    return escaped;
+}
+
 void append_histogram(std::string& out, std::string_view name, std::string_view help,
                       const latency_histogram& h) {
     append_header(out, name, "histogram", help);
@@ -136,6 +151,30 @@ std::string render_prometheus(const server_metrics& m) {
                         m.protocol_errors[static_cast<std::size_t>(code)].load(relaxed));
     }
 
+    if (!m.node_name.empty()) {
+        append_header(out, "parley_node_info", "gauge", "This node's name (--node-name), as a label.");
+        append_labelled(out, "parley_node_info", "node", escape_label(m.node_name), std::uint64_t{1});
+    }
+    if (m.stream_enabled.load(relaxed)) {
+        const std::int64_t head = m.stream_head.load(relaxed);
+        const std::int64_t delivered = m.stream_delivered.load(relaxed);
+        append_metric(out, "parley_stream_head", "gauge",
+                      "The newest event stream position this node has seen in the database.", head);
+        append_metric(out, "parley_stream_delivered", "gauge",
+                      "The newest event stream position this node has delivered to its channels.", delivered);
+        append_metric(out, "parley_stream_lag_events", "gauge",
+                      "Events in the database this node has not delivered yet (head - delivered).",
+                      head > delivered ? head - delivered : std::int64_t{0});
+        append_metric(out, "parley_stream_reads_total", "counter", "Reads of the events table.",
+                      m.stream_reads.load(relaxed));
+        append_metric(out, "parley_stream_events_lost_total", "counter",
+                      "Events pruned from the database before this node read them (its connections were "
+                      "closed so that their clients resume).",
+                      m.stream_events_lost.load(relaxed));
+        append_metric(out, "parley_stream_replays_short_total", "counter",
+                      "Joins that came back after more stream events than a shard keeps.",
+                      m.stream_replays_short.load(relaxed));
+    }
     append_histogram(out, "parley_store_batch_seconds", "Time to commit one storage batch, in seconds.",
                      m.store_batch_seconds);
     return out;

@@ -62,6 +62,20 @@ struct server_metrics {
     std::atomic<bool> store_reachable{false};
     std::atomic<std::int64_t> store_reached_at_ms{0};
 
+    /// Servers sharing a database: this one's name (--node-name), set before the server
+    /// starts and never changed, and its event stream (docs/architecture/stream.md). The
+    /// stream's head is the newest position the stream reader saw in the database, delivered
+    /// the newest one handed to the channels here; read_at when the reader last read
+    /// (steady ms; /readyz fails when that is old: a node that is up but deaf).
+    std::string node_name;
+    std::atomic<bool> stream_enabled{false};
+    std::atomic<std::int64_t> stream_head{0};
+    std::atomic<std::int64_t> stream_delivered{0};
+    std::atomic<std::int64_t> stream_read_at_ms{0};
+    std::atomic<std::uint64_t> stream_reads{0};           ///< reads of the events table
+    std::atomic<std::uint64_t> stream_events_lost{0};     ///< events pruned before this node read them
+    std::atomic<std::uint64_t> stream_replays_short{0};   ///< joins whose replay went past what a shard keeps
+
     /// Records a contact of the store with its database. The storage thread.
     void note_store_contact(bool reached) {
         store_reachable.store(reached, std::memory_order_relaxed);

@@ -1,8 +1,10 @@
 #include "store/postgres_backend.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
+#include "parley/core/codec.hpp"
 #include "parley/core/limits.hpp"
 #include "store/postgres_schema.hpp"
 
@@ -12,6 +14,12 @@ namespace {
 
 // The prepared statements, by name.
 namespace sql {
+// The event stream's head, locked by a batch's first read or write and held to its end:
+// write batches from every server take turns here (schema_v3 in postgres_schema.cpp).
+constexpr const char* lock_stream = "lock_stream";
+// The batch's events, the new head and the wake-up of every server's stream reader (sent
+// at commit), in one statement.
+constexpr const char* append_events = "append_events";
 // Takes the channel's row lock (creating the row, unlisted, if the channel is new) and
 // holds it to the end of the batch: every post to the channel, on any server, waits here.
 constexpr const char* lock_channel = "lock_channel";
@@ -31,7 +39,15 @@ constexpr const char* after = "history_after";
 }  // namespace sql
 
 constexpr const char* message_columns = "channel, user_name, body, posted_at, edited_at, owner, deleted, seq";
-constexpr const char* history_columns = "SELECT id, user_name, body, posted_at, edited_at, seq FROM messages ";
+// A history page with the stream's head in the same snapshot (column 0; one row with NULL
+// message columns when the page is empty): what the page holds is exactly the events up to
+// that position. `page` is the inner query.
+std::string history_statement(const char* page, const char* order) {
+    return std::string("SELECT h.position, m.id, m.user_name, m.body, m.posted_at, m.edited_at, m.seq "
+                       "FROM stream_head h LEFT JOIN LATERAL (SELECT id, user_name, body, posted_at, edited_at, "
+                       "seq FROM messages ") +
+           page + ") m ON true ORDER BY m.id " + order;
+}
 
 }  // namespace
 
@@ -52,13 +68,21 @@ postgres_backend::postgres_backend(open_tag, std::unique_ptr<pg::connection> db,
 bool postgres_backend::prepare_statements(std::string& error) {
     const std::string find = std::string("SELECT ") + message_columns + " FROM messages WHERE id = $1";
     const std::string find_for_change = find + " FOR UPDATE";
-    const std::string latest = std::string(history_columns) +
-                               "WHERE channel = $1 AND NOT deleted ORDER BY id DESC LIMIT $2";
-    const std::string before = std::string(history_columns) +
-                               "WHERE channel = $1 AND NOT deleted AND id < $2 ORDER BY id DESC LIMIT $3";
-    const std::string after = std::string(history_columns) +
-                              "WHERE channel = $1 AND NOT deleted AND id > $2 ORDER BY id ASC LIMIT $3";
+    const std::string latest =
+        history_statement("WHERE channel = $1 AND NOT deleted ORDER BY id DESC LIMIT $2", "DESC");
+    const std::string before =
+        history_statement("WHERE channel = $1 AND NOT deleted AND id < $2 ORDER BY id DESC LIMIT $3", "DESC");
+    const std::string after =
+        history_statement("WHERE channel = $1 AND NOT deleted AND id > $2 ORDER BY id ASC LIMIT $3", "ASC");
     const std::pair<const char*, std::string> all[] = {
+        {sql::lock_stream, "SELECT position FROM stream_head FOR UPDATE"},
+        {sql::append_events,
+         "WITH appended AS ("
+         "  INSERT INTO events (position, channel, payload, origin, session, at)"
+         "  SELECT p, c, d, $5::text, s, $6::bigint"
+         "  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS e(p, c, d, s)),"
+         " head AS (UPDATE stream_head SET position = $7::bigint) "
+         "SELECT pg_notify('parley_events', ($7::bigint)::text)"},
         {sql::lock_channel,
          "INSERT INTO channels (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name"},
         {sql::find_nonce,
@@ -129,7 +153,51 @@ bool postgres_backend::probe(std::string& error) {
     return false;
 }
 
+bool postgres_backend::lock_stream(std::string& error) {
+    if (stream_locked_) return true;
+    auto r = db_->run(sql::lock_stream, {});
+    if (!r.ok() || r.rows() != 1) {
+        error = failure("locking the event stream", r);
+        return false;
+    }
+    head_ = r.int64(0, 0);
+    stream_locked_ = true;
+    return true;
+}
+
+stream_position postgres_backend::append_event(const std::string& channel, std::string payload,
+                                               const std::string& session) {
+    events_.push_back({++head_, channel, std::move(payload), session});
+    return head_;
+}
+
+bool postgres_backend::flush_events(std::string& error) {
+    if (events_.empty()) return true;
+    std::vector<std::string> positions, channels, payloads, sessions;
+    for (auto& e : events_) {
+        positions.push_back(std::to_string(e.position));
+        channels.push_back(e.channel);
+        payloads.push_back(std::move(e.payload));
+        sessions.push_back(e.session);
+    }
+    const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+    auto r = db_->run(sql::append_events, {pg::text_array(positions), pg::text_array(channels),
+                                           pg::text_array(payloads), pg::text_array(sessions), options_.origin,
+                                           now, head_});
+    if (!r.ok()) {
+        error = failure("appending to the event stream", r);
+        return false;
+    }
+    return true;
+}
+
 bool postgres_backend::commit(std::string& error) {
+    const bool appended = flush_events(error);
+    events_.clear();
+    stream_locked_ = false;
+    if (!appended) return false;
     auto r = db_->exec("COMMIT");
     // A transaction a failed statement aborted answers COMMIT with ROLLBACK.
     if (!r.ok() || r.tag() != "COMMIT") {
@@ -143,6 +211,8 @@ bool postgres_backend::commit(std::string& error) {
 
 void postgres_backend::rollback() {
     if (db_->in_transaction()) db_->exec("ROLLBACK");
+    events_.clear();
+    stream_locked_ = false;
     // The counts included posts that are gone now: count those channels again.
     for (const auto& name : posted_in_batch_) {
         channel_rows_.erase(name);
@@ -173,6 +243,7 @@ postgres_backend::lookup postgres_backend::find_message(message_id id, bool for_
 
 post_result postgres_backend::post(const new_message& message) {
     newest_timestamp_ = std::max(newest_timestamp_, message.timestamp);
+    if (std::string error; !lock_stream(error)) return failed_result<post_result>(std::move(error));
     if (message.nonce) {
         // The lock first: a resend on another server that got there before us has then
         // committed, and the lookup (a statement started after the lock) sees its row.
@@ -224,6 +295,7 @@ post_result postgres_backend::post(const new_message& message) {
     r.message.user = message.user;
     r.message.text = message.text;
     r.message.timestamp = message.timestamp;
+    r.position = append_event(message.channel, encode(server_message{r.message}), message.session);
     return r;
 }
 
@@ -231,6 +303,7 @@ change_result postgres_backend::change(const message_change& request) {
     const bool edit = request.what == message_change::kind::edit;
     stored_message target;
     std::string error;
+    if (!lock_stream(error)) return failed_result<change_result>(std::move(error));
     const lookup found = find_message(request.id, true, target, error);
     if (found == lookup::failed) return failed_result<change_result>(std::move(error));
     if (auto refused = refused_change(request, found == lookup::found, target.deleted, target.owner,
@@ -240,7 +313,9 @@ change_result postgres_backend::change(const message_change& request) {
                         : db_->run(sql::mark_deleted, {request.id});
     if (!written.ok())
         return failed_result<change_result>(failure(edit ? "editing a message" : "deleting a message", written));
-    return applied_change(request, std::move(target.message.channel));
+    change_result r = applied_change(request, std::move(target.message.channel));
+    r.position = append_event(r.channel, encode(r.notice()), {});
+    return r;
 }
 
 history_result postgres_backend::history(const history_query& query) {
@@ -254,16 +329,20 @@ history_result postgres_backend::history(const history_query& query) {
     if (!page.ok()) return failed_result<history_result>(failure("reading history", page));
 
     history_result r;
+    // Within a batch holding the stream's lock the head includes the batch's own events,
+    // which the read sees too.
+    r.position = stream_locked_ ? head_ : (page.rows() > 0 ? page.int64(0, 0) : 0);
     r.messages.reserve(static_cast<std::size_t>(page.rows()));
     for (int i = 0; i < page.rows(); ++i) {
+        if (page.is_null(i, 1)) continue;  // the empty page's one row
         chat_message m;
-        m.id = page.int64(i, 0);
+        m.id = page.int64(i, 1);
         m.channel = query.channel;
-        m.user = page.text(i, 1);
-        m.text = page.text(i, 2);
-        m.timestamp = page.int64(i, 3);
-        m.edited_at = page.optional_int64(i, 4);
-        m.seq = page.int64(i, 5);
+        m.user = page.text(i, 2);
+        m.text = page.text(i, 3);
+        m.timestamp = page.int64(i, 4);
+        m.edited_at = page.optional_int64(i, 5);
+        m.seq = page.int64(i, 6);
         r.messages.push_back(std::move(m));
     }
     // The extra row is the last one read (the oldest going back, the newest going on).

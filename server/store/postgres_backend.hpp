@@ -3,11 +3,13 @@
 // PostgreSQL lives here and in postgres_upkeep.cpp.
 //
 // Several servers may share the database. What keeps them consistent lives in the
-// database, not in this object: a post locks its channel's row (which holds the last
-// stream position) before it looks up its nonce and before it draws its id, so posts to
-// one channel from every server take turns, their ids rise in commit order and a resend
-// on another server finds the first. What is cached here is only ever a hint (the
-// per-channel counts of upkeep), checked against the database before it is acted on.
+// database, not in this object: a write batch first locks the event stream's head, so
+// write batches from every server take turns; a post then locks its channel's row (which
+// holds the channel's last position) before it looks up its nonce and before it draws its
+// id. So ids rise in commit order, a resend on another server finds the first, and each
+// batch appends its events (one per post, edit and delete) at dense positions after the
+// previous batch's (docs/architecture/stream.md). What is cached here is only ever a hint
+// (the per-channel counts of upkeep), checked against the database before it is acted on.
 
 #include <cstdint>
 #include <memory>
@@ -68,6 +70,14 @@ private:
     /// delete on another server then sees the delete).
     lookup find_message(message_id id, bool for_change, stored_message& out, std::string& error);
     std::string failure(const char* what, const pg::result& r) const;
+    /// Takes the stream head's lock for this batch (once): false with `error` set.
+    bool lock_stream(std::string& error);
+    /// Records the event of a write at the next position and returns that position.
+    stream_position append_event(const std::string& channel, std::string payload, const std::string& session);
+    /// Writes the batch's events and the new head, and wakes the other servers' readers
+    /// (at commit): one round trip. False with `error` set.
+    bool flush_events(std::string& error);
+    maintenance_step prune_old_events(unix_ms now);
     /// Deletes `rows` in one transaction and unlists the channels they emptied; false with
     /// `error` set.
     bool prune(const std::vector<pruned_row>& rows, std::string& error);
@@ -90,6 +100,18 @@ private:
     std::unordered_map<std::string, std::int64_t> channel_rows_;
     std::set<std::string> cap_pending_;
     std::vector<std::string> posted_in_batch_;
+
+    // The batch's hold on the event stream: whether it has the head's lock, the head with
+    // the batch's own events, and those events (written at commit).
+    struct pending_event {
+        stream_position position = 0;
+        std::string channel;
+        std::string payload;
+        std::string session;
+    };
+    bool stream_locked_ = false;
+    stream_position head_ = 0;
+    std::vector<pending_event> events_;
 };
 
 }  // namespace parley::server

@@ -142,4 +142,18 @@ std::string describe(const char* what, const result& r, const connection& db) {
     return std::string("storage error ") + what + ": " + reason;
 }
 
+std::string text_array(const std::vector<std::string>& items) {
+    std::string literal = "{";
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0) literal += ',';
+        literal += '"';
+        for (const char ch : items[i]) {
+            if (ch == '"' || ch == '\\') literal += '\\';
+            literal += ch;
+        }
+        literal += '"';
+    }
+    return literal + "}";
+}
+
 }  // namespace parley::server::pg

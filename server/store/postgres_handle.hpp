@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 struct pg_conn;
 struct pg_result;
@@ -109,6 +110,10 @@ public:
 private:
     pg_conn* conn_;
 };
+
+/// `items` as a PostgreSQL array literal of text, `{"a","b\\"c"}`: every element quoted,
+/// backslashes and quotes escaped, so any text goes through (a parameter cast to text[]).
+std::string text_array(const std::vector<std::string>& items);
 
 /// "what: reason" for a failed result, one line.
 std::string describe(const char* what, const result& r, const connection& db);

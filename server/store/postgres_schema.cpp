@@ -82,7 +82,30 @@ CREATE TABLE audit (
 );
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2};
+// Version 3: the event stream between servers (docs/architecture/stream.md). Every write
+// batch locks the head's one row first, so batches from every server take turns there:
+// positions are dense and rise in commit order, and a reader that has everything up to a
+// position never finds an earlier one committed later. An event is the frame every member
+// of its channel gets, as text; `origin` and `session` name the server and the connection
+// that caused it (that connection gets its own receipt instead). Events are kept a while
+// (upkeep prunes by `at`): long enough for a server to catch up after a pause.
+constexpr const char* schema_v3 = R"sql(
+CREATE TABLE stream_head (
+    one      boolean PRIMARY KEY DEFAULT true CHECK (one),
+    position bigint  NOT NULL
+);
+INSERT INTO stream_head (position) VALUES (0);
+CREATE TABLE events (
+    position bigint PRIMARY KEY,
+    channel  text   NOT NULL,
+    payload  text   NOT NULL,
+    origin   text   NOT NULL,
+    session  text   NOT NULL,
+    at       bigint NOT NULL
+);
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3};
 static_assert(std::size(migrations) == schema_version);
 
 // Any constant shared by every Parley server: migrations in one database take turns.

@@ -3,6 +3,7 @@
 // (batching_store), with postgres_backend under it. The only header the rest of the
 // server needs to open it.
 
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -19,6 +20,12 @@ struct postgres_backend_options : upkeep_policy {
     /// A libpq connection string or postgresql:// URI (--postgres, PARLEY_POSTGRES). The
     /// tables live in the first schema of the connection's search_path.
     std::string conninfo;
+    /// This server's name in the event stream (`events.origin`): unique per process, so that
+    /// its stream reader knows its own events.
+    std::string origin;
+    /// Events older than this many milliseconds are pruned by upkeep: how long a server may
+    /// fall behind the stream (paused, cut off from the database) and still catch up.
+    std::int64_t event_retention_ms = 15 * 60 * 1000;
 };
 
 /// Everything tunable about the PostgreSQL store; the defaults are the server's.

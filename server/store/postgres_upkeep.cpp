@@ -1,4 +1,4 @@
-// postgres_backend's upkeep: retention, expired nonces and the per-channel cap, in
+// postgres_backend's upkeep: old stream events, retention, expired nonces and the per-channel cap, in
 // bounded steps run by the storage thread between batches, as sqlite_upkeep.cpp does.
 // Several servers may share the database: a step runs only on the server holding the
 // upkeep lock for that transaction (the others skip it), and it locks a channel's row
@@ -25,7 +25,9 @@ constexpr const char* nonce_walk = "upkeep_nonce_walk";
 constexpr const char* forget_nonces = "upkeep_forget_nonces";
 constexpr const char* load_state = "upkeep_load_state";
 constexpr const char* save_state = "upkeep_save_state";
+constexpr const char* prune_events = "upkeep_prune_events";
 constexpr const char* lock_channel = "lock_channel";  // prepared by postgres_backend.cpp
+constexpr const char* lock_stream = "lock_stream";    // prepared by postgres_backend.cpp
 }  // namespace sql
 
 // Where the walk that clears expired nonces stopped, in store_state.
@@ -60,6 +62,9 @@ bool postgres_backend::prepare_upkeep_statements(std::string& error) {
         {sql::forget_nonces,
          "UPDATE messages SET resend_scope = NULL, nonce = NULL WHERE id >= $1 AND id <= $2 AND nonce IS NOT NULL"},
         {sql::load_state, "SELECT value FROM store_state WHERE key = $1"},
+        {sql::prune_events,
+         "DELETE FROM events WHERE position IN (SELECT position FROM events WHERE at < $1 ORDER BY position "
+         "LIMIT $2)"},
         {sql::save_state,
          "INSERT INTO store_state (key, value) VALUES ($1, $2) "
          "ON CONFLICT (key) DO UPDATE SET value = GREATEST(store_state.value, EXCLUDED.value)"},
@@ -93,7 +98,18 @@ bool postgres_backend::begin_upkeep(bool& mine, std::string& error) {
         return false;
     }
     mine = lock.boolean(0, 0);
-    if (!mine) rollback();  // another server's upkeep is running: it does this step
+    if (!mine) {
+        rollback();  // another server's upkeep is running: it does this step
+        return true;
+    }
+    // The stream's lock too, as every write batch takes it first: then upkeep and a batch
+    // never wait on each other's rows in a cycle (a pruned message a batch edits, a channel
+    // the batch posted to), they take turns.
+    if (auto r = db_->run(sql::lock_stream, {}); !r.ok()) {
+        error = failure("locking the event stream", r);
+        rollback();
+        return false;
+    }
     return true;
 }
 
@@ -236,7 +252,31 @@ maintenance_step postgres_backend::prune_over_cap() {
     return step;
 }
 
+maintenance_step postgres_backend::prune_old_events(unix_ms now) {
+    maintenance_step step;
+    bool mine = false;
+    if (!begin_upkeep(mine, step.error)) return failed_result<maintenance_step>(std::move(step.error));
+    if (!mine) return step;
+    auto pruned = db_->run(sql::prune_events, {now - options_.event_retention_ms,
+                                               std::int64_t{options_.prune_batch_rows}});
+    if (!pruned.ok()) {
+        auto failed = failed_result<maintenance_step>(failure("pruning old events", pruned));
+        rollback();
+        return failed;
+    }
+    if (auto r = db_->exec("COMMIT"); !r.ok() || r.tag() != "COMMIT") {
+        auto failed = failed_result<maintenance_step>(failure("committing pruned events", r));
+        rollback();
+        return failed;
+    }
+    step.more = pruned.affected() == options_.prune_batch_rows;
+    return step;
+}
+
 maintenance_step postgres_backend::maintain(unix_ms now) {
+    // The event stream first: it grows with every write and is only kept for catching up.
+    maintenance_step events = prune_old_events(now);
+    if (events.failed() || events.more) return events;
     return upkeep_in_order([&] { return prune_expired(now); }, [&] { return clear_expired_nonces(); },
                            [&] { return prune_over_cap(); });
 }

@@ -12,6 +12,7 @@
 // A call refused at once (the queue is full, or the store has stopped) runs its
 // callback with a failure on the calling thread before returning.
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -39,7 +40,13 @@ struct new_message {
     std::string owner;
     std::optional<std::string> nonce;
     std::string resend_scope;
+    std::string session;  ///< the sending connection's session id: its own copy of the broadcast is skipped
 };
+
+/// A position in the event stream that servers sharing a database read in order
+/// (docs/architecture/stream.md): every committed post, edit and delete has one, dense and
+/// rising in commit order across servers. 0 where there is no stream (SQLite: one server).
+using stream_position = std::int64_t;
 
 /// What became of a store operation; every result carries one (no `bool ok` anywhere).
 enum class store_outcome {
@@ -65,6 +72,7 @@ struct store_status {
 struct post_result : store_status {
     chat_message message;  ///< ok: the new message (id, seq set); duplicate: the earlier one, as it is now
     bool deleted = false;  ///< duplicate only: the earlier message has since been deleted
+    stream_position position = 0;  ///< ok only: the new message's event
 };
 
 /// Which page of a channel history() returns.
@@ -98,6 +106,9 @@ struct history_query {
 struct history_result : store_status {
     std::vector<chat_message> messages;
     bool has_more = false;
+    /// The stream's position as the read saw it: the events up to it are in `messages` (or
+    /// not, if they are outside the page), the later ones are not.
+    stream_position position = 0;
 };
 
 /// An edit or a delete: one request type, one path through store, backend and hub.
@@ -119,6 +130,7 @@ struct change_result : store_status {
     std::string channel;    ///< ok and forbidden (the audit log names it)
     std::string text;       ///< ok edit: the new text
     unix_ms edited_at = 0;  ///< ok edit
+    stream_position position = 0;  ///< ok only: the notice's event
     /// ok only: the notice to broadcast (`edited` or `deleted`).
     server_message notice() const {
         if (what == message_change::kind::edit) return edited_notice{id, channel, text, edited_at};

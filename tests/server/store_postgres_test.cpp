@@ -210,3 +210,94 @@ TEST_CASE("postgres: the idle store probes its database: reachable, and reached 
     CHECK(reached_after(ended_at));  // the probe connected again
     CHECK(post_sync(*store, make_message("fishing", "after")).ok());
 }
+
+TEST_CASE("postgres: every write takes the next stream position whichever server makes it") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto a = place.open_backend();
+    auto b = place.open_backend();
+    const auto first = post_alone(*a, make_message("fishing", "one"));
+    const auto second = post_alone(*b, make_message("boats", "two"));
+    CHECK(first.position == 1);
+    CHECK(second.position == 2);
+    std::string error;
+    REQUIRE(a->begin(error));
+    const auto edited = a->change(edit_of({first.message.id, "uno", "a:ann", false, base_time + 1}));
+    const auto removed = a->change(removal_of({second.message.id, "a:ann", false}));
+    REQUIRE(a->commit(error));
+    CHECK(edited.position == 3);
+    CHECK(removed.position == 4);
+    CHECK(place.query_int("SELECT position FROM stream_head") == 4);
+    // Each event is the frame the channel's members get, in order.
+    const auto payloads = place.query("SELECT payload FROM events ORDER BY position");
+    REQUIRE(payloads.size() == 4);
+    CHECK(payloads[0].find("\"type\":\"message\"") != std::string::npos);
+    CHECK(payloads[0].find("\"text\":\"one\"") != std::string::npos);
+    CHECK(payloads[2].find("\"type\":\"edited\"") != std::string::npos);
+    CHECK(payloads[3].find("\"type\":\"deleted\"") != std::string::npos);
+    // A read reports the head it saw: the other server's writes included.
+    CHECK(b->history(history_query::latest("fishing", 10)).position == 4);
+    CHECK(b->history(history_query::latest("nowhere", 10)).position == 4);
+}
+
+TEST_CASE("postgres: a read in a batch that wrote sees the batch's own events in its position") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto a = place.open_backend();
+    post_alone(*a, make_message("fishing", "before"));
+    std::string error;
+    REQUIRE(a->begin(error));
+    const auto mine = a->post(make_message("fishing", "mine"));
+    const auto page = a->history(history_query::latest("fishing", 10));
+    REQUIRE(a->commit(error));
+    CHECK(mine.position == 2);
+    CHECK(page.position == 2);
+    CHECK(page.messages.size() == 2);
+}
+
+TEST_CASE("postgres: a batch rolled back takes no position, and the next batch continues densely") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto a = place.open_backend();
+    auto b = place.open_backend();
+    std::string error;
+    REQUIRE(a->begin(error));
+    CHECK(a->post(make_message("fishing", "lost")).position == 1);
+    a->rollback();
+    CHECK(post_alone(*b, make_message("fishing", "kept")).position == 1);
+    CHECK(post_alone(*a, make_message("fishing", "next")).position == 2);
+    CHECK(place.query_int("SELECT count(*) FROM events") == 2);
+}
+
+TEST_CASE("postgres: write batches of two servers take turns on the stream") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto a = place.open_backend();
+    auto b = place.open_backend();
+    std::string error;
+    REQUIRE(a->begin(error));
+    REQUIRE(a->post(make_message("fishing", "a")).ok());
+    // B posts to another channel, but the stream's head is A's until A commits.
+    auto other = std::async(std::launch::async, [&b] { return post_alone(*b, make_message("boats", "b")); });
+    CHECK(other.wait_for(200ms) == std::future_status::timeout);
+    REQUIRE(a->commit(error));
+    CHECK(other.get().position == 2);
+}
+
+TEST_CASE("postgres: upkeep prunes events older than they are kept") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto a = place.open_backend();
+    post_alone(*a, make_message("fishing", "old"));
+    post_alone(*a, make_message("fishing", "older"));
+    const unix_ms now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    CHECK_FALSE(a->maintain(now).failed());
+    CHECK(place.query_int("SELECT count(*) FROM events") == 2);  // young: kept
+    const postgres_backend_options defaults;
+    CHECK_FALSE(a->maintain(now + defaults.event_retention_ms + 60'000).failed());
+    CHECK(place.query_int("SELECT count(*) FROM events") == 0);
+    CHECK(place.query_int("SELECT position FROM stream_head") == 2);  // positions go on
+    CHECK(post_alone(*a, make_message("fishing", "new")).position == 3);
+}

@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "bus/stream_sequencer.hpp"
 #include "chat/hub.hpp"
 #include "parley/core/codec.hpp"
 #include "manual_clock.hpp"
@@ -124,11 +125,41 @@ public:
     }
 };
 
-/// A hub with `shards` shards, driven from the test thread.
+/// The bus of servers sharing a database, without the database: this server's events go
+/// through a stream_sequencer as postgres_stream's do, and a test plays the stream reader
+/// (read()) with other servers' events.
+class sequenced_bus final : public message_bus {
+public:
+    void subscribe(handler receive) override { receive_ = std::move(receive); }
+    void publish(channel_event event) override {
+        if (event.position != 0) sequencer_.own(std::move(event));
+        else if (receive_) receive_(event);
+    }
+    /// An event as the stream reader hands it over.
+    void read(channel_event event) { sequencer_.read(std::move(event)); }
+    /// Another server's message at `position`, as its event reads.
+    void read_message(stream_position position, const chat_message& m) {
+        channel_event e;
+        e.channel = m.channel;
+        e.payload = encode(server_message{m});
+        e.position = position;
+        read(std::move(e));
+    }
+
+private:
+    handler receive_;
+    stream_sequencer sequencer_{[this](channel_event e) {
+        if (receive_) receive_(e);
+    }};
+};
+
+/// A hub with `shards` shards, driven from the test thread. `streamed`: on a sequenced_bus
+/// with a store that gives stream positions (servers sharing a database).
 struct hub_harness {
     boost::asio::io_context ioc;
     memory_store store;
     local_bus bus;
+    sequenced_bus stream;
     test_directory names;
     server_metrics metrics;
     manual_clock clock;
@@ -136,9 +167,12 @@ struct hub_harness {
     std::unique_ptr<chat::hub> hub;
     int next_id = 0;
 
-    explicit hub_harness(std::size_t shards = 4, chat::hub_options o = {}) : options(std::move(o)) {
+    explicit hub_harness(std::size_t shards = 4, chat::hub_options o = {}, bool streamed = false)
+        : options(std::move(o)) {
         options.shards = shards;
-        hub = std::make_unique<chat::hub>(ioc.get_executor(), store, bus, names, metrics, clock, options);
+        store.positions = streamed;
+        message_bus& used = streamed ? static_cast<message_bus&>(stream) : bus;
+        hub = std::make_unique<chat::hub>(ioc.get_executor(), store, used, names, metrics, clock, options);
         run();
     }
 

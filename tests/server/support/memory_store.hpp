@@ -41,6 +41,11 @@ public:
         std::erase_if(messages_, [&](const row& r) { return r.message.channel == channel; });
     }
     int posts() const { return posts_; }
+    /// Stream positions, as PostgreSQL gives them (0 everywhere until then): every stored
+    /// post, edit and delete takes the next one, and a read reports the newest.
+    bool positions = false;
+    /// Another server's commit: the stream moves on without a write here.
+    stream_position skip_position() { return ++position_; }
 
     void post(new_message m, post_callback done) override {
         ++posts_;
@@ -68,6 +73,7 @@ public:
         messages_.push_back(added);
         r.outcome = store_outcome::ok;
         r.message = added.message;
+        if (positions) r.position = ++position_;
         complete(done, std::move(r));
     }
 
@@ -92,6 +98,7 @@ public:
             if (out.has_more) picked.erase(picked.begin(), picked.end() - limit);
         }
         out.messages = std::move(picked);
+        if (positions) out.position = position_;
         complete(done, std::move(out));
     }
 
@@ -120,6 +127,7 @@ public:
             target->deleted = true;
             target->message.text.clear();
         }
+        if (positions) r.position = ++position_;
         complete(done, std::move(r));
     }
 
@@ -136,6 +144,7 @@ public:
     void flush_and_stop() override {}
 
 private:
+    stream_position position_ = 0;
     struct row {
         chat_message message;
         std::string owner;

@@ -1,0 +1,242 @@
+#include "store/postgres_stream.hpp"
+
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <libpq-fe.h>
+
+#include <cerrno>
+#include <string_view>
+#include <utility>
+
+#include "log/log.hpp"
+#include "store/postgres_handle.hpp"
+
+namespace parley::server {
+
+namespace {
+
+namespace sql {
+constexpr const char* read = "stream_read";
+constexpr const char* typing = "stream_typing";
+}  // namespace sql
+
+// Notification channels: a commit's wake-up (postgres_backend.cpp sends it), typing notices.
+constexpr const char* listen_sql = "LISTEN parley_events; LISTEN parley_typing";
+
+std::int64_t steady_ms() { return server_metrics::steady_now_ms(); }
+
+// A typing notice as a notification payload: origin, channel, skipped user and the frame,
+// one per line (none of them holds a newline: names are validated, the frame is JSON).
+std::string typing_text(const std::string& origin, const channel_event& e) {
+    return origin + '\n' + e.channel + '\n' + e.skip_user + '\n' + e.payload;
+}
+
+}  // namespace
+
+std::unique_ptr<postgres_stream> postgres_stream::open(const postgres_stream_options& options,
+                                                       server_metrics& metrics, std::string& error) {
+    auto db = pg::connection::open(options.conninfo, error);
+    if (!db) return nullptr;
+    auto head = db->exec("SELECT position FROM stream_head");
+    if (!head.ok() || head.rows() != 1) {
+        error = pg::describe("reading the event stream's head", head, *db);
+        return nullptr;
+    }
+    const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (fd < 0) {
+        error = "cannot make the event stream's wake-up: errno " + std::to_string(errno);
+        return nullptr;
+    }
+    auto stream = std::make_unique<postgres_stream>(open_tag{}, options, metrics, std::move(db), head.int64(0, 0), fd);
+    if (!stream->listen(error)) return nullptr;
+    return stream;
+}
+
+postgres_stream::postgres_stream(open_tag, const postgres_stream_options& options, server_metrics& metrics,
+                                 std::unique_ptr<pg::connection> db, std::int64_t head, int wake_fd)
+    : options_(options),
+      metrics_(metrics),
+      db_(std::move(db)),
+      sequencer_([this](channel_event e) {
+          metrics_.stream_delivered.store(e.position, std::memory_order_relaxed);
+          if (receive_) receive_(e);
+      }),
+      wake_fd_(wake_fd) {
+    sequencer_.start_after(head);
+    metrics_.stream_enabled.store(true, std::memory_order_relaxed);
+    metrics_.stream_head.store(head, std::memory_order_relaxed);
+    metrics_.stream_delivered.store(head, std::memory_order_relaxed);
+    metrics_.stream_read_at_ms.store(steady_ms(), std::memory_order_relaxed);
+}
+
+postgres_stream::~postgres_stream() {
+    stop();
+    ::close(wake_fd_);
+}
+
+void postgres_stream::subscribe(handler receive) { receive_ = std::move(receive); }
+
+void postgres_stream::start() {
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+}
+
+void postgres_stream::stop() {
+    stopping_.store(true);
+    wake();
+    if (thread_.joinable()) thread_.join();
+}
+
+void postgres_stream::wake() {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
+}
+
+void postgres_stream::publish(channel_event event) {
+    if (event.position != 0) {
+        const bool after_gap = event.position > sequencer_.next();
+        sequencer_.own(std::move(event));
+        // Another server committed before us and its event is not here yet: read it now
+        // rather than when its notification arrives.
+        if (after_gap) wake();
+        return;
+    }
+    {
+        std::lock_guard lock(typing_mutex_);
+        typing_out_.push_back(typing_text(options_.origin, event));
+    }
+    wake();
+    if (receive_) receive_(event);
+}
+
+bool postgres_stream::listen(std::string& error) {
+    if (auto r = db_->exec(listen_sql); !r.ok()) {
+        error = pg::describe("listening for the event stream", r, *db_);
+        return false;
+    }
+    // Everything after the first position not delivered; the head in the same snapshot.
+    if (!db_->prepare(sql::read,
+                      "SELECT e.position, e.channel, e.payload, e.origin, e.session, (SELECT h.position FROM stream_head h) "
+                      "FROM events e WHERE e.position >= $1 ORDER BY e.position LIMIT $2",
+                      error))
+        return false;
+    return db_->prepare(sql::typing, "SELECT pg_notify('parley_typing', t) FROM unnest($1::text[]) AS t", error);
+}
+
+bool postgres_stream::reconnect() {
+    std::string error;
+    if (db_->reconnect(error) && listen(error)) {
+        log_info("event stream: connected again; catching up from position " + std::to_string(sequencer_.next()));
+        return true;
+    }
+    return false;
+}
+
+void postgres_stream::run() {
+    bool connected = true;
+    while (!stopping_.load()) {
+        if (!connected) {
+            connected = reconnect();
+            if (!connected) {
+                // Nothing here is read meanwhile: /readyz says so once read_at is old.
+                pollfd p{wake_fd_, POLLIN, 0};
+                ::poll(&p, 1, static_cast<int>(options_.reconnect_pause.count()));
+                continue;
+            }
+        }
+        // Read on every wake-up, notified or not: a missed notification costs one interval.
+        connected = send_typing() && read_events() && wait_for_news();
+        sequencer_.release_overdue();
+        if (!connected) log_warn("event stream: lost its connection: " + db_->last_error());
+    }
+}
+
+bool postgres_stream::send_typing() {
+    std::vector<std::string> out;
+    {
+        std::lock_guard lock(typing_mutex_);
+        out.swap(typing_out_);
+    }
+    if (out.empty()) return true;
+    auto r = db_->run(sql::typing, {pg::text_array(out)});
+    return r.ok();  // a lost notice is only a typing indicator; a lost connection is reported
+}
+
+bool postgres_stream::read_events() {
+    for (;;) {
+        const std::int64_t next = sequencer_.next();
+        auto page = db_->run(sql::read, {next, std::int64_t{options_.read_page}});
+        if (!page.ok()) return false;
+        metrics_.stream_reads.fetch_add(1, std::memory_order_relaxed);
+        metrics_.stream_read_at_ms.store(steady_ms(), std::memory_order_relaxed);
+        const int rows = page.rows();
+        std::int64_t head = rows > 0 ? page.int64(0, 5) : 0;
+        if (rows == 0) {
+            auto h = db_->exec("SELECT position FROM stream_head");
+            if (!h.ok() || h.rows() != 1) return false;
+            head = h.int64(0, 0);
+        }
+        metrics_.stream_head.store(head, std::memory_order_relaxed);
+        const std::int64_t first = rows > 0 ? page.int64(0, 0) : head + 1;
+        if (first > next && head >= next) {
+            // Positions are dense, so what is missing was pruned before this server read
+            // it (it was paused or cut off for longer than the events are kept).
+            const std::int64_t lost = (rows > 0 ? first : head + 1) - next;
+            metrics_.stream_events_lost.fetch_add(static_cast<std::uint64_t>(lost), std::memory_order_relaxed);
+            log_warn("event stream: " + std::to_string(lost) + " events were pruned before this server read them; "
+                     "closing its connections so that their clients resume");
+            sequencer_.start_after(first - 1);
+            if (lost_) lost_();
+        }
+        for (int i = 0; i < rows; ++i) {
+            channel_event e;
+            e.position = page.int64(i, 0);
+            e.channel = page.text(i, 1);
+            e.payload = page.text(i, 2);
+            // A session id names a connection on its own server only.
+            const bool ours = page.text(i, 3) == options_.origin;
+            if (ours) e.skip_session = page.text(i, 4);
+            sequencer_.read(std::move(e), ours);
+        }
+        if (rows < options_.read_page) return true;
+    }
+}
+
+bool postgres_stream::wait_for_news() {
+    PGconn* conn = db_->get();
+    const int socket = PQsocket(conn);
+    if (socket < 0) return false;
+    pollfd fds[2] = {{socket, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
+    const int ready = ::poll(fds, 2, static_cast<int>(options_.poll_interval.count()));
+    if (ready < 0 && errno != EINTR) return false;
+    if (fds[1].revents & POLLIN) {
+        std::uint64_t count = 0;
+        [[maybe_unused]] auto got = ::read(wake_fd_, &count, sizeof count);
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+        if (PQconsumeInput(conn) == 0) return false;
+        while (PGnotify* n = PQnotifies(conn)) {
+            const std::string_view channel = n->relname;
+            if (channel == "parley_typing") deliver_typing(n->extra);
+            PQfreemem(n);
+        }
+    }
+    return PQstatus(conn) == CONNECTION_OK;
+}
+
+void postgres_stream::deliver_typing(const std::string& text) {
+    // origin \n channel \n skip_user \n payload
+    const auto a = text.find('\n');
+    const auto b = a == std::string::npos ? a : text.find('\n', a + 1);
+    const auto c = b == std::string::npos ? b : text.find('\n', b + 1);
+    if (c == std::string::npos) return;
+    if (std::string_view(text).substr(0, a) == options_.origin) return;  // delivered here already
+    channel_event e;
+    e.channel = text.substr(a + 1, b - a - 1);
+    e.skip_user = text.substr(b + 1, c - b - 1);
+    e.payload = text.substr(c + 1);
+    if (receive_) receive_(e);
+}
+
+}  // namespace parley::server

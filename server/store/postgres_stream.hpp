@@ -1,0 +1,104 @@
+#pragma once
+// The bus of servers that share a PostgreSQL database: its event stream
+// (docs/architecture/stream.md). Every write batch appends its events to the `events`
+// table in the transaction that stores them, at dense positions, and notifies. This
+// server's reader thread LISTENs on its own connection and reads the positions it has not
+// delivered, in order, on each wake-up and at least every poll interval (a notification
+// that went missing is repaired by the next read). The stream_sequencer merges those with
+// this server's own commits, which arrive sooner from the storage thread.
+//
+// Typing notices are not stored: they go to the other servers as notifications alone.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bus/bus.hpp"
+#include "bus/stream_sequencer.hpp"
+#include "metrics/metrics.hpp"
+
+namespace parley::server {
+
+namespace pg {
+class connection;
+}
+
+struct postgres_stream_options {
+    std::string conninfo;
+    /// This server's origin, as the store writes it (postgres_backend_options::origin).
+    std::string origin;
+    /// The longest a reader waits between reads without a notification.
+    std::chrono::milliseconds poll_interval{1000};
+    /// How long it waits before connecting again after losing its connection.
+    std::chrono::milliseconds reconnect_pause{500};
+    /// Events read per query at most; a full page is followed by the next at once.
+    int read_page = 1000;
+};
+
+class postgres_stream final : public message_bus {
+public:
+    /// Connects, listens and reads the stream's head (delivery starts after it). Null with
+    /// `error` set to one line when the database cannot be reached. `metrics` must outlive
+    /// the stream.
+    static std::unique_ptr<postgres_stream> open(const postgres_stream_options& options, server_metrics& metrics,
+                                                 std::string& error);
+    ~postgres_stream() override;
+
+    /// Sets the receiver; called once, before start().
+    void subscribe(handler receive) override;
+    /// Starts the reader thread: delivery of other servers' events begins.
+    void start();
+    /// This server's event: a committed one (with a position) goes through the sequencer;
+    /// a typing notice is delivered here now and sent to the other servers.
+    void publish(channel_event event) override;
+    /// What to do when this server fell so far behind that events it never delivered were
+    /// pruned (its clients have gaps: the server closes their connections so that they
+    /// resume with `since`). Called on the reader thread; set before start().
+    void on_events_lost(std::function<void()> lost) { lost_ = std::move(lost); }
+    /// Stops the reader thread (also on destruction). Events after it are not delivered.
+    void stop();
+
+    /// The newest position delivered here (tests, metrics).
+    std::int64_t delivered() const { return sequencer_.delivered(); }
+
+    class open_tag {
+        friend class postgres_stream;
+        open_tag() = default;
+    };
+    postgres_stream(open_tag, const postgres_stream_options& options, server_metrics& metrics,
+                    std::unique_ptr<pg::connection> db, std::int64_t head, int wake_fd);
+
+private:
+    void run();
+    /// Connects again and listens; false when the database is still unreachable.
+    bool reconnect();
+    bool listen(std::string& error);
+    /// Reads every event after what was delivered, page by page; false when the connection failed.
+    bool read_events();
+    /// Sends the typing notices queued by publish(); false when the connection failed.
+    bool send_typing();
+    /// Waits for a notification, a wake-up or the poll interval; false when the connection failed.
+    bool wait_for_news();
+    void wake();
+    void deliver_typing(const std::string& text);
+
+    postgres_stream_options options_;
+    server_metrics& metrics_;
+    std::unique_ptr<pg::connection> db_;  ///< reader thread only (after open)
+    stream_sequencer sequencer_;
+    handler receive_;
+    std::function<void()> lost_;
+    int wake_fd_ = -1;  ///< an eventfd: publish() and stop() wake the reader
+    std::atomic<bool> stopping_{false};
+    std::thread thread_;
+
+    std::mutex typing_mutex_;
+    std::vector<std::string> typing_out_;  ///< guarded by typing_mutex_: notices to send
+};
+
+}  // namespace parley::server

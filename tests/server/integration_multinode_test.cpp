@@ -1,0 +1,301 @@
+// Integration: several parley-server processes on one PostgreSQL database are one chat
+// (docs/architecture/stream.md). Every server is a real process on loopback; the database
+// is the tests' cluster (ctest's postgres fixture), each test in a schema of its own.
+// Every loop is bounded in count and time.
+#include "support/server_process.hpp"
+#include "support/test_client.hpp"
+#include "support/test_database.hpp"
+#include "support/test_server.hpp"
+
+#include <signal.h>
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+using namespace parley;
+using namespace parley::test;
+
+namespace {
+
+/// One server of the chat: a process on `data`'s database schema, named `name`.
+struct node {
+    std::unique_ptr<server_process> process;
+    unsigned short port = 0;
+
+    node(const std::string& conninfo, const std::filesystem::path& dir, const std::string& name) {
+        process = std::make_unique<server_process>(std::vector<std::string>{
+            "--bind", "127.0.0.1", "--port", "0", "--data", (dir / name).string(), "--web-root",
+            (dir / "no-web").string(), "--threads", "2", "--max-connections-per-address", "0", "--rate-limit", "0",
+            "--send-queue", std::to_string(16 << 20), "--postgres", conninfo, "--node-name", name});
+        port = process->wait_listening(10s);
+        INFO(process->stderr_text());
+        REQUIRE(port != 0);
+    }
+};
+
+/// The database every node of a test shares: the tests' cluster, a schema per test directory.
+std::string shared_database(const temp_dir& dir) {
+    const char* cluster = std::getenv("PARLEY_TEST_SERVER_POSTGRES");
+    INFO("PARLEY_TEST_SERVER_POSTGRES is not set: run through ctest (its fixture starts PostgreSQL)");
+    REQUIRE((cluster && *cluster));
+    return test_postgres_for(dir.path() / "shared");
+}
+
+/// A guest named `name` in `channel` on `port`, its welcome read.
+std::unique_ptr<test_client> guest(unsigned short port, const std::string& channel, const std::string& name,
+                                   const std::string& query = "") {
+    auto c = std::make_unique<test_client>(port, "/" + channel + query);
+    c->read_welcome();
+    REQUIRE(c->identify(name).success);
+    return c;
+}
+
+/// Reads `c`'s messages until `count` have come (or 30 s passed): in arrival order.
+std::vector<chat_message> read_messages(test_client& c, std::size_t count) {
+    std::vector<chat_message> got;
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (got.size() < count && std::chrono::steady_clock::now() < deadline) {
+        auto m = c.next_of<chat_message>(5s);
+        if (!m) break;
+        got.push_back(std::move(*m));
+    }
+    return got;
+}
+
+std::vector<message_id> ids_of(const std::vector<chat_message>& messages) {
+    std::vector<message_id> ids;
+    for (const auto& m : messages) ids.push_back(m.id);
+    return ids;
+}
+
+}  // namespace
+
+TEST_CASE("multinode: clients on three servers and two channels see one order, each message once") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    std::vector<node> nodes;
+    for (const char* name : {"a", "b", "c"}) nodes.emplace_back(db, dir.path(), name);
+
+    constexpr int posters_per_node = 2;
+    constexpr int posts_each = 200;
+    const std::vector<std::string> channels = {"one", "two"};
+    struct member {
+        std::string channel;
+        std::unique_ptr<test_client> client;
+        std::string name;
+    };
+    std::vector<member> members;
+    for (const auto& channel : channels)
+        for (std::size_t n = 0; n < nodes.size(); ++n)
+            for (int i = 0; i < posters_per_node; ++i) {
+                const std::string name = channel + "_" + std::to_string(n) + "_" + std::to_string(i);
+                members.push_back({channel, guest(nodes[n].port, channel, name), name});
+            }
+    // Everyone posts at once, with nonces; nobody reads until all is sent.
+    for (int k = 0; k < posts_each; ++k)
+        for (auto& m : members) m.client->send(post(m.name + ":" + std::to_string(k), m.name + "-" + std::to_string(k)));
+
+    const std::size_t per_channel = nodes.size() * posters_per_node * posts_each;
+    std::map<std::string, std::vector<message_id>> order;  // the first member's, per channel
+    std::map<std::string, std::multiset<message_id>> acknowledged;
+    for (auto& m : members) {
+        const auto got = read_messages(*m.client, per_channel);
+        REQUIRE(got.size() == per_channel);
+        const auto ids = ids_of(got);
+        CHECK(std::is_sorted(ids.begin(), ids.end()));
+        CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+        std::int64_t expected_seq = 1;
+        for (const auto& message : got) {
+            CHECK(message.channel == m.channel);
+            CHECK(message.seq == expected_seq++);  // dense positions: nothing skipped
+            if (message.nonce) acknowledged[m.channel].insert(message.id);  // its own echoes
+        }
+        auto [it, first] = order.try_emplace(m.channel, ids);
+        if (!first) CHECK(ids == it->second);  // the identical sequence for every member
+    }
+    for (const auto& channel : channels) {
+        // Each acknowledged id exactly once, and every message was acknowledged to its sender.
+        const auto& acks = acknowledged[channel];
+        CHECK(acks.size() == per_channel);
+        CHECK(std::set<message_id>(acks.begin(), acks.end()).size() == per_channel);
+        // History on any server ends with the same messages.
+        auto late = std::make_unique<test_client>(nodes[2].port, "/" + channel);
+        late->next_of<connection_info>();
+        const auto page = late->next_of<history_page>();
+        REQUIRE(page);
+        REQUIRE(!page->messages.empty());
+        const auto& all = order[channel];
+        std::vector<message_id> tail(all.end() - static_cast<std::ptrdiff_t>(page->messages.size()), all.end());
+        std::vector<message_id> page_ids;
+        for (const auto& message : page->messages) page_ids.push_back(message.id);
+        CHECK(page_ids == tail);
+    }
+}
+
+TEST_CASE("multinode: a client that reconnects to another server with since misses nothing and gets nothing twice") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b"), c(db, dir.path(), "c");
+    auto poster_b = guest(b.port, "resume", "bea");
+    auto poster_c = guest(c.port, "resume", "cid");
+    std::vector<message_id> seen;
+    {
+        auto reader = guest(a.port, "resume", "ray");
+        for (int i = 0; i < 20; ++i) poster_b->send(post("before " + std::to_string(i), "b" + std::to_string(i)));
+        for (const auto& m : read_messages(*reader, 20)) seen.push_back(m.id);
+        REQUIRE(seen.size() == 20);
+    }  // the reader disconnects from A
+    for (int i = 0; i < 60; ++i) {
+        poster_b->send(post("while away b" + std::to_string(i), "bb" + std::to_string(i)));
+        poster_c->send(post("while away c" + std::to_string(i), "cc" + std::to_string(i)));
+    }
+    // Both posters' echoes in: the messages committed.
+    REQUIRE(read_messages(*poster_c, 20 + 120).size() == 140);
+    auto back = std::make_unique<test_client>(b.port, "/resume?since=" + std::to_string(seen.back()));
+    back->next_of<connection_info>();
+    const auto page = back->next_of<history_page>();
+    REQUIRE(page);
+    CHECK_FALSE(page->has_more);
+    for (const auto& m : page->messages) seen.push_back(m.id);
+    // And posting goes on, live, on the other servers.
+    poster_c->send(post("after", "after"));
+    auto live = back->next_of<chat_message>(5s);
+    REQUIRE(live);
+    seen.push_back(live->id);
+    CHECK(seen.size() == 20 + 120 + 1);
+    CHECK(std::is_sorted(seen.begin(), seen.end()));
+    CHECK(std::adjacent_find(seen.begin(), seen.end()) == seen.end());
+}
+
+TEST_CASE("multinode: a resend on another server after the first was killed is the one stored message") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    auto watcher = guest(b.port, "nonces", "wes");
+    {
+        auto sender = guest(a.port, "nonces", "sam");
+        sender->send(post("only once", "k-1"));
+        // Killed at once: the post may or may not have committed before.
+        a.process->signal(SIGKILL);
+        REQUIRE(a.process->wait_exit(5s));
+    }
+    auto again = guest(b.port, "nonces", "sam");  // the same guest, on B: the same resend scope
+    again->send(post("only once", "k-1"));
+    const auto echo = again->next_of<chat_message>(5s);
+    REQUIRE(echo);
+    CHECK(echo->nonce == "k-1");
+    // One stored row: a fresh join's history holds it once.
+    auto late = std::make_unique<test_client>(b.port, "/nonces");
+    late->next_of<connection_info>();
+    const auto page = late->next_of<history_page>();
+    REQUIRE(page);
+    REQUIRE(page->messages.size() == 1);
+    CHECK(page->messages[0].id == echo->id);
+}
+
+TEST_CASE("multinode: the same nonce on two servers at once is stored once, both echoes the same id") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    // An account would carry its scope to any server; a guest's scope is its name.
+    auto on_a = guest(a.port, "twice", "tim");
+    auto on_b = guest(b.port, "twice", "tim");
+    for (int i = 0; i < 20; ++i) {
+        on_a->send(post("same " + std::to_string(i), "same-" + std::to_string(i)));
+        on_b->send(post("same " + std::to_string(i), "same-" + std::to_string(i)));
+    }
+    std::map<std::string, message_id> from_a, from_b;
+    for (int i = 0; i < 20; ++i) {
+        const auto x = on_a->next_of<chat_message>(5s);
+        REQUIRE(x);
+        // An echo (with its nonce), or the other server's copy broadcast (without).
+        if (x->nonce) from_a[*x->nonce] = x->id;
+        else --i;
+    }
+    for (int i = 0; i < 20; ++i) {
+        const auto x = on_b->next_of<chat_message>(5s);
+        REQUIRE(x);
+        if (x->nonce) from_b[*x->nonce] = x->id;
+        else --i;
+    }
+    CHECK(from_a == from_b);
+    auto late = std::make_unique<test_client>(a.port, "/twice");
+    late->next_of<connection_info>();
+    const auto page = late->next_of<history_page>();
+    REQUIRE(page);
+    CHECK(page->messages.size() == 20);
+}
+
+TEST_CASE("multinode: edits, deletes and typing made on one server reach the others") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    auto ann = guest(a.port, "changes", "ann");
+    auto bob = guest(b.port, "changes", "bob");
+    ann->send(post("draft", "d1"));
+    const auto echo = ann->next_of<chat_message>(5s);
+    REQUIRE(echo);
+    const auto seen = bob->next_of<chat_message>(5s);
+    REQUIRE(seen);
+    CHECK(seen->id == echo->id);
+    ann->send(client_frame{edit_request{echo->id, "final"}, std::nullopt});
+    const auto edited = bob->next_of<edited_notice>(5s);
+    REQUIRE(edited);
+    CHECK(edited->text == "final");
+    ann->send(client_frame{delete_request{echo->id}, std::nullopt});
+    const auto deleted = bob->next_of<deleted_notice>(5s);
+    REQUIRE(deleted);
+    CHECK(deleted->id == echo->id);
+    ann->send(client_frame{typing_request{"changes"}, std::nullopt});
+    const auto typing = bob->next_of<typing_notice>(5s);
+    REQUIRE(typing);
+    CHECK(typing->user == "ann");
+}
+
+TEST_CASE("multinode: a server killed in a flood loses no acknowledged message, and the others delivered each") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    auto reader = guest(b.port, "flood", "rex");
+    auto sender = guest(a.port, "flood", "sue");
+    for (int i = 0; i < 400; ++i) sender->send(post("flood " + std::to_string(i), "f" + std::to_string(i)));
+    std::vector<message_id> acknowledged;
+    while (acknowledged.size() < 100) {
+        auto echo = sender->next_of<chat_message>(5s);
+        REQUIRE(echo);
+        acknowledged.push_back(echo->id);
+    }
+    a.process->signal(SIGKILL);
+    REQUIRE(a.process->wait_exit(5s));
+    // B delivered every message A acknowledged (and perhaps a few more A committed).
+    std::set<message_id> delivered;
+    for (;;) {
+        auto m = reader->next_of<chat_message>(2s);
+        if (!m) break;
+        delivered.insert(m->id);
+    }
+    for (const auto id : acknowledged) CHECK(delivered.contains(id));
+    // And each is in the history.
+    auto late = std::make_unique<test_client>(b.port, "/flood?since=0");
+    late->next_of<connection_info>();
+    std::set<message_id> stored;
+    auto page = late->next_of<history_page>();
+    REQUIRE(page);
+    for (const auto& m : page->messages) stored.insert(m.id);
+    for (int i = 0; i < 4 && page->has_more; ++i) {
+        late->send(client_frame{history_request{"flood", std::nullopt, page->messages.back().id, limits::max_history_limit},
+                                std::nullopt});
+        page = late->next_of<history_page>();
+        REQUIRE(page);
+        for (const auto& m : page->messages) stored.insert(m.id);
+    }
+    for (const auto id : acknowledged) CHECK(stored.contains(id));
+    CHECK(stored == delivered);
+}
