@@ -1,6 +1,7 @@
 #include "accounts/account_service.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 
 #include <boost/asio/post.hpp>
@@ -218,6 +219,7 @@ void account_service::register_account(std::string name, std::string password, s
         }
         reservation.reset();
         if (outcome == account_db::insert_outcome::taken) return answer(error_answer(409, "name taken"));
+        if (changed_) changed_("account", {folded});
         write_audit({0, 0, name, "register", name, {}, {}, address});
         answer({201, json{{"user", name}, {"role", "user"}}.dump(), std::nullopt});
     });
@@ -271,6 +273,7 @@ void account_service::login(std::string name, std::string password, std::string 
             remember_account(*found);
             tokens_[hash] = token_entry{found->id, t, t};
         }
+        if (changed_) changed_("token", {hash, std::to_string(found->id), std::to_string(t)});
         write_audit({0, t, found->name, "login", found->name, {}, {}, address});
         answer({200, json{{"token", token}, {"user", found->name}, {"role", to_string(found->level)}}.dump(),
                 std::nullopt});
@@ -289,6 +292,8 @@ void account_service::logout(std::string token, std::string address, done callba
                 who = entry->second.name;
         tokens_.erase(it);
     }
+    // Every other server refuses it too, as soon as it hears.
+    if (changed_) changed_("logout", {hash});
     audit({0, 0, who, "logout", who, {}, {}, address});
     // The token stopped working above, at once; the row goes on the worker.
     on_worker(std::move(callback), [this, hash](const done& answer) {
@@ -340,6 +345,43 @@ std::optional<signed_in> account_service::verify_token(std::string_view token) {
     auto entry = accounts_by_folded_.find(folded->second);
     if (entry == accounts_by_folded_.end()) return std::nullopt;
     return signed_in{it->second.account_id, entry->second.name, entry->second.level};
+}
+
+void account_service::apply_remote_change(const std::string& kind, const std::vector<std::string>& args) {
+    auto number = [](const std::string& text) {
+        std::int64_t value = 0;
+        std::from_chars(text.data(), text.data() + text.size(), value);
+        return value;
+    };
+    std::lock_guard lock(mutex_);
+    if (stopped_) return;
+    if (kind == "logout" && args.size() == 1) {
+        tokens_.erase(args[0]);
+    } else if (kind == "token" && args.size() == 3) {
+        const std::int64_t id = number(args[1]), t = number(args[2]);
+        tokens_[args[0]] = token_entry{id, t, t};
+        // An account registered elsewhere since start-up is read from the database.
+        if (!folded_by_id_.contains(id)) {
+            net::post(worker_, [this, id] {
+                if (auto found = db_->find_account_by_id(id)) {
+                    std::lock_guard relock(mutex_);
+                    remember_account(*found);
+                }
+            });
+        }
+    } else if (kind == "account" && args.size() == 1) {
+        net::post(worker_, [this, folded = args[0]] {
+            if (auto found = db_->find_account(folded)) {
+                std::lock_guard relock(mutex_);
+                remember_account(*found);
+            }
+        });
+    } else if (kind == "ban" && args.size() >= 2) {
+        // The row is written by the banning server; this one refuses at once.
+        const std::int64_t until = number(args[1]);
+        bans_.push_back({args[0], {}, until});
+        for (std::size_t i = 2; i < args.size(); ++i) bans_.push_back({{}, args[i], until});
+    }
 }
 
 bool account_service::is_account_name(std::string_view folded) const {

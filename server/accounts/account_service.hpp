@@ -96,6 +96,14 @@ public:
                     std::int64_t until_ms) override;
     void record(chat::moderation_event event) override;
 
+    /// Servers sharing a database keep their caches of it in step: `listener` is told of
+    /// each change made here (kind and arguments: "account" folded; "token" hash, account
+    /// id, time; "logout" hash) and the server passes on the other servers' changes, and
+    /// their bans ("ban" folded, until, addresses), to apply_remote_change(). Set before use.
+    using change_listener = std::function<void(std::string kind, std::vector<std::string> args)>;
+    void set_change_listener(change_listener listener) { changed_ = std::move(listener); }
+    void apply_remote_change(const std::string& kind, const std::vector<std::string>& args);
+
     /// Finishes queued work and stops the worker. Safe to call twice.
     void stop();
 
@@ -146,6 +154,7 @@ private:
     const std::size_t max_queued_hashes_;
     std::atomic<std::size_t> queued_hashes_{0};
     std::function<bool(std::string_view)> guest_online_;
+    change_listener changed_;
 
     mutable std::mutex mutex_;  ///< guards the caches below
     std::unordered_map<std::string, account_entry> accounts_by_folded_;

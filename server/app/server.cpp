@@ -138,6 +138,16 @@ struct server::impl {
         clock.emplace(loops->loop(0).get_executor());
         hub = std::make_unique<chat::hub>(loops->executors(), *store, *bus, *accounts, metrics, *clock,
                                           make_hub_options(config));
+        // Servers sharing a database tell each other what changes their caches and their
+        // connections (nothing happens on the local bus).
+        accounts->set_change_listener([b = bus.get()](std::string kind, std::vector<std::string> args) {
+            b->send_control({std::move(kind), std::move(args)});
+        });
+        bus->on_control([h = hub.get(), a = accounts.get()](const control_notice& notice) {
+            if (notice.kind == "kick" && notice.args.size() == 2) return h->kicked_elsewhere(notice.args[0], notice.args[1]);
+            a->apply_remote_change(notice.kind, notice.args);
+            if (notice.kind == "ban" && !notice.args.empty()) h->banned_elsewhere(notice.args[0]);
+        });
         if (stream) {
             // A server that fell behind the stream further than it is kept cannot tell its
             // clients what they missed; they can: closed, they resume with `since`.

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace parley::server {
 
@@ -32,6 +33,14 @@ struct channel_event {
     bool broadcast = true;
 };
 
+/// Something every other server must apply to its own connections and caches: a kick, a
+/// ban, a login or logout, an account. `kind` and `args` hold no newline. Told to every
+/// server but the one that sends it, when a database is shared; nowhere on one server.
+struct control_notice {
+    std::string kind;
+    std::vector<std::string> args;
+};
+
 /// The bus. Owned by the server; publish() is called on the channel's shard (a strand); the handler
 /// is called for every event published by any instance, this one included: events with a
 /// position in position order, the others in the order each instance published them. The
@@ -49,6 +58,11 @@ public:
     virtual void subscribe(handler receive) = 0;
     /// Sends `event` to every instance's receiver.
     virtual void publish(channel_event event) = 0;
+    /// Tells the other servers; nothing to do on one server. Any thread.
+    virtual void send_control(control_notice notice) { (void)notice; }
+    /// Sets the receiver of the other servers' control notices; called once, at start-up.
+    /// It is called on a thread of the bus: hand the work on.
+    virtual void on_control(std::function<void(const control_notice&)> receive) { (void)receive; }
 };
 
 /// The default bus: one instance, so publishing is delivering, synchronously, on the

@@ -150,6 +150,11 @@ void hub::close_all(std::uint16_t code, std::string reason) {
 
 bool hub::guest_online(std::string_view folded) const { return registry_.guest_online(folded); }
 
+void hub::kicked_elsewhere(const std::string& channel, const std::string& folded) {
+    shard& s = shard_for(channel);
+    s.post([&s, channel, folded] { s.remove_name(channel, folded); });
+}
+
 void hub::dispatch(turn& t, client_frame frame) {
     const auto& ref = frame.nonce;
     std::visit(

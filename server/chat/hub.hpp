@@ -70,6 +70,11 @@ public:
     void close_all(std::uint16_t code, std::string reason);
     /// Whether a guest connection holds the folded name `folded` now.
     bool guest_online(std::string_view folded) const;
+    /// Another server's admin kicked `folded` from `channel`: its connections here leave it
+    /// (`left` kicked). Any thread.
+    void kicked_elsewhere(const std::string& channel, const std::string& folded);
+    /// Another server's admin banned `folded`: its connections here close. Any thread.
+    void banned_elsewhere(const std::string& folded);
 
     /// Sends an `error` frame to `c` and counts it; a malformed-frame code is first charged
     /// to the connection's budget (over it, nothing is sent: the connection closes). For the

@@ -120,8 +120,17 @@ void hub::on_ban(turn& t, const ban_request& request, const std::optional<std::s
             addresses.push_back(peer->address());
     const auto until = ctx_.clock.unix_ms() + request.minutes * 60'000;
     ctx_.names.record_ban(actor.name, folded, addresses, until);
+    // The other servers close theirs and refuse the name and the addresses too.
+    control_notice notice{"ban", {folded, std::to_string(until)}};
+    notice.args.insert(notice.args.end(), addresses.begin(), addresses.end());
+    ctx_.bus.send_control(std::move(notice));
     ctx_.names.record({actor.name, "ban", request.user, {}, std::to_string(request.minutes) + " minutes", actor.address});
     for (const auto& target : targets) target->close(ws::close_code::policy_violation, "banned");
+}
+
+void hub::banned_elsewhere(const std::string& folded) {
+    for (const auto& target : registry_.holding(folded, nullptr))
+        target->close(ws::close_code::policy_violation, "banned");
 }
 
 }  // namespace parley::server::chat

@@ -317,21 +317,30 @@ void shard::replay_since(const conn_ptr& c, const std::string& channel, const st
 
 void shard::kick(const conn_ptr& admin, const kick_request& request, const std::optional<std::string>& ref,
                  const actor_info& actor) {
-    auto r = rooms_.find(request.channel);
     const std::string folded = fold_name(request.user);
-    if (r == rooms_.end() || !r->second.names.contains(folded))
+    // Every server removes its own members of that name: this one now, the others when
+    // they are told (they may hold the name when this one does not).
+    control_notice notice{"kick", {request.channel, folded}};
+    ctx_.bus.send_control(std::move(notice));
+    if (!remove_name(request.channel, folded))
         return out_.push_error(admin, ctx_.metrics, error_code::not_found,
                                request.user + " is not in #" + request.channel, ref);
+    ctx_.names.record({actor.name, "kick", request.user, request.channel, {}, actor.address});
+}
+
+bool shard::remove_name(const std::string& channel, const std::string& folded) {
+    auto r = rooms_.find(channel);
+    if (r == rooms_.end() || !r->second.names.contains(folded)) return false;
     std::vector<conn_ptr> targets;
     for (const auto& m : r->second.members)
         if (m.folded == folded)
             if (auto peer = m.weak.lock()) targets.push_back(std::move(peer));
     for (const auto& target : targets) {
-        leave_room(*target, request.channel);
-        out_.push(target, make_frame(left_notice{request.channel, "kicked"}));
-        events_.kicked(target, request.channel);
+        leave_room(*target, channel);
+        out_.push(target, make_frame(left_notice{channel, "kicked"}));
+        events_.kicked(target, channel);
     }
-    ctx_.names.record({actor.name, "kick", request.user, request.channel, {}, actor.address});
+    return true;
 }
 
 // ------------------------------------------------------------------ presence

@@ -102,6 +102,9 @@ public:
     /// bus, and straight to `requester` when it is not in the channel.
     void publish_change(const server_message& notice, const std::string& channel, stream_position position,
                         const conn_ptr& requester);
+    /// Removes every member named `folded` from `channel` (`left` kicked to each); false
+    /// when none is there. A kick, here or on another server.
+    bool remove_name(const std::string& channel, const std::string& folded);
     /// An admin's kick of `user` from `channel`.
     void kick(const conn_ptr& admin, const kick_request& request, const std::optional<std::string>& ref,
               const actor_info& actor);

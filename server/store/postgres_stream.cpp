@@ -20,10 +20,11 @@ namespace {
 namespace sql {
 constexpr const char* read = "stream_read";
 constexpr const char* typing = "stream_typing";
+constexpr const char* control = "stream_control";
 }  // namespace sql
 
 // Notification channels: a commit's wake-up (postgres_backend.cpp sends it), typing notices.
-constexpr const char* listen_sql = "LISTEN parley_events; LISTEN parley_typing";
+constexpr const char* listen_sql = "LISTEN parley_events; LISTEN parley_typing; LISTEN parley_control";
 
 std::int64_t steady_ms() { return server_metrics::steady_now_ms(); }
 
@@ -103,7 +104,7 @@ void postgres_stream::publish(channel_event event) {
         return;
     }
     {
-        std::lock_guard lock(typing_mutex_);
+        std::lock_guard lock(notices_mutex_);
         typing_out_.push_back(typing_text(options_.origin, event));
     }
     wake();
@@ -121,7 +122,8 @@ bool postgres_stream::listen(std::string& error) {
                       "FROM events e WHERE e.position >= $1 ORDER BY e.position LIMIT $2",
                       error))
         return false;
-    return db_->prepare(sql::typing, "SELECT pg_notify('parley_typing', t) FROM unnest($1::text[]) AS t", error);
+    return db_->prepare(sql::typing, "SELECT pg_notify('parley_typing', t) FROM unnest($1::text[]) AS t", error) &&
+           db_->prepare(sql::control, "SELECT pg_notify('parley_control', t) FROM unnest($1::text[]) AS t", error);
 }
 
 bool postgres_stream::reconnect() {
@@ -146,21 +148,37 @@ void postgres_stream::run() {
             }
         }
         // Read on every wake-up, notified or not: a missed notification costs one interval.
-        connected = send_typing() && read_events() && wait_for_news();
+        connected = send_notices() && read_events() && wait_for_news();
         sequencer_.release_overdue();
         if (!connected) log_warn("event stream: lost its connection: " + db_->last_error());
     }
 }
 
-bool postgres_stream::send_typing() {
-    std::vector<std::string> out;
+void postgres_stream::send_control(control_notice notice) {
+    std::string text = options_.origin + '\n' + notice.kind;
+    for (const auto& arg : notice.args) text += '\n' + arg;
     {
-        std::lock_guard lock(typing_mutex_);
-        out.swap(typing_out_);
+        std::lock_guard lock(notices_mutex_);
+        control_out_.push_back(std::move(text));
     }
-    if (out.empty()) return true;
-    auto r = db_->run(sql::typing, {pg::text_array(out)});
-    return r.ok();  // a lost notice is only a typing indicator; a lost connection is reported
+    wake();
+}
+
+bool postgres_stream::send_notices() {
+    std::vector<std::string> typing, control;
+    {
+        std::lock_guard lock(notices_mutex_);
+        typing.swap(typing_out_);
+        control.swap(control_out_);
+    }
+    if (!control.empty() && !db_->run(sql::control, {pg::text_array(control)}).ok()) {
+        // Sent again after the reconnection: a kick or a logout must not be lost to a blip.
+        std::lock_guard lock(notices_mutex_);
+        control_out_.insert(control_out_.begin(), control.begin(), control.end());
+        return false;
+    }
+    if (typing.empty()) return true;
+    return db_->run(sql::typing, {pg::text_array(typing)}).ok();  // a lost typing notice is only an indicator
 }
 
 bool postgres_stream::read_events() {
@@ -219,6 +237,7 @@ bool postgres_stream::wait_for_news() {
         while (PGnotify* n = PQnotifies(conn)) {
             const std::string_view channel = n->relname;
             if (channel == "parley_typing") deliver_typing(n->extra);
+            else if (channel == "parley_control") deliver_control(n->extra);
             PQfreemem(n);
         }
     }
@@ -237,6 +256,21 @@ void postgres_stream::deliver_typing(const std::string& text) {
     e.skip_user = text.substr(b + 1, c - b - 1);
     e.payload = text.substr(c + 1);
     if (receive_) receive_(e);
+}
+
+void postgres_stream::deliver_control(const std::string& text) {
+    // origin \n kind \n args...
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    for (;;) {
+        const auto end = text.find('\n', start);
+        parts.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
+        if (end == std::string::npos) break;
+        start = end + 1;
+    }
+    if (parts.size() < 2 || parts[0] == options_.origin) return;  // ours: applied here already
+    control_notice notice{parts[1], std::vector<std::string>(parts.begin() + 2, parts.end())};
+    if (control_) control_(notice);
 }
 
 }  // namespace parley::server

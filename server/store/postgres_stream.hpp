@@ -7,7 +7,8 @@
 // that went missing is repaired by the next read). The stream_sequencer merges those with
 // this server's own commits, which arrive sooner from the storage thread.
 //
-// Typing notices are not stored: they go to the other servers as notifications alone.
+// Typing notices and control notices (kicks, bans, logins, logouts) are not stored: they go
+// to the other servers as notifications alone, best effort, while the connection holds.
 
 #include <atomic>
 #include <chrono>
@@ -56,6 +57,8 @@ public:
     /// This server's event: a committed one (with a position) goes through the sequencer;
     /// a typing notice is delivered here now and sent to the other servers.
     void publish(channel_event event) override;
+    void send_control(control_notice notice) override;
+    void on_control(std::function<void(const control_notice&)> receive) override { control_ = std::move(receive); }
     /// What to do when this server fell so far behind that events it never delivered were
     /// pruned (its clients have gaps: the server closes their connections so that they
     /// resume with `since`). Called on the reader thread; set before start().
@@ -80,12 +83,13 @@ private:
     bool listen(std::string& error);
     /// Reads every event after what was delivered, page by page; false when the connection failed.
     bool read_events();
-    /// Sends the typing notices queued by publish(); false when the connection failed.
-    bool send_typing();
+    /// Sends the typing and control notices queued; false when the connection failed.
+    bool send_notices();
     /// Waits for a notification, a wake-up or the poll interval; false when the connection failed.
     bool wait_for_news();
     void wake();
     void deliver_typing(const std::string& text);
+    void deliver_control(const std::string& text);
 
     postgres_stream_options options_;
     server_metrics& metrics_;
@@ -93,12 +97,14 @@ private:
     stream_sequencer sequencer_;
     handler receive_;
     std::function<void()> lost_;
+    std::function<void(const control_notice&)> control_;
     int wake_fd_ = -1;  ///< an eventfd: publish() and stop() wake the reader
     std::atomic<bool> stopping_{false};
     std::thread thread_;
 
-    std::mutex typing_mutex_;
-    std::vector<std::string> typing_out_;  ///< guarded by typing_mutex_: notices to send
+    std::mutex notices_mutex_;
+    std::vector<std::string> typing_out_;   ///< guarded by notices_mutex_: notices to send
+    std::vector<std::string> control_out_;  ///< guarded by notices_mutex_
 };
 
 }  // namespace parley::server

@@ -2,6 +2,8 @@
 // (docs/architecture/stream.md). Every server is a real process on loopback; the database
 // is the tests' cluster (ctest's postgres fixture), each test in a schema of its own.
 // Every loop is bounded in count and time.
+#include "support/raw_ws_client.hpp"
+#include "support/seed_account.hpp"
 #include "support/server_process.hpp"
 #include "support/test_client.hpp"
 #include "support/test_database.hpp"
@@ -10,6 +12,7 @@
 #include <signal.h>
 
 #include <doctest/doctest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -17,6 +20,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 using namespace parley;
@@ -67,6 +72,38 @@ std::vector<chat_message> read_messages(test_client& c, std::size_t count) {
         got.push_back(std::move(*m));
     }
     return got;
+}
+
+/// POST `target` with a JSON `body` (and an optional bearer token): the status and the body.
+std::pair<int, std::string> http_post(unsigned short port, const std::string& target, const std::string& body,
+                                      const std::string& token = "") {
+    std::string request = "POST " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                          "\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: " +
+                          std::to_string(body.size()) + "\r\n";
+    if (!token.empty()) request += "Authorization: Bearer " + token + "\r\n";
+    request += "\r\n" + body;
+    const std::string reply = raw_exchange(port, request, 5s);
+    const auto end = reply.find("\r\n\r\n");
+    return {http_status(reply), end == std::string::npos ? std::string() : reply.substr(end + 4)};
+}
+
+/// Signs `name` in on `port`: the token.
+std::string login(unsigned short port, const std::string& name, const std::string& password) {
+    const auto [status, body] =
+        http_post(port, "/api/login", nlohmann::json{{"user", name}, {"password", password}}.dump());
+    REQUIRE(status == 200);
+    return nlohmann::json::parse(body)["token"].get<std::string>();
+}
+
+/// Waits (at most 5 s) until `check()` holds; whether it did.
+template <class Check>
+bool eventually(Check check) {
+    const auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (check()) return true;
+        std::this_thread::sleep_for(20ms);
+    }
+    return check();
 }
 
 std::vector<message_id> ids_of(const std::vector<chat_message>& messages) {
@@ -298,4 +335,55 @@ TEST_CASE("multinode: a server killed in a flood loses no acknowledged message, 
     }
     for (const auto id : acknowledged) CHECK(stored.contains(id));
     CHECK(stored == delivered);
+}
+
+TEST_CASE("multinode: a login on one server opens the account on another, and a logout closes it on all") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    seed_account(dir.path() / "shared", "ann", "password-1", server::accounts::role::user);
+    const std::string token = login(a.port, "ann", "password-1");
+    // The token reaches B as soon as A tells it (a notification): a few milliseconds.
+    REQUIRE(eventually([&] { return raw_ws_client(b.port, "/general?token=" + token).status() == 101; }));
+    {
+        test_client on_b(b.port, "/general?token=" + token);
+        const auto hello = on_b.read_welcome();
+        REQUIRE(hello.user);
+        CHECK(*hello.user == "ann");
+    }
+    // A registration on B is an account on A: a guest may not take the name there.
+    const auto [made, made_body] =
+        http_post(b.port, "/api/register", nlohmann::json{{"user", "bea"}, {"password", "password-2"}}.dump());
+    REQUIRE(made == 201);
+    CHECK(eventually([&] {
+        auto guest_a = std::make_unique<test_client>(a.port, "/general");
+        guest_a->read_welcome();
+        return !guest_a->identify("bea").success;
+    }));
+    // Logged out on A: B refuses the token too.
+    CHECK(http_post(a.port, "/api/logout", "", token).first == 204);
+    CHECK(eventually([&] { return raw_ws_client(b.port, "/general?token=" + token).status() == 401; }));
+}
+
+TEST_CASE("multinode: a kick and a ban issued on one server take effect on the others") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    seed_account(dir.path() / "shared", "root", "password-1", server::accounts::role::admin);
+    const std::string token = login(a.port, "root", "password-1");
+    test_client admin(a.port, "/general?token=" + token);
+    admin.read_welcome();
+    auto kicked = guest(b.port, "general", "kim");
+    admin.send(client_frame{kick_request{"general", "kim"}, std::nullopt});
+    const auto left = kicked->next_of<left_notice>(5s);
+    REQUIRE(left);
+    CHECK(left->reason == std::optional<std::string>("kicked"));
+
+    auto banned = guest(b.port, "general", "bob");
+    admin.send(client_frame{ban_request{"bob", 10}, std::nullopt});
+    CHECK(banned->wait_closed(5s) == std::optional<std::uint16_t>(1008));
+    // And B refuses the name from then on.
+    auto again = std::make_unique<test_client>(b.port, "/general");
+    again->read_welcome();
+    CHECK_FALSE(again->identify("bob").success);
 }
