@@ -8,6 +8,7 @@
 
 #include "app/admin_cli.hpp"
 #include "app/config.hpp"
+#include "app/migrate_cli.hpp"
 #include "log/log.hpp"
 #include "app/server.hpp"
 
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
         return exit->code;
     }
     if (auto* admin = std::get_if<admin_command>(&outcome)) return run_admin(*admin);
+    if (auto* migrate = std::get_if<migrate_command>(&outcome)) return run_migrate(*migrate);
     auto& config = std::get<server_config>(outcome);
     set_log_level(config.level);
     try {

@@ -112,8 +112,18 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
         ->check(CLI::Range(1, 1'000'000));
     admin_cmd->add_option("name", admin.name, "The account's name (for unban: a name or an address)");
 
+    auto* migrate_cmd = app.add_subcommand(
+        "migrate", "Copy the SQLite deployment in --data into the empty PostgreSQL database --postgres "
+                   "(ids, accounts, tokens, bans, audit), with the server stopped");
+    migrate_cmd->fallthrough();  // --data and --postgres are the server's own options
+
     try {
         app.parse(argc, argv);
+        if (migrate_cmd->parsed()) {
+            if (config.postgres.empty())
+                return config_exit{2, "parley-server: migrate needs --postgres CONNINFO (the target database)"};
+            return migrate_command{config.data_dir, config.postgres};
+        }
         if (admin_cmd->parsed()) {
             if (admin.action != "list" && admin.action != "bans" && admin.action != "audit" && admin.name.empty())
                 return config_exit{2, "parley-server: admin " + admin.action + " needs a NAME"};

@@ -79,13 +79,20 @@ struct admin_command {
     int limit = 100;  ///< audit: entries printed, newest first (a screenful and a half)
 };
 
+/// `parley-server migrate --data DIR --postgres CONNINFO`: copy a SQLite deployment into
+/// an empty PostgreSQL database, run instead of the server.
+struct migrate_command {
+    std::filesystem::path data_dir;
+    std::string postgres;
+};
+
 /// What the command line asked for: a configuration to run, or an exit (help, an error)
 /// with the text to print and the exit code.
 struct config_exit {
     int code = 0;
     std::string text;
 };
-using config_outcome = std::variant<server_config, config_exit, admin_command>;
+using config_outcome = std::variant<server_config, config_exit, admin_command, migrate_command>;
 
 /// Reads argv and PARLEY_<NAME> environment variables (flags win). Never throws.
 config_outcome parse_command_line(int argc, const char* const* argv);

@@ -387,3 +387,77 @@ TEST_CASE("multinode: a kick and a ban issued on one server take effect on the o
     again->read_welcome();
     CHECK_FALSE(again->identify("bob").success);
 }
+
+TEST_CASE("multinode: migrate copies a SQLite deployment into PostgreSQL, once, and servers go on from it") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    const auto sqlite_data = dir.path() / "sqlite-data";
+    std::vector<chat_message> stored;
+    std::string token;
+    {
+        server_process one({"--bind", "127.0.0.1", "--port", "0", "--data", sqlite_data.string(), "--web-root",
+                            (dir.path() / "no-web").string(), "--max-connections-per-address", "0"});
+        const auto port = one.wait_listening(10s);
+        REQUIRE(port != 0);
+        auto sam = guest(port, "general", "sam");
+        for (const char* text : {"first", "second", "third"}) {
+            sam->send(post(text, std::string("n-") + text));
+            auto echo = sam->next_of<chat_message>(5s);
+            REQUIRE(echo);
+            stored.push_back(*echo);
+        }
+        sam->send(client_frame{edit_request{stored[0].id, "first, edited"}, std::nullopt});
+        REQUIRE(sam->next_of<edited_notice>(5s));
+        sam->send(client_frame{delete_request{stored[1].id}, std::nullopt});
+        REQUIRE(sam->next_of<deleted_notice>(5s));
+        REQUIRE(http_post(port, "/api/register", nlohmann::json{{"user", "ann"}, {"password", "password-1"}}.dump())
+                    .first == 201);
+        token = login(port, "ann", "password-1");
+        one.signal(SIGTERM);
+        REQUIRE(one.wait_exit(10s) == std::optional<int>(0));
+    }
+    const auto migrated = run_server({"migrate", "--data", sqlite_data.string(), "--postgres", db}, 30s);
+    INFO(migrated.err);
+    REQUIRE(migrated.code == 0);
+    CHECK(migrated.out.find("migrated 3 messages in 1 channels, 1 accounts, 1 session tokens") != std::string::npos);
+    // A second run finds the data there and copies nothing.
+    const auto again = run_server({"migrate", "--data", sqlite_data.string(), "--postgres", db}, 30s);
+    CHECK(again.code == 1);
+    CHECK(again.err.find("already holds Parley data") != std::string::npos);
+
+    node a(db, dir.path(), "a");
+    auto late = std::make_unique<test_client>(a.port, "/general");
+    late->next_of<connection_info>();
+    const auto page = late->next_of<history_page>();
+    REQUIRE(page);
+    REQUIRE(page->messages.size() == 2);  // the deleted one stays deleted
+    CHECK(page->messages[0].id == stored[0].id);
+    CHECK(page->messages[0].text == "first, edited");
+    CHECK(page->messages[0].seq == 1);
+    CHECK(page->messages[1].id == stored[2].id);
+    // The session token opens the account; ids and positions go on; a resend is recognised.
+    test_client ann(a.port, "/general?token=" + token);
+    const auto hello = ann.read_welcome();
+    REQUIRE(hello.user);
+    CHECK(*hello.user == "ann");
+    auto sam = guest(a.port, "general", "sam");
+    sam->send(post("third", "n-third"));
+    const auto resend = sam->next_of<chat_message>(5s);
+    REQUIRE(resend);
+    CHECK(resend->id == stored[2].id);
+    sam->send(post("fourth", "n-fourth"));
+    const auto fourth = sam->next_of<chat_message>(5s);
+    REQUIRE(fourth);
+    CHECK(fourth->id > stored[2].id);
+    CHECK(fourth->seq == 4);
+}
+
+TEST_CASE("multinode: migrate without a SQLite database or without --postgres says so") {
+    temp_dir dir;
+    const auto none = run_server({"migrate", "--data", (dir.path() / "nothing").string(), "--postgres", "dbname=x"});
+    CHECK(none.code == 1);
+    CHECK(none.err.find("no Parley database") != std::string::npos);
+    const auto no_target = run_server({"migrate", "--data", dir.path().string()});
+    CHECK(no_target.code == 2);
+    CHECK(no_target.err.find("--postgres") != std::string::npos);
+}
