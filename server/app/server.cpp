@@ -185,7 +185,11 @@ struct server::impl {
             store = open_postgres_store(options, &metrics, error);
             if (store) account_tables = accounts::account_db::open_postgres(config.postgres, error);
             std::unique_ptr<postgres_stream> events;
-            if (account_tables) events = postgres_stream::open({config.postgres, origin}, metrics, error);
+            postgres_stream_options stream_options;
+            stream_options.conninfo = config.postgres;
+            stream_options.origin = origin;
+            stream_options.application_name = "parley stream " + metrics.node_name;
+            if (account_tables) events = postgres_stream::open(stream_options, metrics, error);
             if (!events) throw std::runtime_error("cannot use the PostgreSQL database: " + error);
             stream = events.get();
             bus = std::move(events);

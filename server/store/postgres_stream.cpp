@@ -21,6 +21,7 @@ namespace sql {
 constexpr const char* read = "stream_read";
 constexpr const char* typing = "stream_typing";
 constexpr const char* control = "stream_control";
+constexpr const char* name = "stream_name";
 }  // namespace sql
 
 // Notification channels: a commit's wake-up (postgres_backend.cpp sends it), typing notices.
@@ -112,6 +113,12 @@ void postgres_stream::publish(channel_event event) {
 }
 
 bool postgres_stream::listen(std::string& error) {
+    // Named, so that an operator (or a test) can tell the reader among the connections.
+    if (!db_->prepare(sql::name, "SELECT set_config('application_name', $1, false)", error)) return false;
+    if (auto r = db_->run(sql::name, {options_.application_name}); !r.ok()) {
+        error = pg::describe("naming the event stream's connection", r, *db_);
+        return false;
+    }
     if (auto r = db_->exec(listen_sql); !r.ok()) {
         error = pg::describe("listening for the event stream", r, *db_);
         return false;

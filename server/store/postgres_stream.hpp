@@ -33,6 +33,8 @@ struct postgres_stream_options {
     std::string conninfo;
     /// This server's origin, as the store writes it (postgres_backend_options::origin).
     std::string origin;
+    /// The reader's application_name in pg_stat_activity ("parley stream <node name>").
+    std::string application_name = "parley stream";
     /// The longest a reader waits between reads without a notification.
     std::chrono::milliseconds poll_interval{1000};
     /// How long it waits before connecting again after losing its connection.

@@ -5,12 +5,14 @@
 # prints the libpq connection string the tests use. ctest runs start and stop as a
 # fixture around every test that needs the database, so the cluster is stopped after a
 # failure too; scripts/test.sh stops any left over by an interrupted run.
+# `cluster.sh crash DIR` stops it as a crash would (`pg_ctl stop -m immediate`, data kept)
+# and `cluster.sh resume DIR` starts it again on its data (the outage tests).
 #
 # initdb refuses to run as root, so as root the cluster belongs to the `postgres` user
 # (runuser); as anyone else it belongs to them.
 set -euo pipefail
 
-usage() { echo "usage: $0 start|stop|conninfo DIR" >&2; exit 2; }
+usage() { echo "usage: $0 start|stop|crash|resume|conninfo DIR" >&2; exit 2; }
 [ $# -eq 2 ] || usage
 action="$1"
 dir="$2"
@@ -31,6 +33,12 @@ if [ "$action" != conninfo ] && { [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; }; th
   exit 1
 fi
 
+start_server() {
+  as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+    -o "-c listen_addresses='' -c unix_socket_directories='$dir/socket' -p $port -c max_connections=200" \
+    start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+}
+
 case "$action" in
   conninfo)
     echo "$conninfo"
@@ -46,10 +54,14 @@ case "$action" in
       { cat "$dir/initdb.log" >&2; exit 1; }
     # fsync stays on: the durability tests kill servers, not the machine, but the settings
     # should be the ones an operator runs.
-    as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-c listen_addresses='' -c unix_socket_directories='$dir/socket' -p $port -c max_connections=200" \
-      start >/dev/null || { cat "$dir/server.log" >&2; exit 1; }
+    start_server
     echo "cluster.sh: PostgreSQL running in $dir ($conninfo)"
+    ;;
+  crash)
+    as_owner "$bin/pg_ctl" -D "$dir/data" stop -m immediate >/dev/null
+    ;;
+  resume)
+    start_server
     ;;
   stop)
     if [ -f "$dir/data/postmaster.pid" ]; then

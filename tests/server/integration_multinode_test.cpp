@@ -10,11 +10,14 @@
 #include "support/test_server.hpp"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <doctest/doctest.h>
+#include <libpq-fe.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -460,4 +463,124 @@ TEST_CASE("multinode: migrate without a SQLite database or without --postgres sa
     const auto no_target = run_server({"migrate", "--data", dir.path().string()});
     CHECK(no_target.code == 2);
     CHECK(no_target.err.find("--postgres") != std::string::npos);
+}
+
+namespace {
+
+/// A PostgreSQL cluster of the test's own (tests/postgres/cluster.sh), since the test
+/// stops and starts it; removed at the end, also on failure. Under /tmp itself: as root
+/// the cluster belongs to the postgres user, who cannot enter a test's private directory.
+class own_cluster {
+public:
+    own_cluster() : dir_("/tmp/parley-pg-own-" + std::to_string(::getpid())) { REQUIRE(run("start") == 0); }
+    ~own_cluster() { run("stop"); }
+    own_cluster(const own_cluster&) = delete;
+    own_cluster& operator=(const own_cluster&) = delete;
+
+    int run(const char* action) const {
+        const std::string command =
+            std::string("bash '") + PARLEY_PG_CLUSTER_SCRIPT + "' " + action + " '" + dir_ + "' >/dev/null 2>&1";
+        return std::system(command.c_str());
+    }
+    std::string conninfo() const {
+        const std::string command = std::string("bash '") + PARLEY_PG_CLUSTER_SCRIPT + "' conninfo '" + dir_ + "'";
+        std::string out;
+        if (FILE* p = ::popen(command.c_str(), "r")) {
+            char buffer[512];
+            while (std::fgets(buffer, sizeof buffer, p)) out += buffer;
+            ::pclose(p);
+        }
+        while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+        return out;
+    }
+
+private:
+    std::string dir_;
+};
+
+}  // namespace
+
+TEST_CASE("multinode: PostgreSQL down for a few seconds: posts fail, connections stay, and every server catches up") {
+    own_cluster pg;
+    temp_dir dir;
+    const std::string db = pg.conninfo();
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    auto pat = guest(a.port, "outage", "pat");
+    auto rex = guest(b.port, "outage", "rex");
+    for (int i = 0; i < 10; ++i) pat->send(post("before " + std::to_string(i), "before-" + std::to_string(i)));
+    REQUIRE(read_messages(*pat, 10).size() == 10);
+    const auto before = read_messages(*rex, 10);
+    REQUIRE(before.size() == 10);
+
+    REQUIRE(pg.run("crash") == 0);
+    // While it is down a post is refused (server_error with its nonce), never echoed.
+    pat->send(post("during", "during-0"));
+    const auto refused = pat->next_of<error_notice>(10s);
+    REQUIRE(refused);
+    CHECK(refused->code == error_code::server_error);
+    CHECK(refused->ref == std::optional<std::string>("during-0"));
+    CHECK(pat->is_open());
+    CHECK(rex->is_open());
+
+    REQUIRE(pg.run("resume") == 0);
+    // The client resends what was refused, with the same nonces, until it is echoed.
+    std::set<std::string> waiting = {"during-0", "during-1", "during-2"};
+    std::map<std::string, message_id> echoed;
+    for (int round = 0; round < 50 && !waiting.empty(); ++round) {
+        for (const auto& nonce : waiting) pat->send(post("resent " + nonce, nonce));
+        for (std::size_t answers = waiting.size(); answers > 0; --answers) {
+            auto m = pat->next(5s);
+            REQUIRE(m);
+            if (auto* echo = std::get_if<chat_message>(&*m); echo && echo->nonce) {
+                echoed[*echo->nonce] = echo->id;
+                waiting.erase(*echo->nonce);
+            } else if (!std::holds_alternative<error_notice>(*m)) {
+                ++answers;  // presence and the like: not an answer
+            }
+        }
+        if (!waiting.empty()) std::this_thread::sleep_for(200ms);
+    }
+    REQUIRE(waiting.empty());
+    // B delivers each once, after what came before, whatever the resends.
+    const auto after = read_messages(*rex, echoed.size());
+    REQUIRE(after.size() == echoed.size());
+    std::set<message_id> delivered;
+    for (const auto& m : after) {
+        CHECK(m.id > before.back().id);
+        delivered.insert(m.id);
+    }
+    std::set<message_id> acknowledged;
+    for (const auto& [nonce, id] : echoed) acknowledged.insert(id);
+    CHECK(delivered == acknowledged);
+    CHECK_FALSE(rex->next_of<chat_message>(1500ms));  // nothing twice
+}
+
+TEST_CASE("multinode: a server whose stream connection the database ended connects again and misses nothing") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    const std::string name = "deaf-" + std::to_string(::getpid());
+    node a(db, dir.path(), "a"), b(db, dir.path(), name);
+    auto pat = guest(a.port, "deaf", "pat");
+    auto rex = guest(b.port, "deaf", "rex");
+    // What an administrator would do: end B's reader (its session, by application_name).
+    {
+        PGconn* admin = PQconnectdb(db.c_str());
+        REQUIRE(PQstatus(admin) == CONNECTION_OK);
+        const std::string app = "parley stream " + name;
+        const char* values[] = {app.c_str()};
+        PGresult* r = PQexecParams(admin,
+                                   "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                   "WHERE application_name = $1) ended",
+                                   1, nullptr, values, nullptr, nullptr, 0);
+        REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
+        CHECK(std::string(PQgetvalue(r, 0, 0)) == "1");
+        PQclear(r);
+        PQfinish(admin);
+    }
+    for (int i = 0; i < 20; ++i) pat->send(post("after " + std::to_string(i), "after-" + std::to_string(i)));
+    const auto got = read_messages(*rex, 20);
+    REQUIRE(got.size() == 20);
+    const auto ids = ids_of(got);
+    CHECK(std::is_sorted(ids.begin(), ids.end()));
+    CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
 }
