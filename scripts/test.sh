@@ -22,6 +22,11 @@ stop_test_clusters() {
       bash "$repo_root/tests/postgres/cluster.sh" stop "/tmp/parley-pg-$hash" || true
     fi
   done
+  # Those of the tests that run a cluster of their own (the outage test, the nginx e2e).
+  local dir
+  for dir in /tmp/parley-pg-own-* /tmp/parley-e2e-pg-*; do
+    [ -d "$dir" ] && { bash "$repo_root/tests/postgres/cluster.sh" stop "$dir" || true; }
+  done
 }
 trap stop_test_clusters EXIT
 

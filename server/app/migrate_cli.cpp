@@ -52,124 +52,100 @@ private:
         return fail(pg::describe(what, r, to_));
     }
 
-    bool copy_accounts(copied& done) {
+    /// Runs `select` on SQLite and, for each row, `insert` (prepared as `name`) with the
+    /// parameters `row(s)` gives: `to_.run(name, {...})`. Counts the rows in `count`.
+    template <class Row>
+    bool copy_rows(const char* select, const char* name, const char* insert, const char* what,
+                   std::int64_t& count, Row row) {
         sqlite::statement s;
-        if (!read(s, "SELECT id, name, folded, password_hash, role, created_at FROM accounts ORDER BY id") ||
-            !write("m_account",
-                   "INSERT INTO accounts (id, name, folded, password_hash, role, created_at) OVERRIDING SYSTEM VALUE "
-                   "VALUES ($1, $2, $3, $4, $5, $6)"))
-            return false;
+        if (!read(s, select) || !write(name, insert)) return false;
         while (s.step() == row_ready) {
-            if (!ran(to_.run("m_account", {s.column_int64(0), s.column_text(1), s.column_text(2), s.column_text(3),
-                                           s.column_text(4), s.column_int64(5)}),
-                     "copying an account"))
-                return false;
-            ++done.accounts;
+            if (!ran(row(s), what)) return false;
+            ++count;
         }
         return true;
+    }
+
+    bool copy_accounts(copied& done) {
+        return copy_rows(
+            "SELECT id, name, folded, password_hash, role, created_at FROM accounts ORDER BY id", "m_account",
+            "INSERT INTO accounts (id, name, folded, password_hash, role, created_at) OVERRIDING SYSTEM VALUE "
+            "VALUES ($1, $2, $3, $4, $5, $6)",
+            "copying an account", done.accounts, [&](sqlite::statement& s) {
+                return to_.run("m_account", {s.column_int64(0), s.column_text(1), s.column_text(2),
+                                             s.column_text(3), s.column_text(4), s.column_int64(5)});
+            });
     }
 
     bool copy_tokens(copied& done) {
-        sqlite::statement s;
-        if (!read(s, "SELECT hash, account_id, created_at, last_used FROM tokens") ||
-            !write("m_token", "INSERT INTO tokens (hash, account_id, created_at, last_used) VALUES ($1, $2, $3, $4)"))
-            return false;
-        while (s.step() == row_ready) {
-            if (!ran(to_.run("m_token", {s.column_text(0), s.column_int64(1), s.column_int64(2), s.column_int64(3)}),
-                     "copying a session token"))
-                return false;
-            ++done.tokens;
-        }
-        return true;
+        return copy_rows(
+            "SELECT hash, account_id, created_at, last_used FROM tokens", "m_token",
+            "INSERT INTO tokens (hash, account_id, created_at, last_used) VALUES ($1, $2, $3, $4)",
+            "copying a session token", done.tokens, [&](sqlite::statement& s) {
+                return to_.run("m_token", {s.column_text(0), s.column_int64(1), s.column_int64(2), s.column_int64(3)});
+            });
     }
 
     bool copy_bans(copied& done) {
-        sqlite::statement s;
-        if (!read(s, "SELECT folded, address, until, by, created_at FROM bans ORDER BY id") ||
-            !write("m_ban", "INSERT INTO bans (folded, address, until, by, created_at) VALUES ($1, $2, $3, $4, $5)"))
-            return false;
-        while (s.step() == row_ready) {
-            if (!ran(to_.run("m_ban", {s.column_text(0), s.column_text(1), s.column_int64(2), s.column_text(3),
-                                       s.column_int64(4)}),
-                     "copying a ban"))
-                return false;
-            ++done.bans;
-        }
-        return true;
+        return copy_rows(
+            "SELECT folded, address, until, by, created_at FROM bans ORDER BY id", "m_ban",
+            "INSERT INTO bans (folded, address, until, by, created_at) VALUES ($1, $2, $3, $4, $5)", "copying a ban",
+            done.bans, [&](sqlite::statement& s) {
+                return to_.run("m_ban", {s.column_text(0), s.column_text(1), s.column_int64(2), s.column_text(3),
+                                         s.column_int64(4)});
+            });
     }
 
     bool copy_audit(copied& done) {
-        sqlite::statement s;
         // In id order: PostgreSQL's new ids keep the log's order.
-        if (!read(s, "SELECT at, actor, action, target, channel, detail, address FROM audit ORDER BY id") ||
-            !write("m_audit",
-                   "INSERT INTO audit (at, actor, action, target, channel, detail, address) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7)"))
-            return false;
-        while (s.step() == row_ready) {
-            if (!ran(to_.run("m_audit", {s.column_int64(0), s.column_text(1), s.column_text(2), s.column_text(3),
-                                         s.column_text(4), s.column_text(5), s.column_text(6)}),
-                     "copying an audit entry"))
-                return false;
-            ++done.audit;
-        }
-        return true;
+        return copy_rows(
+            "SELECT at, actor, action, target, channel, detail, address FROM audit ORDER BY id", "m_audit",
+            "INSERT INTO audit (at, actor, action, target, channel, detail, address) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "copying an audit entry", done.audit, [&](sqlite::statement& s) {
+                return to_.run("m_audit", {s.column_int64(0), s.column_text(1), s.column_text(2), s.column_text(3),
+                                           s.column_text(4), s.column_text(5), s.column_text(6)});
+            });
     }
 
     bool copy_messages(copied& done) {
-        sqlite::statement s;
-        if (!read(s,
-                  "SELECT id, channel, seq, user_name, body, posted_at, edited_at, owner, deleted, "
-                  "resend_scope IS NULL OR nonce IS NULL, resend_scope, nonce FROM messages ORDER BY id") ||
-            !write("m_message",
-                   "INSERT INTO messages (id, channel, seq, user_name, body, posted_at, edited_at, owner, deleted, "
-                   "resend_scope, nonce) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"))
-            return false;
         const pg::param none(std::nullopt);
-        while (s.step() == row_ready) {
-            const bool no_nonce = s.column_int64(9) != 0;
-            const std::string scope = s.column_text(10), nonce = s.column_text(11);
-            if (!ran(to_.run("m_message",
-                             {s.column_int64(0), s.column_text(1), s.column_int64(2), s.column_text(3),
-                              s.column_text(4), s.column_int64(5), s.column_optional_int64(6), s.column_text(7),
-                              s.column_int64(8) != 0, no_nonce ? none : pg::param(scope),
-                              no_nonce ? none : pg::param(nonce)}),
-                     "copying a message"))
-                return false;
-            ++done.messages;
-        }
-        return true;
+        return copy_rows(
+            "SELECT id, channel, seq, user_name, body, posted_at, edited_at, owner, deleted, "
+            "resend_scope IS NULL OR nonce IS NULL, resend_scope, nonce FROM messages ORDER BY id",
+            "m_message",
+            "INSERT INTO messages (id, channel, seq, user_name, body, posted_at, edited_at, owner, deleted, "
+            "resend_scope, nonce) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            "copying a message", done.messages, [&](sqlite::statement& s) {
+                const bool no_nonce = s.column_int64(9) != 0;
+                return to_.run("m_message",
+                               {s.column_int64(0), s.column_text(1), s.column_int64(2), s.column_text(3),
+                                s.column_text(4), s.column_int64(5), s.column_optional_int64(6), s.column_text(7),
+                                s.column_int64(8) != 0, no_nonce ? none : pg::param(s.column_text(10)),
+                                no_nonce ? none : pg::param(s.column_text(11))});
+            });
     }
 
     bool copy_channels(copied& done) {
         // SQLite keeps the listed channels and the positions apart; PostgreSQL in one row.
         // A channel whose messages were all pruned keeps its position, unlisted.
-        sqlite::statement s;
-        if (!read(s,
-                  "SELECT name, MAX(last_seq), MAX(listed) FROM ("
-                  " SELECT channel AS name, last_seq, 0 AS listed FROM channel_positions"
-                  " UNION ALL SELECT name, (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE channel = name), 1"
-                  " FROM channels) GROUP BY name") ||
-            !write("m_channel", "INSERT INTO channels (name, last_seq, listed) VALUES ($1, $2, $3)"))
-            return false;
-        while (s.step() == row_ready) {
-            if (!ran(to_.run("m_channel", {s.column_text(0), s.column_int64(1), s.column_int64(2) != 0}),
-                     "copying a channel"))
-                return false;
-            ++done.channels;
-        }
-        return true;
+        return copy_rows(
+            "SELECT name, MAX(last_seq), MAX(listed) FROM ("
+            " SELECT channel AS name, last_seq, 0 AS listed FROM channel_positions"
+            " UNION ALL SELECT name, (SELECT COALESCE(MAX(seq), 0) FROM messages WHERE channel = name), 1"
+            " FROM channels) GROUP BY name",
+            "m_channel", "INSERT INTO channels (name, last_seq, listed) VALUES ($1, $2, $3)", "copying a channel",
+            done.channels, [&](sqlite::statement& s) {
+                return to_.run("m_channel", {s.column_text(0), s.column_int64(1), s.column_int64(2) != 0});
+            });
     }
 
     bool copy_state() {
-        sqlite::statement s;
-        if (!read(s, "SELECT key, value FROM store_state") ||
-            !write("m_state", "INSERT INTO store_state (key, value) VALUES ($1, $2)"))
-            return false;
-        while (s.step() == row_ready)
-            if (!ran(to_.run("m_state", {s.column_text(0), s.column_int64(1)}), "copying the store's state"))
-                return false;
-        return true;
+        std::int64_t rows = 0;
+        return copy_rows("SELECT key, value FROM store_state", "m_state",
+                         "INSERT INTO store_state (key, value) VALUES ($1, $2)", "copying the store's state", rows,
+                         [&](sqlite::statement& s) {
+                             return to_.run("m_state", {s.column_text(0), s.column_int64(1)});
+                         });
     }
 
     /// The next message and account ids continue after the largest ever handed out

@@ -78,7 +78,7 @@ class server_process {
 
   /** Kills the server at once (SIGKILL: a crash, not a shutdown) and waits for it to go. */
   async kill() {
-    if (!this.child || this.child.exitCode !== null) return;
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;  // gone already
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill('SIGKILL');
     await exited;
@@ -86,7 +86,7 @@ class server_process {
 
   /** Stops the server politely. */
   async stop() {
-    if (!this.child || this.child.exitCode !== null) return;
+    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return;  // gone already
     const exited = new Promise((resolve) => this.child.once('exit', resolve));
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), 5000);

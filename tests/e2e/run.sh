@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Parley's end-to-end tests: two headless Chromium pages chatting through a real
-# parley-server (browser_e2e.js), accounts signing in and out (account_e2e.js), then the
+# parley-server (browser_e2e.js), accounts signing in and out (account_e2e.js), TLS
+# (https_e2e.js), two nodes on PostgreSQL behind nginx (multinode_e2e.js), then the
 # native client under Xvfb chatting with a page
 # (native_e2e.js). Screenshots and logs go to tests/artifacts/. scripts/test.sh runs this
 # after building the native and wasm presets; it needs build/native (server and client),
@@ -36,6 +37,13 @@ echo "e2e: accounts (headless Chromium)"
 node tests/e2e/account_e2e.js || failed=1
 echo "e2e: https:// and wss:// (headless Chromium)"
 node tests/e2e/https_e2e.js || failed=1
+echo "e2e: two nodes on PostgreSQL behind nginx (headless Chromium)"
+if [ -x /usr/sbin/nginx ]; then
+  node tests/e2e/multinode_e2e.js || failed=1
+else
+  echo "e2e: missing /usr/sbin/nginx (apt-get install nginx-light)" >&2
+  failed=1
+fi
 
 if [ "${PARLEY_E2E_SKIP_NATIVE:-0}" = 1 ]; then
   echo "e2e: native skipped (PARLEY_E2E_SKIP_NATIVE=1)"

@@ -90,6 +90,15 @@ std::pair<int, std::string> http_post(unsigned short port, const std::string& ta
     return {http_status(reply), end == std::string::npos ? std::string() : reply.substr(end + 4)};
 }
 
+/// The history a fresh connection to `target` on `port` gets (its welcome's page).
+history_page history_on(unsigned short port, const std::string& target) {
+    test_client late(port, target);
+    late.next_of<connection_info>();
+    auto page = late.next_of<history_page>();
+    REQUIRE(page);
+    return *page;
+}
+
 /// Signs `name` in on `port`: the token.
 std::string login(unsigned short port, const std::string& name, const std::string& password) {
     const auto [status, body] =
@@ -166,15 +175,12 @@ TEST_CASE("multinode: clients on three servers and two channels see one order, e
         CHECK(acks.size() == per_channel);
         CHECK(std::set<message_id>(acks.begin(), acks.end()).size() == per_channel);
         // History on any server ends with the same messages.
-        auto late = std::make_unique<test_client>(nodes[2].port, "/" + channel);
-        late->next_of<connection_info>();
-        const auto page = late->next_of<history_page>();
-        REQUIRE(page);
-        REQUIRE(!page->messages.empty());
+        const history_page page = history_on(nodes[2].port, "/" + channel);
+        REQUIRE(!page.messages.empty());
         const auto& all = order[channel];
-        std::vector<message_id> tail(all.end() - static_cast<std::ptrdiff_t>(page->messages.size()), all.end());
+        std::vector<message_id> tail(all.end() - static_cast<std::ptrdiff_t>(page.messages.size()), all.end());
         std::vector<message_id> page_ids;
-        for (const auto& message : page->messages) page_ids.push_back(message.id);
+        for (const auto& message : page.messages) page_ids.push_back(message.id);
         CHECK(page_ids == tail);
     }
 }
@@ -232,12 +238,9 @@ TEST_CASE("multinode: a resend on another server after the first was killed is t
     REQUIRE(echo);
     CHECK(echo->nonce == "k-1");
     // One stored row: a fresh join's history holds it once.
-    auto late = std::make_unique<test_client>(b.port, "/nonces");
-    late->next_of<connection_info>();
-    const auto page = late->next_of<history_page>();
-    REQUIRE(page);
-    REQUIRE(page->messages.size() == 1);
-    CHECK(page->messages[0].id == echo->id);
+    const history_page page = history_on(b.port, "/nonces");
+    REQUIRE(page.messages.size() == 1);
+    CHECK(page.messages[0].id == echo->id);
 }
 
 TEST_CASE("multinode: the same nonce on two servers at once is stored once, both echoes the same id") {
@@ -266,11 +269,8 @@ TEST_CASE("multinode: the same nonce on two servers at once is stored once, both
         else --i;
     }
     CHECK(from_a == from_b);
-    auto late = std::make_unique<test_client>(a.port, "/twice");
-    late->next_of<connection_info>();
-    const auto page = late->next_of<history_page>();
-    REQUIRE(page);
-    CHECK(page->messages.size() == 20);
+    const history_page page = history_on(a.port, "/twice");
+    CHECK(page.messages.size() == 20);
 }
 
 TEST_CASE("multinode: edits, deletes and typing made on one server reach the others") {
@@ -429,15 +429,12 @@ TEST_CASE("multinode: migrate copies a SQLite deployment into PostgreSQL, once, 
     CHECK(again.err.find("already holds Parley data") != std::string::npos);
 
     node a(db, dir.path(), "a");
-    auto late = std::make_unique<test_client>(a.port, "/general");
-    late->next_of<connection_info>();
-    const auto page = late->next_of<history_page>();
-    REQUIRE(page);
-    REQUIRE(page->messages.size() == 2);  // the deleted one stays deleted
-    CHECK(page->messages[0].id == stored[0].id);
-    CHECK(page->messages[0].text == "first, edited");
-    CHECK(page->messages[0].seq == 1);
-    CHECK(page->messages[1].id == stored[2].id);
+    const history_page page = history_on(a.port, "/general");
+    REQUIRE(page.messages.size() == 2);  // the deleted one stays deleted
+    CHECK(page.messages[0].id == stored[0].id);
+    CHECK(page.messages[0].text == "first, edited");
+    CHECK(page.messages[0].seq == 1);
+    CHECK(page.messages[1].id == stored[2].id);
     // The session token opens the account; ids and positions go on; a resend is recognised.
     test_client ann(a.port, "/general?token=" + token);
     const auto hello = ann.read_welcome();

@@ -136,7 +136,7 @@ TEST_CASE("postgres: the same nonce on two servers at once is stored once") {
     auto b = place.open_backend();
     std::string error;
     // Server A's batch holds the post uncommitted; B's post of the same nonce must wait
-    // for it (the channel's lock), then find it.
+    // for it (the stream's lock, then the channel's), then find it.
     REQUIRE(a->begin(error));
     const auto first = a->post(make_message("fishing", "hello", "k1"));
     REQUIRE(first.ok());
