@@ -113,7 +113,7 @@ public:
 
     /// Stream events a shard remembers for joins whose read saw an earlier position
     /// (docs/architecture/stream.md): the most recent this many.
-    static constexpr std::size_t recent_events_kept = 4096;
+    static constexpr std::size_t recent_events_kept = 1024;
 
 private:
     void drain_store_completions();

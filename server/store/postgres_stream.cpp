@@ -123,10 +123,13 @@ bool postgres_stream::listen(std::string& error) {
         error = pg::describe("listening for the event stream", r, *db_);
         return false;
     }
-    // Everything after the first position not delivered; the head in the same snapshot.
+    // Everything from the first position not delivered, with the head in the same snapshot
+    // (column 0; one row with NULL event columns when there is nothing new): a commit
+    // between two statements would look like a gap.
     if (!db_->prepare(sql::read,
-                      "SELECT e.position, e.channel, e.payload, e.origin, e.session, (SELECT h.position FROM stream_head h) "
-                      "FROM events e WHERE e.position >= $1 ORDER BY e.position LIMIT $2",
+                      "SELECT h.position, e.position, e.channel, e.payload, e.origin, e.session "
+                      "FROM stream_head h LEFT JOIN LATERAL (SELECT position, channel, payload, origin, session "
+                      "FROM events WHERE position >= $1 ORDER BY position LIMIT $2) e ON true ORDER BY e.position",
                       error))
         return false;
     return db_->prepare(sql::typing, "SELECT pg_notify('parley_typing', t) FROM unnest($1::text[]) AS t", error) &&
@@ -195,19 +198,16 @@ bool postgres_stream::read_events() {
         if (!page.ok()) return false;
         metrics_.stream_reads.fetch_add(1, std::memory_order_relaxed);
         metrics_.stream_read_at_ms.store(steady_ms(), std::memory_order_relaxed);
-        const int rows = page.rows();
-        std::int64_t head = rows > 0 ? page.int64(0, 5) : 0;
-        if (rows == 0) {
-            auto h = db_->exec("SELECT position FROM stream_head");
-            if (!h.ok() || h.rows() != 1) return false;
-            head = h.int64(0, 0);
-        }
+        if (page.rows() == 0) return false;  // stream_head has its one row
+        const std::int64_t head = page.int64(0, 0);
+        const int rows = page.is_null(0, 1) ? 0 : page.rows();
         metrics_.stream_head.store(head, std::memory_order_relaxed);
-        const std::int64_t first = rows > 0 ? page.int64(0, 0) : head + 1;
+        const std::int64_t first = rows > 0 ? page.int64(0, 1) : head + 1;
         if (first > next && head >= next) {
-            // Positions are dense, so what is missing was pruned before this server read
-            // it (it was paused or cut off for longer than the events are kept).
-            const std::int64_t lost = (rows > 0 ? first : head + 1) - next;
+            // Positions are dense and the head is of the same snapshot, so what is missing
+            // was pruned before this server read it (it was paused or cut off for longer
+            // than the events are kept).
+            const std::int64_t lost = first - next;
             metrics_.stream_events_lost.fetch_add(static_cast<std::uint64_t>(lost), std::memory_order_relaxed);
             log_warn("event stream: " + std::to_string(lost) + " events were pruned before this server read them; "
                      "closing its connections so that their clients resume");
@@ -216,12 +216,12 @@ bool postgres_stream::read_events() {
         }
         for (int i = 0; i < rows; ++i) {
             channel_event e;
-            e.position = page.int64(i, 0);
-            e.channel = page.text(i, 1);
-            e.payload = page.text(i, 2);
+            e.position = page.int64(i, 1);
+            e.channel = page.text(i, 2);
+            e.payload = page.text(i, 3);
             // A session id names a connection on its own server only.
-            const bool ours = page.text(i, 3) == options_.origin;
-            if (ours) e.skip_session = page.text(i, 4);
+            const bool ours = page.text(i, 4) == options_.origin;
+            if (ours) e.skip_session = page.text(i, 5);
             sequencer_.read(std::move(e), ours);
         }
         if (rows < options_.read_page) return true;

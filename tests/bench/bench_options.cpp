@@ -10,7 +10,7 @@ namespace parley::bench {
 namespace {
 
 constexpr const char* usage =
-    "usage: parley-bench --workload w1|w2|w3 --url ws://127.0.0.1:PORT [options]\n"
+    "usage: parley-bench --workload w1|w2|w3 --url ws://127.0.0.1:PORT[,ws://...] [options]\n"
     "\n"
     "  w1  fan-out: clients in one channel, a few senders each keeping messages in flight\n"
     "      -> deliveries/s and delivery latency\n"
@@ -31,6 +31,11 @@ constexpr const char* usage =
     "  --connect-timeout S  seconds for every client to be ready [120]\n"
     "  --min-ready F        fraction of clients that must be ready, else exit 1 [0.95]\n"
     "  --server-pid PID     server process, for CPU (w1, w2) and RSS (w3, required)\n"
+    "\n"
+    "Several server nodes: --url URL1,URL2,... spreads the clients round-robin (client i\n"
+    "to URL i % n; in w1 every sender is a client of URL1, so most deliveries cross\n"
+    "nodes), and --server-pid PID1,PID2,... reports the sum of their CPU (and each one's);\n"
+    "w3 reads the RSS of the first pid.\n"
     "\n"
     "Only loopback addresses are accepted. Exit 0 on a completed run, 1 when the workload\n"
     "could not run properly (too few clients, errors from the server), 2 on bad usage.\n";
@@ -58,8 +63,11 @@ bool parse_url(std::string_view url, bench_options& o) {
     if ((ntohl(addr.s_addr) >> 24) != 127) return false;
     unsigned port = 0;
     if (!parse_number(rest.substr(colon + 1), port) || port == 0 || port > 65535) return false;
-    o.host = host;
-    o.port = static_cast<std::uint16_t>(port);
+    if (o.endpoints.empty()) {
+        o.host = host;
+        o.port = static_cast<std::uint16_t>(port);
+    }
+    o.endpoints.emplace_back(host, static_cast<std::uint16_t>(port));
     return true;
 }
 
@@ -81,7 +89,7 @@ std::optional<bench_options> parse_options(int argc, char** argv, int& exit_code
         {"--rate", &rate, false},           {"--seconds", &seconds, false},
         {"--warmup", &warmup, false},       {"--text-bytes", &text_bytes, true},
         {"--batch", &batch, true},          {"--connect-timeout", &connect_timeout, false},
-        {"--min-ready", &min_ready, false}, {"--server-pid", &pid, true},
+        {"--min-ready", &min_ready, false},
     };
     auto bad = [&](const std::string& why) -> std::optional<bench_options> {
         std::fprintf(stderr, "parley-bench: %s\n\n%s", why.c_str(), usage);
@@ -103,7 +111,29 @@ std::optional<bench_options> parse_options(int argc, char** argv, int& exit_code
         }
         if (arg == "--url") {
             o.url = value;
-            if (!parse_url(value, o)) return bad("--url must be ws://<127.x.x.x or localhost>:PORT");
+            o.endpoints.clear();
+            o.port = 0;
+            for (std::string_view rest = value;;) {
+                const auto comma = rest.find(',');
+                if (!parse_url(rest.substr(0, comma), o))
+                    return bad("--url must be ws://<127.x.x.x or localhost>:PORT[,ws://...]");
+                if (comma == std::string_view::npos) break;
+                rest = rest.substr(comma + 1);
+            }
+            continue;
+        }
+        if (arg == "--server-pid") {
+            o.server_pids.clear();
+            for (std::string_view rest = value;;) {
+                const auto comma = rest.find(',');
+                long long one = 0;
+                if (!parse_number(rest.substr(0, comma), one) || one < 0 || one > 1'000'000'000)
+                    return bad("bad value for --server-pid: " + std::string(value));
+                if (one != 0) o.server_pids.push_back(static_cast<pid_t>(one));
+                if (comma == std::string_view::npos) break;
+                rest = rest.substr(comma + 1);
+            }
+            pid = o.server_pids.empty() ? 0 : o.server_pids.front();
             continue;
         }
         bool known = false;
@@ -140,6 +170,8 @@ std::optional<bench_options> parse_options(int argc, char** argv, int& exit_code
     if (o.clients < 1) return bad("--clients must be at least 1");
     if (o.channels < 1 || o.channels > o.clients) return bad("--channels must be 1..clients");
     if (w1 && (o.senders < 1 || o.senders > o.clients)) return bad("--senders must be 1..clients");
+    if (w1 && static_cast<std::size_t>(o.senders) * o.endpoints.size() > static_cast<std::size_t>(o.clients))
+        return bad("w1 with several URLs needs --senders x URLs <= --clients (senders are clients of the first URL)");
     if (w1 && o.inflight < 1) return bad("--inflight must be at least 1");
     if (w2 && o.rate <= 0) return bad("--rate must be positive");
     if (o.text_bytes < 32 || o.text_bytes > 4000) return bad("--text-bytes must be 32..4000");

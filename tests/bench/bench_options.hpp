@@ -4,7 +4,9 @@
 #include <sys/types.h>
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
+#include <vector>
 
 namespace parley::bench {
 
@@ -12,8 +14,10 @@ namespace parley::bench {
 struct bench_options {
     std::string workload;  ///< "w1", "w2" or "w3"
     std::string url;       ///< as given, for the report
-    std::string host = "127.0.0.1";
-    std::uint16_t port = 0;
+    std::string host = "127.0.0.1";  ///< the first URL's
+    std::uint16_t port = 0;          ///< the first URL's
+    /// Every URL of `--url a,b,...` (one per server node); client i goes to i % size().
+    std::vector<std::pair<std::string, std::uint16_t>> endpoints;
     int clients = 0;                ///< total connections
     int channels = 0;               ///< channels they are spread over
     int senders = 0;                ///< w1: clients that post
@@ -25,7 +29,8 @@ struct bench_options {
     std::size_t batch = 0;          ///< handshakes in flight at once
     double connect_timeout = 0;     ///< seconds for all clients to become ready
     double min_ready_fraction = 0;  ///< below it the workload could not run
-    pid_t server_pid = 0;           ///< 0: server CPU / RSS not reported (w3 requires it)
+    pid_t server_pid = 0;           ///< 0: server CPU / RSS not reported (w3 requires it); the first pid
+    std::vector<pid_t> server_pids;  ///< every pid of `--server-pid a,b,...`; CPU is their sum
 };
 
 /// Parses argv. On error or --help returns nullopt after printing to stderr / stdout;

@@ -67,7 +67,8 @@ std::int64_t pool_events::on_tick(std::int64_t) {
 client_pool::client_pool(pool_config config, pool_events& events)
     : config_(std::move(config)), events_(events), scratch_(scratch_bytes) {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-    host_port_ = config_.host + ":" + std::to_string(config_.port);
+    if (config_.endpoints.empty()) config_.endpoints.emplace_back(config_.host, config_.port);
+    for (const auto& [host, port] : config_.endpoints) host_ports_.push_back(host + ":" + std::to_string(port));
     rng_ ^= static_cast<std::uint64_t>(now_ns());
 }
 
@@ -81,6 +82,7 @@ std::size_t client_pool::add(std::string channel, std::string user) {
     bench_client c;
     c.channel = std::move(channel);
     c.user = std::move(user);
+    c.endpoint = clients_.size() % config_.endpoints.size();
     clients_.push_back(std::move(c));
     return clients_.size() - 1;
 }
@@ -183,8 +185,9 @@ void client_pool::start(std::size_t index) {
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
-    addr.sin_port = htons(config_.port);
-    inet_pton(AF_INET, config_.host.c_str(), &addr.sin_addr);
+    const auto& [host, port] = config_.endpoints[c.endpoint];
+    addr.sin_port = htons(port);
+    inet_pton(AF_INET, host.c_str(), &addr.sin_addr);
     epoll_event ev{};
     ev.events = EPOLLOUT;
     ev.data.u64 = index;
@@ -210,7 +213,7 @@ void client_pool::on_connected(std::size_t index) {
     }
     c.state = client_state::upgrading;
     watch(index, false);
-    c.out += make_upgrade_request(host_port_, "/" + c.channel, rng_ + index);
+    c.out += make_upgrade_request(host_ports_[c.endpoint], "/" + c.channel, rng_ + index);
     flush(index);
 }
 

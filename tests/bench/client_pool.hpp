@@ -9,6 +9,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ws_client_codec.hpp"
@@ -56,6 +57,7 @@ struct bench_client {
     std::int64_t started_ns = 0;
     std::uint64_t messages_received = 0;
     int tag = -1;  ///< the workload's own (e.g. sender slot)
+    std::size_t endpoint = 0;  ///< index into the pool's endpoints (i % their number)
 };
 
 /// What a workload does with the traffic. Called on the pool's thread.
@@ -75,6 +77,9 @@ public:
 struct pool_config {
     std::string host = "127.0.0.1";  ///< IPv4 loopback address
     std::uint16_t port = 0;
+    /// Several server nodes: client i connects to endpoints[i % size()]; empty means
+    /// host:port alone.
+    std::vector<std::pair<std::string, std::uint16_t>> endpoints;
     /// Clients in handshake at once: well under the kernel's listen backlog (often 4096)
     /// and small enough that a slow accept loop is not mistaken for a dead server.
     std::size_t handshake_batch = 256;
@@ -136,6 +141,8 @@ public:
     /// until `deadline_ns`; the rest are reset.
     void close_all(std::int64_t deadline_ns);
 
+    /// Server endpoints the clients are spread over (at least 1).
+    std::size_t endpoint_count() const { return config_.endpoints.size(); }
     /// Clients added, whatever their state.
     std::size_t size() const { return clients_.size(); }
     /// Clients identified and still open.
@@ -181,7 +188,7 @@ private:
     std::vector<bench_client> clients_;
     std::vector<std::size_t> dirty_;
     std::vector<char> scratch_;
-    std::string host_port_;
+    std::vector<std::string> host_ports_;  ///< "host:port" of each endpoint
     std::size_t next_to_start_ = 0;
     std::size_t in_handshake_ = 0;
     std::size_t ready_ = 0;

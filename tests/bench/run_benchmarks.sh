@@ -2,13 +2,17 @@
 # Runs the three parley-bench workloads against parley-server and against the Node `ws`
 # reference server (tests/bench/node_ws_server.js), one server at a time and a fresh
 # server process per workload, then prints a comparison table. Builds nothing.
+# The PostgreSQL kinds (parley-pg, parley-2nodes, parley-3nodes: 1, 2 or 3 parley-server
+# processes on one database, issue 13) run on a private cluster this script starts
+# (tests/postgres/cluster.sh) and stops on exit, with a fresh database per run.
 #
 #   tests/bench/run_benchmarks.sh [options] [PARLEY_SERVER [PARLEY_BENCH]]
 #
 #   PARLEY_SERVER   default build/native/server/parley-server
 #   PARLEY_BENCH    default build/native/tests/bench/parley-bench
 #   --quick         small sizes (a smoke run of a minute, not figures to quote)
-#   --servers LIST  comma-separated subset of parley,node   (default parley,node)
+#   --servers LIST  comma-separated subset of parley,node,parley-pg,parley-2nodes,
+#                   parley-3nodes (default parley,node; the PostgreSQL kinds are meant for w1)
 #   --workloads L   comma-separated subset of w1,w2,w3      (default w1,w2,w3)
 #   --keep-logs     keep the logs and data directories (their path is printed)
 #
@@ -27,7 +31,7 @@ while [[ $# -gt 0 ]]; do
     --servers) servers="$2"; shift ;;
     --workloads) workloads="$2"; shift ;;
     --keep-logs) keep_logs=1 ;;
-    -h|--help) sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "run_benchmarks.sh: unknown option $1" >&2; exit 2 ;;
     *) positional+=("$1") ;;
   esac
@@ -52,20 +56,57 @@ w3_clients=19000
 [[ $quick -eq 1 ]] && w3_clients=2000
 
 workdir="$(mktemp -d "${TMPDIR:-/tmp}/parley-bench.XXXXXX")"
-server_pid=""
+server_pid=""     # the first (or only) server process
+server_pids=()    # every server process of the run (several nodes)
+ports=()          # their ports, in the same order
+pg_dir=""         # the private PostgreSQL cluster, once started
+pg_conninfo=""
+pg_runs=0
 bench_pid=""
 tail_pid=""
 
 # shellcheck disable=SC2317  # also called by the EXIT trap
 stop_server() {
-  [[ -z "$server_pid" ]] && return 0
-  if kill -0 "$server_pid" 2>/dev/null; then
-    kill -TERM "$server_pid" 2>/dev/null || true
-    for _ in $(seq 50); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$server_pid" 2>/dev/null || true
-  fi
-  wait "$server_pid" 2>/dev/null || true
+  [[ ${#server_pids[@]} -eq 0 ]] && return 0
+  local pid
+  for pid in "${server_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${server_pids[@]}"; do
+    for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  server_pids=()
+  ports=()
   server_pid=""
+}
+
+# shellcheck disable=SC2317  # also called by the EXIT trap
+stop_postgres() {
+  [[ -z "$pg_dir" ]] && return 0
+  bash "$root/tests/postgres/cluster.sh" stop "$pg_dir/cluster" >/dev/null 2>&1 || true
+  rm -rf "$pg_dir"
+  pg_dir=""
+}
+
+# The private cluster, started at the first PostgreSQL run. Outside $workdir (mode 700):
+# as root the cluster belongs to the postgres user, which must reach its directory.
+start_postgres() {
+  [[ -n "$pg_dir" ]] && return 0
+  pg_dir="$(mktemp -d "${TMPDIR:-/tmp}/parley-bench-pg.XXXXXX")"
+  chmod 755 "$pg_dir"
+  if ! bash "$root/tests/postgres/cluster.sh" start "$pg_dir/cluster" >"$workdir/postgres.log" 2>&1; then
+    echo "FAILED: the private PostgreSQL cluster did not start:" >&2
+    cat "$workdir/postgres.log" >&2 || true
+    stop_postgres
+    return 1
+  fi
+  pg_conninfo="$(bash "$root/tests/postgres/cluster.sh" conninfo "$pg_dir/cluster")"
+}
+
+# A fresh, empty database on the private cluster; prints its conninfo.
+fresh_database() {  # name
+  psql "$pg_conninfo" -v ON_ERROR_STOP=1 -q -c "CREATE DATABASE $1" >>"$workdir/postgres.log" 2>&1 || return 1
+  sed "s/dbname=[^ ]*/dbname=$1/" <<<"$pg_conninfo"
 }
 
 # shellcheck disable=SC2317  # called by the EXIT trap
@@ -73,6 +114,7 @@ cleanup() {
   for pid in $bench_pid $tail_pid; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in $bench_pid $tail_pid; do wait "$pid" 2>/dev/null || true; done
   stop_server
+  stop_postgres
   if [[ $keep_logs -eq 1 ]]; then
     echo "logs kept in $workdir"
   else
@@ -105,25 +147,49 @@ wait_listening() {  # port pid
   return 1
 }
 
-start_server() {  # kind workload -> sets server_pid, port
-  local kind="$1" w="$2"
-  port="$(free_port)"
-  local log="$workdir/$kind-$w.server.log"
-  if [[ "$kind" == parley ]]; then
-    local data="$workdir/$kind-$w.data"
-    mkdir -p "$data"
-    "$parley_server" --port "$port" --bind 127.0.0.1 --rate-limit 0 \
-      --max-connections-per-address 0 --data "$data" >"$log" 2>&1 &
-  else
-    node "$node_server" --port "$port" --bind 127.0.0.1 >"$log" 2>&1 &
+node_count() {  # kind -> how many server processes it runs
+  case "$1" in parley-2nodes) echo 2 ;; parley-3nodes) echo 3 ;; *) echo 1 ;; esac
+}
+
+start_server() {  # kind workload -> sets server_pids, ports (server_pid, port: the first)
+  local kind="$1" w="$2" nodes conninfo="" n log
+  nodes="$(node_count "$kind")"
+  if [[ "$kind" == parley-* ]]; then
+    start_postgres || return 1
+    pg_runs=$((pg_runs + 1))
+    if ! conninfo="$(fresh_database "bench_run$pg_runs")"; then
+      echo "FAILED: could not create database bench_run$pg_runs; see $workdir/postgres.log" >&2
+      return 1
+    fi
   fi
-  server_pid=$!
-  if ! wait_listening "$port" "$server_pid"; then
-    echo "FAILED: $kind server did not start listening on 127.0.0.1:$port; its log:" >&2
-    tail -n 20 "$log" >&2 || true
-    stop_server
-    return 1
-  fi
+  # One node at a time: the first creates the schema, the others find it.
+  for n in $(seq "$nodes"); do
+    port="$(free_port)"
+    log="$workdir/$kind-$w.server.log"
+    [[ $nodes -gt 1 ]] && log="$workdir/$kind-$w.n$n.server.log"
+    case "$kind" in
+      parley)
+        local data="$workdir/$kind-$w.data"
+        mkdir -p "$data"
+        "$parley_server" --port "$port" --bind 127.0.0.1 --rate-limit 0 \
+          --max-connections-per-address 0 --data "$data" >"$log" 2>&1 & ;;
+      parley-*)
+        "$parley_server" --port "$port" --bind 127.0.0.1 --rate-limit 0 \
+          --max-connections-per-address 0 --postgres "$conninfo" --node-name "n$n" >"$log" 2>&1 & ;;
+      *)
+        node "$node_server" --port "$port" --bind 127.0.0.1 >"$log" 2>&1 & ;;
+    esac
+    server_pids+=("$!")
+    ports+=("$port")
+    if ! wait_listening "$port" "$!"; then
+      echo "FAILED: $kind server (node $n) did not start listening on 127.0.0.1:$port; its log:" >&2
+      tail -n 20 "$log" >&2 || true
+      stop_server
+      return 1
+    fi
+  done
+  server_pid="${server_pids[0]}"
+  port="${ports[0]}"
 }
 
 # Checks before any run.
@@ -143,7 +209,12 @@ fi
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 declare -A results
 for kind in "${server_list[@]}"; do
-  if [[ "$kind" == parley && ! -x "$parley_server" ]]; then
+  case "$kind" in
+    parley|node|parley-pg|parley-2nodes|parley-3nodes) ;;
+    *) echo "unknown server kind $kind (parley, node, parley-pg, parley-2nodes, parley-3nodes): not measured" >&2
+       status=1; continue ;;
+  esac
+  if [[ "$kind" == parley* && ! -x "$parley_server" ]]; then
     echo "parley-server not found at $parley_server: not measured" >&2
     status=1
     continue
@@ -155,7 +226,11 @@ for kind in "${server_list[@]}"; do
     : >"$out"  # exists before tail opens it
     # In the background, so that a signal to this script stops the run at once.
     # shellcheck disable=SC2086  # bench_args are deliberately word-split
-    "$parley_bench" --workload "$w" --url "ws://127.0.0.1:$port" --server-pid "$server_pid" \
+    # Several nodes: one URL per node (clients round-robin, w1's senders on the first)
+    # and every pid (server CPU is their sum).
+    urls="$(printf 'ws://127.0.0.1:%s,' "${ports[@]}")"
+    pids="$(printf '%s,' "${server_pids[@]}")"
+    "$parley_bench" --workload "$w" --url "${urls%,}" --server-pid "${pids%,}" \
       ${bench_args[$w]} >"$out" 2>&1 &
     bench_pid=$!
     tail -n +1 -f --pid="$bench_pid" "$out" &
@@ -166,11 +241,13 @@ for kind in "${server_list[@]}"; do
     tail_pid=""
     if ! grep -q '^RESULT .*status=ok' "$out"; then status=1; fi
     results["$kind,$w"]="$(grep '^RESULT ' "$out" | tail -n 1 || true)"
-    if ! kill -0 "$server_pid" 2>/dev/null; then
-      echo "FAILED: the $kind server exited during $w; the end of its log:" >&2
-      tail -n 20 "$workdir/$kind-$w.server.log" >&2 || true
-      status=1
-    fi
+    for pid in "${server_pids[@]}"; do
+      if ! kill -0 "$pid" 2>/dev/null; then
+        echo "FAILED: a $kind server (pid $pid) exited during $w; the end of its log:" >&2
+        tail -n 20 "$workdir/$kind-$w."*server.log >&2 || true
+        status=1
+      fi
+    done
     stop_server
   done
 done
@@ -203,7 +280,7 @@ for w in "${workload_list[@]}"; do
   case "$w" in
     w1) row w1 ready "clients ready"; row w1 deliveries_per_s "deliveries/s"; row w1 p50_ms "latency p50 ms"
         row w1 p99_ms "latency p99 ms"; row w1 max_ms "latency max ms"; row w1 server_cpu_pct "server cpu %"
-        row w1 bench_cpu_pct "bench cpu %" ;;
+        row w1 bench_cpu_pct "bench cpu %"; row w1 missing "missing"; row w1 dropped "dropped" ;;
     w2) row w2 ready "clients ready"; row w2 deliveries_per_s "deliveries/s"; row w2 p50_ms "latency p50 ms"
         row w2 p99_ms "latency p99 ms"; row w2 max_ms "latency max ms"; row w2 server_cpu_pct "server cpu %" ;;
     w3) row w3 ready "connections ready"; row w3 rss_before_kib "rss before KiB"

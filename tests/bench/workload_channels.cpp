@@ -36,7 +36,7 @@ public:
 
     std::int64_t on_tick(std::int64_t now) override {
         if (!sending_) return 0;
-        if (!meter_ && now >= window_start_) meter_.emplace(options_.server_pid);
+        if (!meter_ && now >= window_start_) meter_.emplace(options_.server_pids);
         // Client k of n posts at start + round * period + k * period / n: the posts of
         // all clients are evenly spaced, each client posts once per period.
         const auto n = static_cast<std::int64_t>(pool_->size());
@@ -53,7 +53,7 @@ public:
 
     void end_window() {
         sending_ = false;
-        if (!meter_) meter_.emplace(options_.server_pid);
+        if (!meter_) meter_.emplace(options_.server_pids);
         meter_->stop();
     }
 

@@ -19,6 +19,7 @@ pool_config make_pool_config(const bench_options& options) {
     pool_config config;
     config.host = options.host;
     config.port = options.port;
+    config.endpoints = options.endpoints;
     config.handshake_batch = options.batch;
     return config;
 }
@@ -37,6 +38,9 @@ bool connect_clients(client_pool& pool, const bench_options& options, std::strin
     const auto total = static_cast<std::size_t>(options.clients);
     const std::string server = pool.counters().server_name.empty() ? "?" : pool.counters().server_name;
     std::printf("server            %s at %s\n", server.c_str(), options.url.c_str());
+    if (pool.endpoint_count() > 1)
+        std::printf("nodes             %zu URLs, clients spread round-robin (client i -> URL i %% %zu)\n",
+                    pool.endpoint_count(), pool.endpoint_count());
     std::printf("clients           %zu of %zu ready (connected + identified) in %.2f s, %llu failed\n", ready,
                 total, took, static_cast<unsigned long long>(pool.failed_before_ready()));
     const std::string failures = pool.failure_report();
@@ -71,22 +75,41 @@ std::optional<std::int64_t> sent_time_of(std::string_view text) {
     return value;
 }
 
-cpu_meter::cpu_meter(pid_t server_pid) : pid_(server_pid) {
+cpu_meter::cpu_meter(pid_t server_pid) : cpu_meter(std::vector<pid_t>{}) {
+    if (server_pid != 0) {
+        pids_.push_back(server_pid);
+        server_starts_.push_back(process_cpu_seconds(server_pid));
+    }
+}
+
+cpu_meter::cpu_meter(const std::vector<pid_t>& server_pids) : pids_(server_pids) {
     start_ns_ = now_ns();
-    if (pid_ != 0) server_start_ = process_cpu_seconds(pid_);
+    for (pid_t pid : pids_) server_starts_.push_back(process_cpu_seconds(pid));
     bench_start_ = own_cpu_seconds();
 }
 
 void cpu_meter::stop() {
     if (stop_ns_ != 0) return;
     stop_ns_ = now_ns();
-    if (pid_ != 0) server_stop_ = process_cpu_seconds(pid_);
+    for (pid_t pid : pids_) server_stops_.push_back(process_cpu_seconds(pid));
     bench_stop_ = own_cpu_seconds();
 }
 
+std::optional<double> cpu_meter::server_percent(std::size_t i) const {
+    if (i >= pids_.size() || i >= server_stops_.size() || stop_ns_ <= start_ns_) return std::nullopt;
+    if (!server_starts_[i] || !server_stops_[i]) return std::nullopt;
+    return (*server_stops_[i] - *server_starts_[i]) / (static_cast<double>(stop_ns_ - start_ns_) / 1e9) * 100.0;
+}
+
 std::optional<double> cpu_meter::server_percent() const {
-    if (!server_start_ || !server_stop_ || stop_ns_ <= start_ns_) return std::nullopt;
-    return (*server_stop_ - *server_start_) / (static_cast<double>(stop_ns_ - start_ns_) / 1e9) * 100.0;
+    if (pids_.empty()) return std::nullopt;
+    double sum = 0;
+    for (std::size_t i = 0; i < pids_.size(); ++i) {
+        const auto one = server_percent(i);
+        if (!one) return std::nullopt;
+        sum += *one;
+    }
+    return sum;
 }
 
 double cpu_meter::bench_percent() const {
@@ -109,6 +132,14 @@ bool print_window_lines(const window_report& r, const client_pool& pool) {
                 format_ms(r.latency->quantile_ns(0.95)).c_str(), format_ms(r.latency->quantile_ns(0.999)).c_str());
     std::printf("server cpu        %s%% of one core%s\n", format_optional(r.server_cpu, 1).c_str(),
                 r.server_cpu ? "" : " (no --server-pid)");
+    // Several nodes: the sum above, and each process's share (in --server-pid order).
+    if (r.server_cpu_each.size() > 1) {
+        std::printf("server cpu each  ");
+        for (std::size_t i = 0; i < r.server_cpu_each.size(); ++i)
+            std::printf(" pid %d %s%%", static_cast<int>(r.server_cpu_each[i].first),
+                        format_optional(r.server_cpu_each[i].second, 1).c_str());
+        std::printf("\n");
+    }
     std::printf("bench cpu         %.1f%% of one core%s\n", r.bench_cpu,
                 r.bench_cpu > 90 ? "  (near saturation: the figure may be the bench's limit)" : "");
     std::printf("after the window  %s; %llu deliveries missing, %llu clients dropped\n",

@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "bench_options.hpp"
 #include "client_pool.hpp"
@@ -41,18 +43,24 @@ class cpu_meter {
 public:
     /// Starts the window now.
     explicit cpu_meter(pid_t server_pid);
+    /// Starts the window now for several server processes (one per node); CPU is their sum.
+    explicit cpu_meter(const std::vector<pid_t>& server_pids);
     /// Ends the window now; later calls do nothing.
     void stop();
     /// Percent of one core over the window; nullopt if the server's pid is unknown or gone.
     std::optional<double> server_percent() const;
+    /// Percent of one core server process `i` (in the order given) used over the window.
+    std::optional<double> server_percent(std::size_t i) const;
+    /// The server processes measured.
+    const std::vector<pid_t>& pids() const { return pids_; }
     /// Percent of one core this process used over the window.
     double bench_percent() const;
 
 private:
-    pid_t pid_;
+    std::vector<pid_t> pids_;
     std::int64_t start_ns_ = 0;
     std::int64_t stop_ns_ = 0;
-    std::optional<double> server_start_, server_stop_;
+    std::vector<std::optional<double>> server_starts_, server_stops_;
     double bench_start_ = 0;
     double bench_stop_ = 0;
 };
@@ -68,7 +76,8 @@ struct window_report {
     std::uint64_t echoes = 0;
     std::uint64_t deliveries = 0;
     const latency_recorder* latency = nullptr;
-    std::optional<double> server_cpu;  ///< nullopt without --server-pid
+    std::optional<double> server_cpu;  ///< nullopt without --server-pid; the sum over every pid
+    std::vector<std::pair<pid_t, std::optional<double>>> server_cpu_each;  ///< per pid, when several
     double bench_cpu = 0;
     bool drained = false;  ///< every echo and delivery arrived after the window
     std::uint64_t missing = 0;

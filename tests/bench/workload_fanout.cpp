@@ -76,14 +76,14 @@ public:
 
     std::int64_t on_tick(std::int64_t now) override {
         if (!sending_) return 0;
-        if (!meter_ && now >= window_start_) meter_.emplace(options_.server_pid);
+        if (!meter_ && now >= window_start_) meter_.emplace(options_.server_pids);
         return now < window_start_ ? window_start_ : window_end_;
     }
 
     /// Stops posting and closes the CPU window; called when the window's time is up.
     void end_window() {
         sending_ = false;
-        if (!meter_) meter_.emplace(options_.server_pid);  // a zero-length window reads as 0
+        if (!meter_) meter_.emplace(options_.server_pids);  // a zero-length window reads as 0
         meter_->stop();
     }
 
@@ -139,10 +139,16 @@ int run_fanout(const bench_options& options) {
     if (!connect_clients(pool, options,
                          "fan-out, " + std::to_string(options.clients) + " clients in one channel"))
         return 1;
-    // Senders are spread over the join order, so none is special to the server.
+    // Senders are spread over the join order, so none is special to the server. With
+    // several nodes every sender is a client of the first URL (an index that is a
+    // multiple of the number of URLs), so most deliveries cross nodes.
+    const int nodes = static_cast<int>(pool.endpoint_count());
     const int stride = options.clients / options.senders;
-    for (int slot = 0; slot < options.senders; ++slot)
-        workload.set_sender(slot, static_cast<std::size_t>(slot * stride));
+    for (int slot = 0; slot < options.senders; ++slot) {
+        // parse_options made sure senders x nodes <= clients, so these stay distinct.
+        const int index = stride >= nodes ? slot * stride / nodes * nodes : slot * nodes;
+        workload.set_sender(slot, static_cast<std::size_t>(index));
+    }
 
     // Let the presence notices of the joins drain before the clock starts.
     pool.run_until(now_ns() + 500'000'000);
@@ -180,6 +186,9 @@ int run_fanout(const bench_options& options) {
     take_counters(report, workload);
     report.server_cpu = workload.meter() ? workload.meter()->server_percent() : std::nullopt;
     report.bench_cpu = workload.meter() ? workload.meter()->bench_percent() : 0;
+    if (workload.meter() && workload.meter()->pids().size() > 1)
+        for (std::size_t i = 0; i < workload.meter()->pids().size(); ++i)
+            report.server_cpu_each.emplace_back(workload.meter()->pids()[i], workload.meter()->server_percent(i));
     report.drained = complete;
     report.missing = missing;
     report.dropped = dropped;

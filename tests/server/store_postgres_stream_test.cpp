@@ -1,0 +1,133 @@
+// The event stream's reader (postgres_stream) against a real database: it delivers every
+// committed event once, in order, while commits race its reads, and it tells a gap (events
+// pruned before it read them) from a commit that landed meanwhile.
+#include "store/postgres_store.hpp"
+#include "store/postgres_stream.hpp"
+
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "store_test_support.hpp"
+#include "support/store_places.hpp"
+
+namespace {
+
+using namespace parley;
+using namespace parley::server;
+using namespace parley::server::test;
+using namespace std::chrono_literals;
+
+/// What a stream delivered, from its threads.
+struct delivered_log {
+    std::mutex mutex;
+    std::vector<std::int64_t> positions;
+    void add(std::int64_t p) {
+        std::lock_guard lock(mutex);
+        positions.push_back(p);
+    }
+    std::vector<std::int64_t> snapshot() {
+        std::lock_guard lock(mutex);
+        return positions;
+    }
+};
+
+template <class Check>
+bool eventually(Check check) {
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (check()) return true;
+        std::this_thread::sleep_for(10ms);
+    }
+    return check();
+}
+
+void commit_post(batch_backend& b, const std::string& text) {
+    std::string error;
+    REQUIRE(b.begin(error));
+    REQUIRE(b.post(make_message("fishing", text)).ok());
+    REQUIRE(b.commit(error));
+}
+
+}  // namespace
+
+TEST_CASE("postgres stream: every event another server commits is delivered once, in order, however the reads race") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto writer = place.open_backend();  // another server: its events are not ours
+    server_metrics metrics;
+    std::string error;
+    postgres_stream_options options;
+    options.conninfo = place.conninfo();
+    options.origin = "reader";
+    auto stream = postgres_stream::open(options, metrics, error);
+    INFO(error);
+    REQUIRE(stream);
+    delivered_log log;
+    std::atomic<int> lost{0};
+    stream->subscribe([&](const channel_event& e) {
+        if (e.position != 0) log.add(e.position);
+    });
+    stream->on_events_lost([&] { ++lost; });
+    stream->start();
+    // Typing notices wake the reader over and over, so that most of its reads find nothing
+    // new and some of them race a commit.
+    std::atomic<bool> writing{true};
+    std::thread waker([&] {
+        while (writing.load()) {
+            channel_event typing;
+            typing.channel = "fishing";
+            typing.payload = "{}";
+            stream->publish(std::move(typing));
+            std::this_thread::sleep_for(50us);
+        }
+    });
+    constexpr int total = 1000;
+    for (int i = 0; i < total; ++i) commit_post(*writer, "m" + std::to_string(i));  // one commit each
+    writing.store(false);
+    waker.join();
+    REQUIRE(eventually([&] { return log.snapshot().size() == total; }));
+    const auto positions = log.snapshot();
+    for (int i = 0; i < total; ++i) CHECK(positions[static_cast<std::size_t>(i)] == i + 1);
+    CHECK(lost == 0);
+    CHECK(metrics.stream_events_lost.load() == 0);
+    CHECK(stream->delivered() == total);
+    stream->stop();
+}
+
+TEST_CASE("postgres stream: events pruned before the reader read them are reported, and it goes on after them") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto writer = place.open_backend();
+    server_metrics metrics;
+    std::string error;
+    postgres_stream_options options;
+    options.conninfo = place.conninfo();
+    options.origin = "reader";
+    auto stream = postgres_stream::open(options, metrics, error);
+    REQUIRE(stream);
+    // Three events committed and pruned before the reader starts reading.
+    for (int i = 0; i < 3; ++i) commit_post(*writer, "gone");
+    const postgres_backend_options defaults;
+    const auto far_future = std::chrono::duration_cast<std::chrono::milliseconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count() +
+                            defaults.event_retention_ms + 60'000;
+    REQUIRE_FALSE(writer->maintain(far_future).failed());
+    REQUIRE(place.query_int("SELECT count(*) FROM events") == 0);
+    delivered_log log;
+    std::atomic<int> lost{0};
+    stream->subscribe([&](const channel_event& e) { log.add(e.position); });
+    stream->on_events_lost([&] { ++lost; });
+    stream->start();
+    REQUIRE(eventually([&] { return lost.load() == 1; }));
+    CHECK(metrics.stream_events_lost.load() == 3);
+    commit_post(*writer, "after");
+    REQUIRE(eventually([&] { return log.snapshot().size() == 1; }));
+    CHECK(log.snapshot()[0] == 4);
+    stream->stop();
+}
