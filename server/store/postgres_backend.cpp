@@ -56,7 +56,10 @@ std::unique_ptr<postgres_backend> postgres_backend::open(const postgres_backend_
     auto db = pg::connection::open(options.conninfo, error);
     if (!db) return nullptr;
     if (!pg::migrate(*db, error)) return nullptr;
+    const std::string prefix = pg::notification_prefix(*db, error);
+    if (prefix.empty()) return nullptr;
     auto backend = std::make_unique<postgres_backend>(open_tag{}, std::move(db), options);
+    backend->events_channel_ = prefix + "events";
     if (!backend->prepare_statements(error) || !backend->load_state(error)) return nullptr;
     return backend;
 }
@@ -82,7 +85,7 @@ bool postgres_backend::prepare_statements(std::string& error) {
          "  SELECT p, c, d, $5::text, s, $6::bigint"
          "  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS e(p, c, d, s)),"
          " head AS (UPDATE stream_head SET position = $7::bigint) "
-         "SELECT pg_notify('parley_events', ($7::bigint)::text)"},
+         "SELECT pg_notify($8::text, ($7::bigint)::text)"},
         {sql::lock_channel,
          "INSERT INTO channels (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name"},
         {sql::find_nonce,
@@ -185,7 +188,7 @@ bool postgres_backend::flush_events(std::string& error) {
                                  .count();
     auto r = db_->run(sql::append_events, {pg::text_array(positions), pg::text_array(channels),
                                            pg::text_array(payloads), pg::text_array(sessions), options_.origin,
-                                           now, head_});
+                                           now, head_, events_channel_});
     if (!r.ok()) {
         error = failure("appending to the event stream", r);
         return false;

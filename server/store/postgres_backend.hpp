@@ -109,6 +109,7 @@ private:
         std::string payload;
         std::string session;
     };
+    std::string events_channel_;  ///< where a commit's wake-up goes (pg::notification_prefix)
     bool stream_locked_ = false;
     stream_position head_ = 0;
     std::vector<pending_event> events_;

@@ -147,4 +147,13 @@ bool migrate(connection& db, std::string& error) {
     return true;
 }
 
+std::string notification_prefix(connection& db, std::string& error) {
+    auto r = db.exec("SELECT oid FROM pg_namespace WHERE nspname = current_schema()");
+    if (!r.ok() || r.rows() != 1) {
+        error = r.ok() ? std::string("the connection has no current schema") : describe("reading the schema", r, db);
+        return {};
+    }
+    return "parley_" + std::string(r.text(0, 0)) + "_";
+}
+
 }  // namespace parley::server::pg

@@ -13,6 +13,11 @@ namespace parley::server::pg {
 /// The schema version this server writes.
 inline constexpr int schema_version = 3;
 
+/// The prefix of this deployment's notification channels ("parley_<schema oid>_"): LISTEN
+/// and NOTIFY are per database, not per schema, so deployments sharing a database in
+/// different schemas must not hear each other. Empty with `error` set on failure.
+std::string notification_prefix(connection& db, std::string& error);
+
 /// Brings the schema in the connection's first search_path schema to schema_version.
 /// False with `error` set (e.g. the database's schema is newer than this server's).
 bool migrate(connection& db, std::string& error);

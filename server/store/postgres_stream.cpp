@@ -12,6 +12,7 @@
 
 #include "log/log.hpp"
 #include "store/postgres_handle.hpp"
+#include "store/postgres_schema.hpp"
 
 namespace parley::server {
 
@@ -24,8 +25,11 @@ constexpr const char* control = "stream_control";
 constexpr const char* name = "stream_name";
 }  // namespace sql
 
-// Notification channels: a commit's wake-up (postgres_backend.cpp sends it), typing notices.
-constexpr const char* listen_sql = "LISTEN parley_events; LISTEN parley_typing; LISTEN parley_control";
+// Notification channels, after the deployment's prefix: a commit's wake-up
+// (postgres_backend.cpp sends it), typing notices, control notices.
+constexpr const char* events_channel = "events";
+constexpr const char* typing_channel = "typing";
+constexpr const char* control_channel = "control";
 
 std::int64_t steady_ms() { return server_metrics::steady_now_ms(); }
 
@@ -46,21 +50,26 @@ std::unique_ptr<postgres_stream> postgres_stream::open(const postgres_stream_opt
         error = pg::describe("reading the event stream's head", head, *db);
         return nullptr;
     }
+    std::string prefix = pg::notification_prefix(*db, error);
+    if (prefix.empty()) return nullptr;
     const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (fd < 0) {
         error = "cannot make the event stream's wake-up: errno " + std::to_string(errno);
         return nullptr;
     }
-    auto stream = std::make_unique<postgres_stream>(open_tag{}, options, metrics, std::move(db), head.int64(0, 0), fd);
+    auto stream = std::make_unique<postgres_stream>(open_tag{}, options, metrics, std::move(db), std::move(prefix),
+                                                    head.int64(0, 0), fd);
     if (!stream->listen(error)) return nullptr;
     return stream;
 }
 
 postgres_stream::postgres_stream(open_tag, const postgres_stream_options& options, server_metrics& metrics,
-                                 std::unique_ptr<pg::connection> db, std::int64_t head, int wake_fd)
+                                 std::unique_ptr<pg::connection> db, std::string channel_prefix, std::int64_t head,
+                                 int wake_fd)
     : options_(options),
       metrics_(metrics),
       db_(std::move(db)),
+      channel_prefix_(std::move(channel_prefix)),
       sequencer_([this](channel_event e) {
           metrics_.stream_delivered.store(e.position, std::memory_order_relaxed);
           if (receive_) receive_(e);
@@ -119,7 +128,10 @@ bool postgres_stream::listen(std::string& error) {
         error = pg::describe("naming the event stream's connection", r, *db_);
         return false;
     }
-    if (auto r = db_->exec(listen_sql); !r.ok()) {
+    // The prefix is "parley_<oid>_": an identifier that needs no quoting.
+    const std::string listen = "LISTEN " + channel_prefix_ + events_channel + "; LISTEN " + channel_prefix_ +
+                               typing_channel + "; LISTEN " + channel_prefix_ + control_channel;
+    if (auto r = db_->exec(listen.c_str()); !r.ok()) {
         error = pg::describe("listening for the event stream", r, *db_);
         return false;
     }
@@ -132,8 +144,8 @@ bool postgres_stream::listen(std::string& error) {
                       "FROM events WHERE position >= $1 ORDER BY position LIMIT $2) e ON true ORDER BY e.position",
                       error))
         return false;
-    return db_->prepare(sql::typing, "SELECT pg_notify('parley_typing', t) FROM unnest($1::text[]) AS t", error) &&
-           db_->prepare(sql::control, "SELECT pg_notify('parley_control', t) FROM unnest($1::text[]) AS t", error);
+    return db_->prepare(sql::typing, "SELECT pg_notify($2::text, t) FROM unnest($1::text[]) AS t", error) &&
+           db_->prepare(sql::control, "SELECT pg_notify($2::text, t) FROM unnest($1::text[]) AS t", error);
 }
 
 bool postgres_stream::reconnect() {
@@ -181,14 +193,14 @@ bool postgres_stream::send_notices() {
         typing.swap(typing_out_);
         control.swap(control_out_);
     }
-    if (!control.empty() && !db_->run(sql::control, {pg::text_array(control)}).ok()) {
+    if (!control.empty() && !db_->run(sql::control, {pg::text_array(control), channel_prefix_ + control_channel}).ok()) {
         // Sent again after the reconnection: a kick or a logout must not be lost to a blip.
         std::lock_guard lock(notices_mutex_);
         control_out_.insert(control_out_.begin(), control.begin(), control.end());
         return false;
     }
     if (typing.empty()) return true;
-    return db_->run(sql::typing, {pg::text_array(typing)}).ok();  // a lost typing notice is only an indicator
+    return db_->run(sql::typing, {pg::text_array(typing), channel_prefix_ + typing_channel}).ok();  // a lost typing notice is only an indicator
 }
 
 bool postgres_stream::read_events() {
@@ -243,8 +255,8 @@ bool postgres_stream::wait_for_news() {
         if (PQconsumeInput(conn) == 0) return false;
         while (PGnotify* n = PQnotifies(conn)) {
             const std::string_view channel = n->relname;
-            if (channel == "parley_typing") deliver_typing(n->extra);
-            else if (channel == "parley_control") deliver_control(n->extra);
+            if (channel == channel_prefix_ + typing_channel) deliver_typing(n->extra);
+            else if (channel == channel_prefix_ + control_channel) deliver_control(n->extra);
             PQfreemem(n);
         }
     }

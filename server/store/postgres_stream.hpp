@@ -76,7 +76,7 @@ public:
         open_tag() = default;
     };
     postgres_stream(open_tag, const postgres_stream_options& options, server_metrics& metrics,
-                    std::unique_ptr<pg::connection> db, std::int64_t head, int wake_fd);
+                    std::unique_ptr<pg::connection> db, std::string channel_prefix, std::int64_t head, int wake_fd);
 
 private:
     void run();
@@ -96,6 +96,7 @@ private:
     postgres_stream_options options_;
     server_metrics& metrics_;
     std::unique_ptr<pg::connection> db_;  ///< reader thread only (after open)
+    std::string channel_prefix_;          ///< this deployment's notification channels
     stream_sequencer sequencer_;
     handler receive_;
     std::function<void()> lost_;

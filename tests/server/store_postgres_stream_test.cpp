@@ -131,3 +131,38 @@ TEST_CASE("postgres stream: events pruned before the reader read them are report
     CHECK(log.snapshot()[0] == 4);
     stream->stop();
 }
+
+TEST_CASE("postgres stream: deployments in two schemas of one database do not hear each other") {
+    postgres_place first, second;
+    if (!first.available()) return;
+    auto schema_one = first.open_backend();  // creates the tables
+    auto schema_two = second.open_backend();
+    server_metrics metrics;
+    std::string error;
+    auto open_in = [&](const postgres_place& place, const char* origin) {
+        postgres_stream_options options;
+        options.conninfo = place.conninfo();
+        options.origin = origin;
+        auto stream = postgres_stream::open(options, metrics, error);
+        INFO(error);
+        REQUIRE(stream);
+        return stream;
+    };
+    auto sender = open_in(first, "sender");
+    auto neighbour = open_in(first, "neighbour");   // the same deployment: hears it
+    auto stranger = open_in(second, "stranger");    // another deployment: must not
+    std::atomic<int> heard_by_neighbour{0}, heard_by_stranger{0};
+    for (auto* s : {sender.get(), neighbour.get(), stranger.get()}) s->subscribe([](const channel_event&) {});
+    neighbour->on_control([&](const control_notice& n) {
+        if (n.kind == "ban") ++heard_by_neighbour;
+    });
+    stranger->on_control([&](const control_notice& n) {
+        if (n.kind == "ban") ++heard_by_stranger;
+    });
+    for (auto* s : {sender.get(), neighbour.get(), stranger.get()}) s->start();
+    sender->send_control({"ban", {"bob", "0", "127.0.0.1"}});
+    REQUIRE(eventually([&] { return heard_by_neighbour.load() == 1; }));
+    std::this_thread::sleep_for(300ms);  // what the stranger would have heard by now
+    CHECK(heard_by_stranger.load() == 0);
+    for (auto* s : {sender.get(), neighbour.get(), stranger.get()}) s->stop();
+}
