@@ -240,8 +240,21 @@ bool postgres_stream::read_events() {
     }
 }
 
+void postgres_stream::take_notifications() {
+    PGconn* conn = db_->get();
+    while (PGnotify* n = PQnotifies(conn)) {
+        const std::string_view channel = n->relname;
+        if (channel == channel_prefix_ + typing_channel) deliver_typing(n->extra);
+        else if (channel == channel_prefix_ + control_channel) deliver_control(n->extra);
+        PQfreemem(n);  // a commit's wake-up needs nothing more: every turn of the loop reads
+    }
+}
+
 bool postgres_stream::wait_for_news() {
     PGconn* conn = db_->get();
+    // Notifications that came in with the answers to the reads are in libpq's queue
+    // already, and the socket will not say so again.
+    take_notifications();
     const int socket = PQsocket(conn);
     if (socket < 0) return false;
     pollfd fds[2] = {{socket, POLLIN, 0}, {wake_fd_, POLLIN, 0}};
@@ -253,12 +266,7 @@ bool postgres_stream::wait_for_news() {
     }
     if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
         if (PQconsumeInput(conn) == 0) return false;
-        while (PGnotify* n = PQnotifies(conn)) {
-            const std::string_view channel = n->relname;
-            if (channel == channel_prefix_ + typing_channel) deliver_typing(n->extra);
-            else if (channel == channel_prefix_ + control_channel) deliver_control(n->extra);
-            PQfreemem(n);
-        }
+        take_notifications();
     }
     return PQstatus(conn) == CONNECTION_OK;
 }

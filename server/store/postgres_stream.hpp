@@ -89,6 +89,8 @@ private:
     bool send_notices();
     /// Waits for a notification, a wake-up or the poll interval; false when the connection failed.
     bool wait_for_news();
+    /// Delivers the typing and control notifications libpq holds.
+    void take_notifications();
     void wake();
     void deliver_typing(const std::string& text);
     void deliver_control(const std::string& text);
