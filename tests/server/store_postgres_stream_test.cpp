@@ -46,6 +46,18 @@ bool eventually(Check check) {
     return check();
 }
 
+/// A stream reader on `place`'s schema, named `origin` (its tables made by a backend first).
+std::unique_ptr<postgres_stream> open_stream(const postgres_place& place, const char* origin, server_metrics& metrics) {
+    postgres_stream_options options;
+    options.conninfo = place.conninfo();
+    options.origin = origin;
+    std::string error;
+    auto stream = postgres_stream::open(options, metrics, error);
+    INFO(error);
+    REQUIRE(stream);
+    return stream;
+}
+
 void commit_post(batch_backend& b, const std::string& text) {
     std::string error;
     REQUIRE(b.begin(error));
@@ -60,13 +72,7 @@ TEST_CASE("postgres stream: every event another server commits is delivered once
     if (!place.available()) return;
     auto writer = place.open_backend();  // another server: its events are not ours
     server_metrics metrics;
-    std::string error;
-    postgres_stream_options options;
-    options.conninfo = place.conninfo();
-    options.origin = "reader";
-    auto stream = postgres_stream::open(options, metrics, error);
-    INFO(error);
-    REQUIRE(stream);
+    auto stream = open_stream(place, "reader", metrics);
     delivered_log log;
     std::atomic<int> lost{0};
     stream->subscribe([&](const channel_event& e) {
@@ -104,12 +110,7 @@ TEST_CASE("postgres stream: events pruned before the reader read them are report
     if (!place.available()) return;
     auto writer = place.open_backend();
     server_metrics metrics;
-    std::string error;
-    postgres_stream_options options;
-    options.conninfo = place.conninfo();
-    options.origin = "reader";
-    auto stream = postgres_stream::open(options, metrics, error);
-    REQUIRE(stream);
+    auto stream = open_stream(place, "reader", metrics);
     // Three events committed and pruned before the reader starts reading.
     for (int i = 0; i < 3; ++i) commit_post(*writer, "gone");
     const postgres_backend_options defaults;
@@ -138,19 +139,9 @@ TEST_CASE("postgres stream: deployments in two schemas of one database do not he
     auto schema_one = first.open_backend();  // creates the tables
     auto schema_two = second.open_backend();
     server_metrics metrics;
-    std::string error;
-    auto open_in = [&](const postgres_place& place, const char* origin) {
-        postgres_stream_options options;
-        options.conninfo = place.conninfo();
-        options.origin = origin;
-        auto stream = postgres_stream::open(options, metrics, error);
-        INFO(error);
-        REQUIRE(stream);
-        return stream;
-    };
-    auto sender = open_in(first, "sender");
-    auto neighbour = open_in(first, "neighbour");   // the same deployment: hears it
-    auto stranger = open_in(second, "stranger");    // another deployment: must not
+    auto sender = open_stream(first, "sender", metrics);
+    auto neighbour = open_stream(first, "neighbour", metrics);  // the same deployment: hears it
+    auto stranger = open_stream(second, "stranger", metrics);   // another deployment: must not
     std::atomic<int> heard_by_neighbour{0}, heard_by_stranger{0};
     for (auto* s : {sender.get(), neighbour.get(), stranger.get()}) s->subscribe([](const channel_event&) {});
     neighbour->on_control([&](const control_notice& n) {
