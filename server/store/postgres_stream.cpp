@@ -71,7 +71,8 @@ postgres_stream::postgres_stream(open_tag, const postgres_stream_options& option
       db_(std::move(db)),
       channel_prefix_(std::move(channel_prefix)),
       sequencer_([this](channel_event e) {
-          metrics_.stream_delivered.store(e.position, std::memory_order_relaxed);
+          // An echo left over from an event already delivered moves nothing on.
+          if (e.broadcast) metrics_.stream_delivered.store(e.position, std::memory_order_relaxed);
           if (receive_) receive_(e);
       }),
       wake_fd_(wake_fd) {

@@ -2,6 +2,7 @@
 // (docs/architecture/stream.md). Every server is a real process on loopback; the database
 // is the tests' cluster (ctest's postgres fixture), each test in a schema of its own.
 // Every loop is bounded in count and time.
+#include "support/eventually.hpp"
 #include "support/raw_ws_client.hpp"
 #include "support/seed_account.hpp"
 #include "support/server_process.hpp"
@@ -105,17 +106,6 @@ std::string login(unsigned short port, const std::string& name, const std::strin
         http_post(port, "/api/login", nlohmann::json{{"user", name}, {"password", password}}.dump());
     REQUIRE(status == 200);
     return nlohmann::json::parse(body)["token"].get<std::string>();
-}
-
-/// Waits (at most 5 s) until `check()` holds; whether it did.
-template <class Check>
-bool eventually(Check check) {
-    const auto deadline = std::chrono::steady_clock::now() + 5s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (check()) return true;
-        std::this_thread::sleep_for(20ms);
-    }
-    return check();
 }
 
 std::vector<message_id> ids_of(const std::vector<chat_message>& messages) {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "store_test_support.hpp"
+#include "support/eventually.hpp"
 #include "support/store_places.hpp"
 
 namespace {
@@ -21,6 +22,7 @@ using namespace parley;
 using namespace parley::server;
 using namespace parley::server::test;
 using namespace std::chrono_literals;
+using parley::test::eventually;
 
 /// What a stream delivered, from its threads.
 struct delivered_log {
@@ -35,16 +37,6 @@ struct delivered_log {
         return positions;
     }
 };
-
-template <class Check>
-bool eventually(Check check) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (check()) return true;
-        std::this_thread::sleep_for(10ms);
-    }
-    return check();
-}
 
 /// A stream reader on `place`'s schema, named `origin` (its tables made by a backend first).
 std::unique_ptr<postgres_stream> open_stream(const postgres_place& place, const char* origin, server_metrics& metrics) {
