@@ -201,6 +201,8 @@ void account_service::register_account(std::string name, std::string password, s
         registrations_.give_back(address);
         return callback(busy());
     }
+    // The other servers count it too: an address's sign-ups are limited across them all.
+    if (changed_) changed_("registration", {address, std::to_string(now_ms())});
     on_worker(std::move(callback), [this, name = std::move(name), password = std::move(password), folded,
                                     address = std::move(address), reservation = std::move(reservation),
                                     slot = hash_slot(queued_hashes_)](const done& answer) mutable {
@@ -246,6 +248,12 @@ void account_service::login(std::string name, std::string password, std::string 
             const auto t = now_ms();
             throttle_.record_failure(account_key, t);
             throttle_.record_failure(address_key, t);
+            // Counted on every server: guesses spread over them are throttled as one. A name
+            // that cannot be an account is not passed on (it could hold a newline or bytes
+            // a notification refuses); its address still is.
+            if (changed_)
+                changed_("login_failed", {is_valid_user_name(name) ? account_key : std::string(), address_key,
+                                          std::to_string(t)});
             write_audit({0, t, audit_name(name), "login_failed", audit_name(name), {}, why, address});
             answer(bad_credentials());
         };
@@ -257,6 +265,7 @@ void account_service::login(std::string name, std::string password, std::string 
         }
         if (!verify_password(found->password_hash, password)) return fail("wrong password");
         throttle_.clear(account_key);
+        if (changed_) changed_("login_ok", {account_key});
         if (is_banned(fold_name(found->name), {})) {
             write_audit({0, 0, found->name, "login_failed", found->name, {}, "banned account", address});
             return answer(error_answer(403, "this account is banned"));
@@ -376,6 +385,26 @@ void account_service::apply_remote_change(const std::string& kind, const std::ve
                 remember_account(*found);
             }
         });
+    } else if (kind == "account_removed" && args.size() == 1) {
+        // By `parley-server admin remove` on a running deployment: its tokens open nothing now.
+        if (auto it = accounts_by_folded_.find(args[0]); it != accounts_by_folded_.end()) {
+            std::erase_if(folded_by_id_, [&](const auto& entry) { return entry.second == args[0]; });
+            accounts_by_folded_.erase(it);
+        }
+    } else if (kind == "unban" && args.size() == 2) {
+        // By `parley-server admin unban`: the name args[0] and the address args[1].
+        std::erase_if(bans_, [&](const ban_row& b) {
+            return (!args[0].empty() && b.folded_name == args[0]) || (!args[1].empty() && b.address == args[1]);
+        });
+    } else if (kind == "login_failed" && args.size() == 3) {
+        // Throttles and limits are counted outside mutex_; they lock themselves.
+        const std::int64_t t = number(args[2]);
+        if (!args[0].empty()) throttle_.record_failure(args[0], t);
+        throttle_.record_failure(args[1], t);
+    } else if (kind == "login_ok" && args.size() == 1) {
+        throttle_.clear(args[0]);
+    } else if (kind == "registration" && args.size() == 2) {
+        registrations_.take(args[0], number(args[1]));
     } else if (kind == "ban" && args.size() >= 2) {
         // The row is written by the banning server; this one refuses at once.
         const std::int64_t until = number(args[1]);

@@ -96,10 +96,13 @@ public:
                     std::int64_t until_ms) override;
     void record(chat::moderation_event event) override;
 
-    /// Servers sharing a database keep their caches of it in step: `listener` is told of
-    /// each change made here (kind and arguments: "account" folded; "token" hash, account
-    /// id, time; "logout" hash) and the server passes on the other servers' changes, and
-    /// their bans ("ban" folded, until, addresses), to apply_remote_change(). Set before use.
+    /// Servers sharing a database keep their caches of it and their counts in step:
+    /// `listener` is told of each change made here (kind and arguments: "account" folded;
+    /// "token" hash, account id, time; "logout" hash; "login_failed" account key, address
+    /// key, time; "login_ok" account key; "registration" address, time) and the server
+    /// passes on the other servers' changes, their bans ("ban" folded, until, addresses)
+    /// and the admin command's ("account_removed" folded; "unban" folded, address), to
+    /// apply_remote_change(). Set before use.
     using change_listener = std::function<void(std::string kind, std::vector<std::string> args)>;
     void set_change_listener(change_listener listener) { changed_ = std::move(listener); }
     void apply_remote_change(const std::string& kind, const std::vector<std::string>& args);

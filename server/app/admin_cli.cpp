@@ -11,6 +11,8 @@
 #include "accounts/credentials.hpp"
 #include "parley/core/limits.hpp"
 #include "parley/core/text.hpp"
+#include "store/postgres_control.hpp"
+#include "store/postgres_handle.hpp"
 #include "store/sqlite_backend.hpp"
 
 namespace parley::server {
@@ -29,6 +31,21 @@ std::string read_password() {
     std::getline(std::cin, line);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     return line;
+}
+
+/// Who changed the database, to the servers that hear of it: never a server's own origin.
+constexpr const char* cli_origin = "cli";
+
+/// Tells the servers running on the PostgreSQL database `conninfo` of a change made here
+/// (with SQLite there are none: the server must be stopped). A notice that cannot be sent
+/// loses nothing: the row is stored and every server reads it at its next start.
+void tell_running_servers(const std::string& conninfo, control_notice notice) {
+    if (conninfo.empty()) return;
+    std::string error;
+    auto db = pg::connection::open(conninfo, error);
+    if (db && pg::notify_control(*db, cli_origin, notice, error)) return;
+    std::cerr << "parley-server: stored, but the running servers were not told (" << error
+              << "); they apply it at their next start\n";
 }
 
 int create(accounts::account_db& db, const std::string& name) {
@@ -113,6 +130,24 @@ int unban(accounts::account_db& db, const std::string& target) {
     return 0;
 }
 
+int run_command(accounts::account_db& db, const admin_command& command) {
+    if (command.action == "create") return create(db, command.name);
+    if (command.action == "bans") return list_bans(db);
+    if (command.action == "unban") return unban(db, command.name);
+    if (command.action == "audit") return print_audit(db, command.limit);
+    if (command.action == "list") {
+        for (const auto& a : db.list_accounts()) std::cout << a.name << " " << accounts::to_string(a.level) << "\n";
+        return 0;
+    }
+    if (db.remove_account(fold_name(command.name))) {
+        db.insert_audit({0, now_ms(), "(cli)", "account_remove", command.name, {}, {}, {}});
+        std::cout << "removed " << command.name << "\n";
+        return 0;
+    }
+    std::cerr << "parley-server: no account named " << command.name << "\n";
+    return 1;
+}
+
 }  // namespace
 
 int run_admin(const admin_command& command) {
@@ -143,21 +178,14 @@ int run_admin(const admin_command& command) {
             return 1;
         }
     }
-    if (command.action == "create") return create(*db, command.name);
-    if (command.action == "bans") return list_bans(*db);
-    if (command.action == "unban") return unban(*db, command.name);
-    if (command.action == "audit") return print_audit(*db, command.limit);
-    if (command.action == "list") {
-        for (const auto& a : db->list_accounts()) std::cout << a.name << " " << accounts::to_string(a.level) << "\n";
-        return 0;
-    }
-    if (db->remove_account(fold_name(command.name))) {
-        db->insert_audit({0, now_ms(), "(cli)", "account_remove", command.name, {}, {}, {}});
-        std::cout << "removed " << command.name << "\n";
-        return 0;
-    }
-    std::cerr << "parley-server: no account named " << command.name << "\n";
-    return 1;
+    const int status = run_command(*db, command);
+    // What changes the servers' caches: an account, a removal, a lifted ban.
+    const std::string folded = fold_name(command.name);
+    if (status == 0 && command.action == "create") tell_running_servers(command.postgres, {"account", {folded}});
+    if (status == 0 && command.action == "remove") tell_running_servers(command.postgres, {"account_removed", {folded}});
+    if (status == 0 && command.action == "unban")
+        tell_running_servers(command.postgres, {"unban", {folded, command.name}});
+    return status;
 }
 
 }  // namespace parley::server

@@ -101,7 +101,8 @@ config_outcome parse_command_line(int argc, const char* const* argv) {
         ->check(CLI::Range(std::int64_t{0}, std::int64_t{1'000'000'000'000}));
 
     admin_command admin;
-    auto* admin_cmd = app.add_subcommand("admin", "Manage accounts and bans (on a stopped server): create NAME "
+    auto* admin_cmd = app.add_subcommand("admin", "Manage accounts and bans (SQLite: on a stopped server; PostgreSQL: the "
+                                                  "running servers are told): create NAME "
                                                   "(an admin; password from PARLEY_ADMIN_PASSWORD or stdin), "
                                                   "list, remove NAME, bans, unban NAME_OR_ADDRESS, "
                                                   "audit [--limit N] (newest first)");

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "log/log.hpp"
+#include "store/postgres_control.hpp"
 #include "store/postgres_handle.hpp"
 #include "store/postgres_schema.hpp"
 
@@ -29,7 +30,7 @@ constexpr const char* name = "stream_name";
 // (postgres_backend.cpp sends it), typing notices, control notices.
 constexpr const char* events_channel = "events";
 constexpr const char* typing_channel = "typing";
-constexpr const char* control_channel = "control";
+using pg::control_channel;
 
 std::int64_t steady_ms() { return server_metrics::steady_now_ms(); }
 
@@ -178,8 +179,7 @@ void postgres_stream::run() {
 }
 
 void postgres_stream::send_control(control_notice notice) {
-    std::string text = options_.origin + '\n' + notice.kind;
-    for (const auto& arg : notice.args) text += '\n' + arg;
+    std::string text = pg::encode_control(options_.origin, notice);
     {
         std::lock_guard lock(notices_mutex_);
         control_out_.push_back(std::move(text));
@@ -287,18 +287,9 @@ void postgres_stream::deliver_typing(const std::string& text) {
 }
 
 void postgres_stream::deliver_control(const std::string& text) {
-    // origin \n kind \n args...
-    std::vector<std::string> parts;
-    std::size_t start = 0;
-    for (;;) {
-        const auto end = text.find('\n', start);
-        parts.push_back(text.substr(start, end == std::string::npos ? std::string::npos : end - start));
-        if (end == std::string::npos) break;
-        start = end + 1;
-    }
-    if (parts.size() < 2 || parts[0] == options_.origin) return;  // ours: applied here already
-    control_notice notice{parts[1], std::vector<std::string>(parts.begin() + 2, parts.end())};
-    if (control_) control_(notice);
+    auto sent = pg::decode_control(text);
+    if (!sent || sent->origin == options_.origin) return;  // ours: applied here already
+    if (control_) control_(sent->notice);
 }
 
 }  // namespace parley::server

@@ -90,8 +90,12 @@ bool postgres_backend::begin_upkeep(bool& mine, std::string& error) {
         error = failure("starting an upkeep transaction", r);
         return false;
     }
-    // Any constant shared by every Parley server, apart from the migration's.
-    auto lock = db_->exec("SELECT pg_try_advisory_xact_lock(7370617)");
+    // Advisory locks are per database, like NOTIFY: the second key is the deployment's schema,
+    // so deployments in other schemas of the same database (tests run side by side) never
+    // skip each other's upkeep. The first is any constant apart from the migration's.
+    auto lock = db_->exec(
+        "SELECT pg_try_advisory_xact_lock(7370617, "
+        "(SELECT oid::int FROM pg_namespace WHERE nspname = current_schema()))");
     if (!lock.ok() || lock.rows() != 1) {
         error = failure("taking the upkeep lock", lock);
         rollback();

@@ -38,11 +38,14 @@ struct node {
     std::unique_ptr<server_process> process;
     unsigned short port = 0;
 
-    node(const std::string& conninfo, const std::filesystem::path& dir, const std::string& name) {
-        process = std::make_unique<server_process>(std::vector<std::string>{
+    node(const std::string& conninfo, const std::filesystem::path& dir, const std::string& name,
+         const std::vector<std::string>& extra_flags = {}) {
+        std::vector<std::string> flags{
             "--bind", "127.0.0.1", "--port", "0", "--data", (dir / name).string(), "--web-root",
             (dir / "no-web").string(), "--threads", "2", "--max-connections-per-address", "0", "--rate-limit", "0",
-            "--send-queue", std::to_string(16 << 20), "--postgres", conninfo, "--node-name", name});
+            "--send-queue", std::to_string(16 << 20), "--postgres", conninfo, "--node-name", name};
+        flags.insert(flags.end(), extra_flags.begin(), extra_flags.end());
+        process = std::make_unique<server_process>(std::move(flags));
         port = process->wait_listening(10s);
         INFO(process->stderr_text());
         REQUIRE(port != 0);
@@ -106,6 +109,26 @@ std::string login(unsigned short port, const std::string& name, const std::strin
         http_post(port, "/api/login", nlohmann::json{{"user", name}, {"password", password}}.dump());
     REQUIRE(status == 200);
     return nlohmann::json::parse(body)["token"].get<std::string>();
+}
+
+/// Whether a guest on `port` may take `name` (it may not once the server knows an account
+/// of that name, or a ban of it). Each probe is in a channel of its own: a probe's guest
+/// that has not left yet never holds the name against the next.
+bool guest_may_take(unsigned short port, const std::string& name) {
+    static int probes = 0;
+    test_client c(port, "/probe-" + std::to_string(++probes));
+    c.read_welcome();
+    return c.identify(name).success;
+}
+
+/// A registration on `port`: the status.
+int register_on(unsigned short port, const std::string& name, const std::string& password) {
+    return http_post(port, "/api/register", nlohmann::json{{"user", name}, {"password", password}}.dump()).first;
+}
+
+/// A login on `port`: the status (200, 401, 429 ...).
+int login_status(unsigned short port, const std::string& name, const std::string& password) {
+    return http_post(port, "/api/login", nlohmann::json{{"user", name}, {"password", password}}.dump()).first;
 }
 
 std::vector<message_id> ids_of(const std::vector<chat_message>& messages) {
@@ -379,6 +402,75 @@ TEST_CASE("multinode: a kick and a ban issued on one server take effect on the o
     auto again = std::make_unique<test_client>(b.port, "/general");
     again->read_welcome();
     CHECK_FALSE(again->identify("bob").success);
+}
+
+TEST_CASE("multinode: login throttles and registration limits count across servers") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    const std::vector<std::string> limits{"--registrations-per-hour", "2"};
+    node a(db, dir.path(), "a", limits), b(db, dir.path(), "b", limits);
+    seed_account(dir.path() / "shared", "ann", "password-1", server::accounts::role::user);
+    // Seven wrong passwords on A: five are free, then the waits double (1 s, 2 s), and the
+    // seventh makes ann wait 4 s. A 429 is waited out, so every attempt counted is a guess.
+    int failures = 0;
+    for (int attempt = 0; attempt < 20 && failures < 7; ++attempt) {
+        const int status = login_status(a.port, "ann", "wrong-password");
+        if (status == 401) {
+            ++failures;
+            continue;
+        }
+        REQUIRE(status == 429);
+        std::this_thread::sleep_for(1100ms * (1 << std::max(0, failures - 5)));
+    }
+    REQUIRE(failures == 7);
+    // A registration on A is a barrier: A tells the others in order, so once B knows the
+    // account, it has counted every failure A told it of before.
+    REQUIRE(register_on(a.port, "sync", "password-2") == 201);
+    REQUIRE(eventually([&] { return !guest_may_take(b.port, "sync"); }));
+    // B never saw a wrong password, yet refuses even the right one for now.
+    CHECK(login_status(b.port, "ann", "password-1") == 429);
+
+    // Two registrations an hour from one address: the second on A, the third on B refused.
+    REQUIRE(register_on(a.port, "reg2", "password-2") == 201);
+    REQUIRE(eventually([&] { return !guest_may_take(b.port, "reg2"); }));
+    CHECK(register_on(b.port, "reg3", "password-2") == 429);
+}
+
+TEST_CASE("multinode: admin create, remove and unban reach the running servers at once") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    auto admin_cli = [&](std::vector<std::string> args, std::vector<std::string> env = {}) {
+        args.insert(args.begin(), {"--postgres", db, "admin"});
+        const auto run = run_server(std::move(args), 30s, std::move(env));
+        INFO(run.err);
+        CHECK(run.err.find("were not told") == std::string::npos);
+        return run.code;
+    };
+    // Created by the command: the servers' guests may not take the name.
+    REQUIRE(admin_cli({"create", "boss"}, {"PARLEY_ADMIN_PASSWORD=password-1"}) == 0);
+    CHECK(eventually([&] { return !guest_may_take(a.port, "boss") && !guest_may_take(b.port, "boss"); }));
+
+    // Removed by the command: its session token opens nothing on either server.
+    REQUIRE(register_on(a.port, "carl", "password-2") == 201);
+    const std::string carl = login(a.port, "carl", "password-2");
+    REQUIRE(eventually([&] { return raw_ws_client(b.port, "/general?token=" + carl).status() == 101; }));
+    REQUIRE(admin_cli({"remove", "carl"}) == 0);
+    CHECK(eventually([&] {
+        return raw_ws_client(a.port, "/general?token=" + carl).status() == 401 &&
+               raw_ws_client(b.port, "/general?token=" + carl).status() == 401;
+    }));
+
+    // Banned over the protocol on A, lifted by the command: both servers let bob in again.
+    test_client admin(a.port, "/general?token=" + login(a.port, "boss", "password-1"));
+    admin.read_welcome();
+    auto banned = guest(b.port, "general", "bob");
+    admin.send(client_frame{ban_request{"bob", 10}, std::nullopt});
+    REQUIRE(banned->wait_closed(5s) == std::optional<std::uint16_t>(1008));
+    REQUIRE_FALSE(guest_may_take(a.port, "bob"));
+    REQUIRE(eventually([&] { return !guest_may_take(b.port, "bob"); }));
+    REQUIRE(admin_cli({"unban", "bob"}) == 0);
+    CHECK(eventually([&] { return guest_may_take(a.port, "bob") && guest_may_take(b.port, "bob"); }));
 }
 
 TEST_CASE("multinode: migrate copies a SQLite deployment into PostgreSQL, once, and servers go on from it") {

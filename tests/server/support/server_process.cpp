@@ -52,7 +52,7 @@ c_strings environment_without_parley(std::vector<std::string> extra) {
     return c_strings(std::move(text));
 }
 
-server_process::server_process(std::vector<std::string> args) {
+server_process::server_process(std::vector<std::string> args, std::vector<std::string> extra_env) {
     int out_pipe[2], err_pipe[2];
     if (::pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
     if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
@@ -62,7 +62,7 @@ server_process::server_process(std::vector<std::string> args) {
     }
 
     c_strings argv = server_argv(std::move(args));
-    c_strings envp = environment_without_parley();
+    c_strings envp = environment_without_parley(std::move(extra_env));
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -175,8 +175,9 @@ std::string server_process::stdout_text() {
     return out_;
 }
 
-process_result run_server(std::vector<std::string> args, std::chrono::milliseconds timeout) {
-    server_process p(std::move(args));
+process_result run_server(std::vector<std::string> args, std::chrono::milliseconds timeout,
+                          std::vector<std::string> extra_env) {
+    server_process p(std::move(args), std::move(extra_env));
     process_result result;
     if (auto code = p.wait_exit(timeout)) result.code = *code;
     result.out = p.stdout_text();

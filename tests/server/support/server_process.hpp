@@ -41,8 +41,9 @@ c_strings environment_without_parley(std::vector<std::string> extra = {});
 class server_process {
 public:
     /// Starts the binary with `args` (argv[0] is added) and an environment without
-    /// PARLEY_* variables, so only the flags configure it. Throws if it cannot be spawned.
-    explicit server_process(std::vector<std::string> args);
+    /// PARLEY_* variables but `extra_env` ("NAME=value"), so only the flags and those
+    /// configure it. Throws if it cannot be spawned.
+    explicit server_process(std::vector<std::string> args, std::vector<std::string> extra_env = {});
     /// Kills the child (SIGKILL) if it still runs, and reaps it.
     ~server_process();
     server_process(const server_process&) = delete;
@@ -83,9 +84,10 @@ struct process_result {
     std::string err;
 };
 
-/// Runs the binary with `args` to completion; a run longer than `timeout` is killed and
-/// reported with code -1.
-process_result run_server(std::vector<std::string> args, std::chrono::milliseconds timeout = 5s);
+/// Runs the binary with `args` (and `extra_env`, as server_process) to completion; a run
+/// longer than `timeout` is killed and reported with code -1.
+process_result run_server(std::vector<std::string> args, std::chrono::milliseconds timeout = 5s,
+                          std::vector<std::string> extra_env = {});
 
 /// The lines of `text` (without their '\n'); a last line without '\n' counts too.
 std::vector<std::string> lines_of(const std::string& text);
