@@ -44,8 +44,10 @@ struct model_config {
     /// old connection holds the name until the server notices it is gone.
     int taken_retry_interval_ms = 500;
     /// ...for this long, then the name is reported as taken (never swapped for another).
-    /// 5 s covers a closed tab's TCP teardown; a dead one shows up in the heartbeat's 30 s.
-    int taken_retry_window_ms = 5000;
+    /// 12 s covers a closed tab's TCP teardown and a dead server's names, which the others
+    /// free within 10 s (docs/operations.md, Several servers); a dead tab shows up in the
+    /// heartbeat's 30 s.
+    int taken_retry_window_ms = 12000;
     /// Own typing notices are sent at most this often (the server relays no more anyway).
     int typing_send_interval_ms = limits::typing_relay_interval_ms;
     /// Others' typing notices are shown this long after the last one.

@@ -189,6 +189,7 @@ struct server::impl {
             stream_options.conninfo = config.postgres;
             stream_options.origin = origin;
             stream_options.application_name = "parley stream " + metrics.node_name;
+            stream_options.node_name = metrics.node_name;
             if (account_tables) events = postgres_stream::open(stream_options, metrics, error);
             if (!events) throw std::runtime_error("cannot use the PostgreSQL database: " + error);
             stream = events.get();

@@ -11,6 +11,8 @@
 
 namespace parley::server {
 
+class presence_exchange;
+
 /// Something every connection in a channel must receive, on every instance: a new
 /// message, an edit, a deletion, a typing notice. `payload` is the JSON text of the
 /// frame. `skip_session` names a connection that must not get it (the sender of a message,
@@ -63,6 +65,8 @@ public:
     /// Sets the receiver of the other servers' control notices; called once, at start-up.
     /// It is called on a thread of the bus: hand the work on.
     virtual void on_control(std::function<void(const control_notice&)> receive) { (void)receive; }
+    /// Presence shared with the other servers (bus/presence.hpp); null on one server.
+    virtual presence_exchange* presence() { return nullptr; }
 };
 
 /// The default bus: one instance, so publishing is delivering, synchronously, on the

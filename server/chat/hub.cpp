@@ -9,6 +9,7 @@
 #include "log/guarded.hpp"
 #include "parley/core/codec.hpp"
 #include "parley/core/text.hpp"
+#include "ws/frame.hpp"
 
 namespace parley::server::chat {
 
@@ -65,7 +66,35 @@ hub::hub(std::vector<net::any_io_executor> loops, message_store& store, message_
         if (event.position == 0 && s.running_here()) s.deliver(event);
         else s.post([&s, event] { s.deliver(event); });
     });
+    if (presence_exchange* presence = bus.presence()) share_presence(*presence);
     load_stored_channels();
+}
+
+void hub::share_presence(presence_exchange& presence) {
+    // Called on the exchange's thread: each change goes to its channel's shard, in order.
+    presence_handlers handlers;
+    handlers.changed = [this](const presence_entry& e, bool present) {
+        shard& s = shard_for(e.channel);
+        s.post([&s, e, present] { s.remote_changed(e, present); });
+    };
+    handlers.replaced = [this](std::vector<presence_entry> all) {
+        std::vector<std::vector<presence_entry>> by_shard(shards_.size());
+        for (auto& e : all) by_shard[shard_of(e.channel, shards_.size())].push_back(std::move(e));
+        for (std::size_t i = 0; i < shards_.size(); ++i) {
+            shard& s = *shards_[i];
+            s.post([&s, entries = std::move(by_shard[i])]() mutable { s.remote_replaced(std::move(entries)); });
+        }
+    };
+    handlers.gone = [this](const std::string& origin) {
+        for (auto& each : shards_) {
+            shard& s = *each;
+            s.post([&s, origin] { s.remote_gone(origin); });
+        }
+    };
+    handlers.fenced = [this] {
+        close_all(ws::close_code::going_away, "this server was cut off from the others: reconnect");
+    };
+    presence.set_handlers(std::move(handlers));
 }
 
 hub::~hub() = default;
@@ -148,7 +177,11 @@ void hub::close_all(std::uint16_t code, std::string reason) {
     for (const auto& c : registry_.all()) c->close(code, reason);
 }
 
-bool hub::guest_online(std::string_view folded) const { return registry_.guest_online(folded); }
+bool hub::guest_online(std::string_view folded) const {
+    if (registry_.guest_online(folded)) return true;
+    presence_exchange* presence = ctx_.bus.presence();
+    return presence && presence->remote_guest_online(folded);
+}
 
 void hub::kicked_elsewhere(const std::string& channel, const std::string& folded) {
     shard& s = shard_for(channel);

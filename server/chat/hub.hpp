@@ -32,6 +32,7 @@
 #include "chat/registry.hpp"
 #include "chat/shard.hpp"
 #include "bus/bus.hpp"
+#include "bus/presence.hpp"
 #include "metrics/metrics.hpp"
 #include "parley/core/messages.hpp"
 #include "store/store.hpp"
@@ -68,7 +69,8 @@ public:
     void closed(std::shared_ptr<connection> c);
     /// Closes every connection with `code` (server shutdown).
     void close_all(std::uint16_t code, std::string reason);
-    /// Whether a guest connection holds the folded name `folded` now.
+    /// Whether a guest connection holds the folded name `folded` now, here or (with shared
+    /// presence) on another server.
     bool guest_online(std::string_view folded) const;
     /// Another server's admin kicked `folded` from `channel`: its connections here leave it
     /// (`left` kicked). Any thread.
@@ -108,6 +110,8 @@ private:
     /// Reads the names of channels with history (they count toward max_channels) now and
     /// then every minute, so that channels whose history retention removed stop counting.
     void load_stored_channels();
+    /// Servers sharing a database: the other servers' presence reaches the shards.
+    void share_presence(presence_exchange& presence);
 
     // hub_channels.cpp
     void on_join(turn& t, const std::string& channel, std::optional<message_id> since,

@@ -31,7 +31,7 @@ void hub::on_identity(turn& t, const identity_request& request) {
         request.user, folded, static_cast<int>(state.channels.size()), false, {}});
     for (const auto& channel : state.channels) {
         shard& s = shard_for(channel);
-        s.post([&s, c = t.c, channel, folded] { s.claim_name(c, channel, folded); });
+        s.post([&s, c = t.c, channel, folded, display = request.user] { s.claim_name(c, channel, folded, display); });
     }
 }
 

@@ -1,6 +1,8 @@
 #include "chat/shard.hpp"
 
 #include <algorithm>
+#include <set>
+#include <tuple>
 
 #include <boost/asio/post.hpp>
 
@@ -52,40 +54,89 @@ void shard::finish_join(const conn_ptr& c, const join_ticket& ticket, history_re
     // before the read is in the history (and its broadcast went out before the member
     // entered), and every later one is broadcast to it: no gap and nothing twice.
     const std::string& channel = ticket.channel;
-    bool claimed = ticket.claimed;
-    auto refuse = [&](std::optional<error_code> code, std::string message) {
-        if (claimed) ctx_.catalog.release(channel);
-        if (code) out_.push_error(c, ctx_.metrics, *code, std::move(message), ticket.ref);
-        events_.join_done(c, channel, false);
-    };
-    if (c->hub_closed()) return refuse(std::nullopt, {});
+    if (c->hub_closed()) return refuse_join(c, ticket, std::nullopt, {});
     if (history.failed())
-        return refuse(error_code::server_error, "could not read the history of #" + channel);
+        return refuse_join(c, ticket, error_code::server_error, "could not read the history of #" + channel);
     auto it = rooms_.find(channel);
     const bool member = it != rooms_.end() && it->second.has_member(c.get());
     if (member) {
         // A repeated join only resends joined + history; a claim taken for it is not needed.
-        if (claimed) ctx_.catalog.release(channel);
-        claimed = false;
+        if (ticket.claimed) ctx_.catalog.release(channel);
+        join_ticket again = ticket;
+        again.claimed = false;
+        return admit(c, again, std::move(history));
+    }
+    // Someone may have taken the name in this channel while the history was read.
+    static const room no_room;
+    if (!ticket.folded.empty() &&
+        name_conflicts(channel, it != rooms_.end() ? it->second : no_room, *c, ticket.folded, ticket.is_account))
+        return refuse_join(c, ticket, error_code::name_taken,
+                           "another connection in #" + channel + " holds the name " + ticket.display);
+    join_ticket entering = ticket;
+    // Kicked meanwhile, its home still listed the channel and took no claim: take it now.
+    if (!entering.claimed) {
+        if (!ctx_.catalog.claim(channel))
+            return refuse_join(c, ticket, error_code::forbidden,
+                               "the server has " + std::to_string(ctx_.options.max_channels) +
+                                   " channels, its limit: join an existing one");
+        entering.claimed = true;
+    }
+    presence_exchange* presence = shared_presence();
+    if (presence && !entering.folded.empty() && !entering.is_account) {
+        // A guest's name in a channel is one server's: the database decides, then it enters
+        // (events the stream brings meanwhile are replayed after its history).
+        auto held = std::make_shared<history_result>(std::move(history));
+        presence->claim_guest(channel, entering.folded, entering.display,
+                              [this, c, entering, held](bool accepted) {
+                                  post([this, c, entering, held, accepted] {
+                                      guest_claimed(c, entering, std::move(*held), accepted);
+                                  });
+                              });
+        return;
+    }
+    admit(c, entering, std::move(history));
+}
+
+void shard::guest_claimed(const conn_ptr& c, const join_ticket& ticket, history_result history, bool accepted) {
+    const std::string& channel = ticket.channel;
+    if (!accepted)
+        return refuse_join(c, ticket, error_code::name_taken,
+                           "another connection in #" + channel + " holds the name " + ticket.display);
+    auto it = rooms_.find(channel);
+    static const room no_room;
+    // The database gave it the name: only a connection here can hold it now (what is known
+    // of the other servers may be a moment behind the database).
+    const bool conflict = name_conflicts(channel, it != rooms_.end() ? it->second : no_room, *c, ticket.folded,
+                                         ticket.is_account, false);
+    if (c->hub_closed() || conflict) {
+        shared_presence()->departed(channel, ticket.folded);  // claimed for nothing: given back
+        if (c->hub_closed()) return refuse_join(c, ticket, std::nullopt, {});
+        return refuse_join(c, ticket, error_code::name_taken,
+                           "another connection in #" + channel + " holds the name " + ticket.display);
+    }
+    admit(c, ticket, std::move(history));
+}
+
+void shard::refuse_join(const conn_ptr& c, const join_ticket& ticket, std::optional<error_code> code,
+                        std::string message) {
+    if (ticket.claimed) ctx_.catalog.release(ticket.channel);
+    if (code) out_.push_error(c, ctx_.metrics, *code, std::move(message), ticket.ref);
+    events_.join_done(c, ticket.channel, false);
+}
+
+void shard::admit(const conn_ptr& c, const join_ticket& ticket, history_result history) {
+    const std::string& channel = ticket.channel;
+    auto it = rooms_.find(channel);
+    const bool member = it != rooms_.end() && it->second.has_member(c.get());
+    if (member) {
+        // A repeated join's history holds what its read saw; later events it had live.
+        if (auto* m = it->second.find(c.get())) m->seen_through = std::max(m->seen_through, history.position);
     } else {
-        // Someone may have taken the name in this channel while the history was read.
-        if (!ticket.folded.empty() && it != rooms_.end() &&
-            name_conflicts(it->second, *c, ticket.folded, ticket.is_account))
-            return refuse(error_code::name_taken,
-                          "another connection in #" + channel + " holds the name " + ticket.display);
-        // Kicked meanwhile, its home still listed the channel and took no claim: take it now.
-        if (!claimed && !ctx_.catalog.claim(channel))
-            return refuse(error_code::forbidden, "the server has " + std::to_string(ctx_.options.max_channels) +
-                                                     " channels, its limit: join an existing one");
         join_ticket entering = ticket;
         entering.seen_through = history.position;
         enter_room(c, entering);
     }
     room& r = rooms_.at(channel);
-    if (member) {
-        // A repeated join's history holds what its read saw; later events it had live.
-        if (auto* m = r.find(c.get())) m->seen_through = std::max(m->seen_through, history.position);
-    }
     const stream_position seen = history.position;
     push_joined(c, channel, r);
     out_.push(c, make_frame(fit_history_page(channel, std::move(history), ticket.direction,
@@ -99,13 +150,16 @@ void shard::finish_join(const conn_ptr& c, const join_ticket& ticket, history_re
 void shard::push_joined(const conn_ptr& c, const std::string& channel, const room& r) {
     joined_notice joined{channel, {}, std::nullopt};
     for (const auto& [folded, entry] : r.names) joined.users.push_back(entry.display);
+    if (auto other = remote_.find(channel); other != remote_.end())
+        for (const auto& [folded, entry] : other->second)
+            if (!r.names.contains(folded)) joined.users.push_back(entry.display);
     const auto listed = static_cast<std::size_t>(ctx_.options.presence_names_up_to);
     if (joined.users.size() > listed) {
         // A big channel: the first names in order and the count, not a frame of every name.
         std::partial_sort(joined.users.begin(), joined.users.begin() + static_cast<std::ptrdiff_t>(listed),
                           joined.users.end());
         joined.users.resize(listed);
-        joined.online = r.online();
+        joined.online = online(channel, r);
     } else {
         std::sort(joined.users.begin(), joined.users.end());
     }
@@ -122,6 +176,9 @@ void shard::enter_room(const conn_ptr& c, const join_ticket& ticket) {
     if (entry.connections++ == 0) {
         entry.display = ticket.display;
         entry.is_account = ticket.is_account;
+        // A guest's row is its claim; an account's says it is online here too.
+        if (presence_exchange* presence = shared_presence(); presence && ticket.is_account)
+            presence->account_arrived(ticket.channel, ticket.folded, ticket.display);
         name_arrived(ticket.channel, r, ticket.display, c.get());
     }
 }
@@ -145,6 +202,7 @@ bool shard::leave_room(const connection& c, const std::string& channel) {
         if (entry != r.names.end() && --entry->second.connections <= 0) {
             const std::string display = entry->second.display;
             r.names.erase(entry);
+            if (presence_exchange* presence = shared_presence()) presence->departed(channel, folded);
             name_left(channel, r, display, &c);
         }
     }
@@ -158,7 +216,12 @@ bool shard::leave_room(const connection& c, const std::string& channel) {
 
 // ------------------------------------------------------------------ names
 
-bool shard::name_conflicts(const room& r, const connection& c, const std::string& folded, bool is_account) const {
+bool shard::name_conflicts(const std::string& channel, const room& r, const connection& c,
+                           const std::string& folded, bool is_account, bool ask_remote) const {
+    // A guest of another server holds it (the database decides the races this misses).
+    if (const remote_name* other = ask_remote ? remote(channel, folded) : nullptr;
+        other && !is_account && !other->is_account)
+        return true;
     if (auto claim = r.claims.find(folded); claim != r.claims.end() && claim->second != &c) return true;
     auto entry = r.names.find(folded);
     if (entry == r.names.end()) return false;
@@ -170,14 +233,30 @@ bool shard::name_conflicts(const room& r, const connection& c, const std::string
     return true;
 }
 
-void shard::claim_name(const conn_ptr& c, const std::string& channel, const std::string& folded) {
+void shard::claim_name(const conn_ptr& c, const std::string& channel, const std::string& folded,
+                       const std::string& display) {
     auto it = rooms_.find(channel);
-    bool accepted = true;
-    if (it != rooms_.end() && it->second.has_member(c.get())) {
-        accepted = !name_conflicts(it->second, *c, folded, false);
-        if (accepted) it->second.claims[folded] = c.get();
-    }
-    events_.claim_answered(c, channel, accepted);
+    // Not a member yet (its join is in flight): the join checks the name when it completes.
+    if (it == rooms_.end() || !it->second.has_member(c.get())) return events_.claim_answered(c, channel, true);
+    if (name_conflicts(channel, it->second, *c, folded, false)) return events_.claim_answered(c, channel, false);
+    it->second.claims[folded] = c.get();
+    presence_exchange* presence = shared_presence();
+    if (!presence) return events_.claim_answered(c, channel, true);
+    presence->claim_guest(channel, folded, display, [this, c, channel, folded](bool accepted) {
+        post([this, c, channel, folded, accepted] { identity_claimed(c, channel, folded, accepted); });
+    });
+}
+
+void shard::identity_claimed(const conn_ptr& c, const std::string& channel, const std::string& folded,
+                             bool accepted) {
+    auto it = rooms_.find(channel);
+    const bool still_ours = it != rooms_.end() && [&] {
+        auto claim = it->second.claims.find(folded);
+        return claim != it->second.claims.end() && claim->second == c.get();
+    }();
+    if (accepted && !still_ours) shared_presence()->departed(channel, folded);  // it left meanwhile
+    if (!accepted && still_ours) it->second.claims.erase(folded);
+    events_.claim_answered(c, channel, accepted && still_ours);
 }
 
 void shard::commit_name(const conn_ptr& c, const std::string& channel, const std::string& folded,
@@ -200,7 +279,10 @@ void shard::release_name(const connection& c, const std::string& channel, const 
     auto it = rooms_.find(channel);
     if (it == rooms_.end()) return;
     auto claim = it->second.claims.find(folded);
-    if (claim != it->second.claims.end() && claim->second == &c) it->second.claims.erase(claim);
+    if (claim == it->second.claims.end() || claim->second != &c) return;
+    it->second.claims.erase(claim);
+    // Refused in another channel: this one's row is given back.
+    if (presence_exchange* presence = shared_presence()) presence->departed(channel, folded);
 }
 
 // ------------------------------------------------------------------ messages
@@ -322,7 +404,8 @@ void shard::kick(const conn_ptr& admin, const kick_request& request, const std::
     // they are told (they may hold the name when this one does not).
     control_notice notice{"kick", {request.channel, folded}};
     ctx_.bus.send_control(std::move(notice));
-    if (!remove_name(request.channel, folded))
+    const bool here = remove_name(request.channel, folded);
+    if (!here && !remote(request.channel, folded))
         return out_.push_error(admin, ctx_.metrics, error_code::not_found,
                                request.user + " is not in #" + request.channel, ref);
     ctx_.names.record({actor.name, "kick", request.user, request.channel, {}, actor.address});
@@ -346,19 +429,92 @@ bool shard::remove_name(const std::string& channel, const std::string& folded) {
 // ------------------------------------------------------------------ presence
 
 void shard::name_arrived(const std::string& channel, room& r, const std::string& display, const connection* skip) {
+    // Online on another server already: the members here saw it come.
+    if (remote(channel, fold_name(display))) return ctx_.catalog.set_online(channel, online(channel, r));
     send_presence(channel, r, display, presence_notice::change::joined, skip);
 }
 
 void shard::name_left(const std::string& channel, room& r, const std::string& display, const connection* skip) {
     if (r.members.empty()) return;  // the last one left: nobody to tell
+    // Still online on another server.
+    if (remote(channel, fold_name(display))) return ctx_.catalog.set_online(channel, online(channel, r));
     send_presence(channel, r, display, presence_notice::change::left, skip);
 }
 
 void shard::send_presence(const std::string& channel, room& r, const std::string& display,
                           presence_notice::change state, const connection* skip) {
-    ctx_.catalog.set_online(channel, r.online());
-    if (r.online() > ctx_.options.presence_names_up_to) return count_changed(channel, r);
-    broadcast(r, make_frame(presence_notice{channel, display, state, r.online()}), skip);
+    const int count = online(channel, r);
+    ctx_.catalog.set_online(channel, count);
+    if (count > ctx_.options.presence_names_up_to) return count_changed(channel, r);
+    broadcast(r, make_frame(presence_notice{channel, display, state, count}), skip);
+}
+
+int shard::online(const std::string& channel, const room& r) const {
+    int count = r.online();
+    if (auto other = remote_.find(channel); other != remote_.end())
+        for (const auto& [folded, entry] : other->second)
+            if (!r.names.contains(folded)) ++count;
+    return count;
+}
+
+const shard::remote_name* shard::remote(const std::string& channel, const std::string& folded) const {
+    auto other = remote_.find(channel);
+    if (other == remote_.end()) return nullptr;
+    auto entry = other->second.find(folded);
+    return entry == other->second.end() ? nullptr : &entry->second;
+}
+
+// ------------------------------------------------------------------ other servers' presence
+
+void shard::remote_changed(const presence_entry& entry, bool present) { set_remote(entry, present); }
+
+void shard::remote_replaced(std::vector<presence_entry> entries) {
+    // What was known and is not in the snapshot went; what is in it came (or stays).
+    std::set<std::tuple<std::string, std::string, std::string>> now;
+    for (const auto& e : entries) now.emplace(e.channel, e.folded, e.origin);
+    std::vector<presence_entry> gone;
+    for (const auto& [channel, names] : remote_)
+        for (const auto& [folded, entry] : names)
+            for (const auto& origin : entry.origins)
+                if (!now.contains({channel, folded, origin}))
+                    gone.push_back({channel, folded, entry.display, entry.is_account, origin});
+    for (const auto& e : gone) set_remote(e, false);
+    for (const auto& e : entries) set_remote(e, true);
+}
+
+void shard::remote_gone(const std::string& origin) {
+    std::vector<presence_entry> gone;
+    for (const auto& [channel, names] : remote_)
+        for (const auto& [folded, entry] : names)
+            if (entry.origins.contains(origin)) gone.push_back({channel, folded, entry.display, entry.is_account, origin});
+    for (const auto& e : gone) set_remote(e, false);
+}
+
+void shard::set_remote(const presence_entry& e, bool present) {
+    auto& names = remote_[e.channel];
+    auto found = names.find(e.folded);
+    const bool before = found != names.end();
+    if (present) {
+        auto& entry = names[e.folded];
+        if (!before) {
+            entry.display = e.display;
+            entry.is_account = e.is_account;
+        }
+        entry.origins.insert(e.origin);
+    } else if (before) {
+        found->second.origins.erase(e.origin);
+        if (found->second.origins.empty()) names.erase(found);
+    }
+    const bool after = names.contains(e.folded);
+    if (names.empty()) remote_.erase(e.channel);
+    if (before == after) return;
+    auto it = rooms_.find(e.channel);
+    if (it == rooms_.end()) return;
+    room& r = it->second;
+    // Online here too: nothing changes for the members here.
+    if (r.names.contains(e.folded)) return ctx_.catalog.set_online(e.channel, online(e.channel, r));
+    send_presence(e.channel, r, e.display,
+                  after ? presence_notice::change::joined : presence_notice::change::left, nullptr);
 }
 
 void shard::broadcast(const room& r, const shared_frame& frame, const connection* skip) {
@@ -396,7 +552,7 @@ void shard::send_online_counts() {
         auto it = rooms_.find(channel);
         if (it == rooms_.end()) continue;
         room& r = it->second;
-        const int online = r.online();
+        const int online = shard::online(channel, r);
         const auto per_step = std::max(1, ctx_.options.presence_names_up_to);
         const std::int64_t interval = step * ((online + per_step - 1) / per_step);
         if (r.last_count_ms != 0 && now - r.last_count_ms < interval) {

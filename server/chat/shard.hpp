@@ -9,6 +9,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -16,6 +17,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/strand.hpp>
 
+#include "bus/presence.hpp"
 #include "chat/hub_context.hpp"
 #include "chat/outbox.hpp"
 #include "chat/room.hpp"
@@ -86,8 +88,10 @@ public:
     /// the others, and `left` to `c` when `notice`.
     void leave(const conn_ptr& c, const std::string& channel, bool notice);
     /// Identity, first phase: reserves `folded` for `c` in `channel` if nobody else there
-    /// holds or claims it; answers through shard_events::claim_answered.
-    void claim_name(const conn_ptr& c, const std::string& channel, const std::string& folded);
+    /// holds or claims it (with shared presence: on any server, the database deciding);
+    /// answers through shard_events::claim_answered.
+    void claim_name(const conn_ptr& c, const std::string& channel, const std::string& folded,
+                    const std::string& display);
     /// Second phase: `c`'s claim in `channel` becomes its name there (presence `joined`).
     void commit_name(const conn_ptr& c, const std::string& channel, const std::string& folded,
                      const std::string& display);
@@ -111,14 +115,49 @@ public:
     /// A bus event for one of this shard's channels: its echo, then to its local members.
     void deliver(const channel_event& event);
 
+    // Shared presence (bus/presence.hpp): what the other servers hold in this shard's channels.
+    /// A name came online on another server (`present`) or went.
+    void remote_changed(const presence_entry& entry, bool present);
+    /// Everything the other servers hold in this shard's channels, replacing what was known.
+    void remote_replaced(std::vector<presence_entry> entries);
+    /// Another server was declared dead: its names are gone.
+    void remote_gone(const std::string& origin);
+
     /// Stream events a shard remembers for joins whose read saw an earlier position
     /// (docs/architecture/stream.md): the most recent this many.
     static constexpr std::size_t recent_events_kept = 1024;
 
 private:
+    /// A name online in a channel on other servers.
+    struct remote_name {
+        std::string display;
+        bool is_account = false;
+        std::set<std::string> origins;
+    };
+    using remote_names = std::unordered_map<std::string, remote_name>;  ///< folded -> entry
+
     void drain_store_completions();
-    /// Whether another connection in `r` holds or claims `folded` in a way that conflicts.
-    bool name_conflicts(const room& r, const connection& c, const std::string& folded, bool is_account) const;
+    /// Whether another connection in `r` (or, for a guest and `ask_remote`, another
+    /// server) holds or claims `folded` in `channel` in a way that conflicts.
+    bool name_conflicts(const std::string& channel, const room& r, const connection& c, const std::string& folded,
+                        bool is_account, bool ask_remote = true) const;
+    /// The join's checks passed: `c` enters (presence, `joined`, `history`, the replay).
+    void admit(const conn_ptr& c, const join_ticket& ticket, history_result history);
+    /// A join refused: its catalog claim back, the error (when `code`), join_done(false).
+    void refuse_join(const conn_ptr& c, const join_ticket& ticket, std::optional<error_code> code,
+                     std::string message);
+    /// The database's answer to a joining guest's claim of its name.
+    void guest_claimed(const conn_ptr& c, const join_ticket& ticket, history_result history, bool accepted);
+    /// The database's answer to an identity's claim of `folded` in `channel`.
+    void identity_claimed(const conn_ptr& c, const std::string& channel, const std::string& folded, bool accepted);
+    /// The exchange when presence is shared, else null.
+    presence_exchange* shared_presence() const { return ctx_.bus.presence(); }
+    const remote_name* remote(const std::string& channel, const std::string& folded) const;
+    /// Distinct names online in `channel` here and on the other servers.
+    int online(const std::string& channel, const room& r) const;
+    /// One name on one server came or went: presence for the members here when the name
+    /// is now online, or no longer, anywhere.
+    void set_remote(const presence_entry& entry, bool present);
     void enter_room(const conn_ptr& c, const join_ticket& ticket);
     /// Removes `c` from `channel`'s room; announces its name's departure if it was the last.
     /// False when it was not a member.
@@ -155,6 +194,7 @@ private:
     bool presence_timer_armed_ = false;            ///< strand
     std::vector<std::string> counts_changed_;      ///< strand: big channels whose count changed
     std::deque<recent_event> recent_;              ///< strand: the last stream events, oldest first
+    std::unordered_map<std::string, remote_names> remote_;  ///< strand: channel -> other servers' names
     stream_position forgotten_through_ = 0;        ///< strand: the newest position dropped from recent_
 
     std::mutex completed_mutex_;  ///< guards the two members below (storage thread and strand)

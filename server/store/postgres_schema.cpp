@@ -105,7 +105,29 @@ CREATE TABLE events (
 );
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3};
+// Version 4: presence between servers (store/postgres_presence.hpp). `nodes` holds each
+// running server's heartbeat (the database's clock, ms); `presence` every name online in
+// a channel on some server. A guest name is one server's in a channel (the partial unique
+// index); an account may be online on several.
+constexpr const char* schema_v4 = R"sql(
+CREATE TABLE nodes (
+    origin       text   PRIMARY KEY,
+    name         text   NOT NULL,
+    heartbeat_at bigint NOT NULL
+);
+CREATE TABLE presence (
+    channel    text    NOT NULL,
+    folded     text    NOT NULL,
+    origin     text    NOT NULL,
+    display    text    NOT NULL,
+    is_account boolean NOT NULL,
+    PRIMARY KEY (channel, folded, origin)
+);
+CREATE UNIQUE INDEX presence_one_guest ON presence (channel, folded) WHERE NOT is_account;
+CREATE INDEX presence_by_origin ON presence (origin);
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
 static_assert(std::size(migrations) == schema_version);
 
 // Any constant shared by every Parley server: migrations in one database take turns.

@@ -31,6 +31,7 @@ constexpr const char* name = "stream_name";
 constexpr const char* events_channel = "events";
 constexpr const char* typing_channel = "typing";
 using pg::control_channel;
+constexpr const char* presence_channel = "presence";
 
 std::int64_t steady_ms() { return server_metrics::steady_now_ms(); }
 
@@ -76,7 +77,10 @@ postgres_stream::postgres_stream(open_tag, const postgres_stream_options& option
           if (e.broadcast) metrics_.stream_delivered.store(e.position, std::memory_order_relaxed);
           if (receive_) receive_(e);
       }),
-      wake_fd_(wake_fd) {
+      wake_fd_(wake_fd),
+      presence_({options.origin, options.node_name, channel_prefix_ + presence_channel, options.heartbeat_interval,
+                 options.dead_after},
+                [this] { wake(); }) {
     sequencer_.start_after(head);
     metrics_.stream_enabled.store(true, std::memory_order_relaxed);
     metrics_.stream_head.store(head, std::memory_order_relaxed);
@@ -132,7 +136,8 @@ bool postgres_stream::listen(std::string& error) {
     }
     // The prefix is "parley_<oid>_": an identifier that needs no quoting.
     const std::string listen = "LISTEN " + channel_prefix_ + events_channel + "; LISTEN " + channel_prefix_ +
-                               typing_channel + "; LISTEN " + channel_prefix_ + control_channel;
+                               typing_channel + "; LISTEN " + channel_prefix_ + control_channel +
+                               "; LISTEN " + channel_prefix_ + presence_channel;
     if (auto r = db_->exec(listen.c_str()); !r.ok()) {
         error = pg::describe("listening for the event stream", r, *db_);
         return false;
@@ -152,7 +157,7 @@ bool postgres_stream::listen(std::string& error) {
 
 bool postgres_stream::reconnect() {
     std::string error;
-    if (db_->reconnect(error) && listen(error)) {
+    if (db_->reconnect(error) && listen(error) && presence_.prepare(*db_, error)) {
         log_info("event stream: connected again; catching up from position " + std::to_string(sequencer_.next()));
         return true;
     }
@@ -160,9 +165,12 @@ bool postgres_stream::reconnect() {
 }
 
 void postgres_stream::run() {
-    bool connected = true;
+    std::string error;
+    bool connected = presence_.prepare(*db_, error);
+    if (!connected) log_warn("presence: " + error);
     while (!stopping_.load()) {
         if (!connected) {
+            presence_.disconnected();
             connected = reconnect();
             if (!connected) {
                 // Nothing here is read meanwhile: /readyz says so once read_at is old.
@@ -172,7 +180,7 @@ void postgres_stream::run() {
             }
         }
         // Read on every wake-up, notified or not: a missed notification costs one interval.
-        connected = send_notices() && read_events() && wait_for_news();
+        connected = send_notices() && presence_.work(*db_) && read_events() && wait_for_news();
         sequencer_.release_overdue();
         if (!connected) log_warn("event stream: lost its connection: " + db_->last_error());
     }
@@ -247,6 +255,7 @@ void postgres_stream::take_notifications() {
         const std::string_view channel = n->relname;
         if (channel == channel_prefix_ + typing_channel) deliver_typing(n->extra);
         else if (channel == channel_prefix_ + control_channel) deliver_control(n->extra);
+        else if (channel == presence_.options().channel) presence_.notified(n->extra);
         PQfreemem(n);  // a commit's wake-up needs nothing more: every turn of the loop reads
     }
 }

@@ -22,6 +22,7 @@
 #include "bus/bus.hpp"
 #include "bus/stream_sequencer.hpp"
 #include "metrics/metrics.hpp"
+#include "store/postgres_presence.hpp"
 
 namespace parley::server {
 
@@ -35,6 +36,11 @@ struct postgres_stream_options {
     std::string origin;
     /// The reader's application_name in pg_stat_activity ("parley stream <node name>").
     std::string application_name = "parley stream";
+    /// This server's name in the `nodes` table (presence heartbeats).
+    std::string node_name;
+    /// Presence: how often this server heartbeats, and after how long a silent one is dead.
+    std::chrono::milliseconds heartbeat_interval{1000};
+    std::chrono::milliseconds dead_after{6000};
     /// The longest a reader waits between reads without a notification.
     std::chrono::milliseconds poll_interval{1000};
     /// How long it waits before connecting again after losing its connection.
@@ -61,6 +67,8 @@ public:
     void publish(channel_event event) override;
     void send_control(control_notice notice) override;
     void on_control(std::function<void(const control_notice&)> receive) override { control_ = std::move(receive); }
+    /// Presence rides the reader's thread and connection (postgres_presence.hpp).
+    presence_exchange* presence() override { return &presence_; }
     /// What to do when this server fell so far behind that events it never delivered were
     /// pruned (its clients have gaps: the server closes their connections so that they
     /// resume with `since`). Called on the reader thread; set before start().
@@ -106,6 +114,8 @@ private:
     int wake_fd_ = -1;  ///< an eventfd: publish() and stop() wake the reader
     std::atomic<bool> stopping_{false};
     std::thread thread_;
+
+    postgres_presence presence_;  ///< its reader-thread side is called from run()
 
     std::mutex notices_mutex_;
     std::vector<std::string> typing_out_;   ///< guarded by notices_mutex_: notices to send

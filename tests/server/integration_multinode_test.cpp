@@ -131,6 +131,30 @@ int login_status(unsigned short port, const std::string& name, const std::string
     return http_post(port, "/api/login", nlohmann::json{{"user", name}, {"password", password}}.dump()).first;
 }
 
+/// The names a fresh connection to `channel` on `port` is told are online (its `joined`).
+std::vector<std::string> online_on(unsigned short port, const std::string& channel) {
+    test_client c(port, "/" + channel);
+    REQUIRE(c.next_of<connection_info>());
+    const auto joined = c.next_of<joined_notice>();
+    REQUIRE(joined);
+    auto users = joined->users;
+    std::sort(users.begin(), users.end());
+    return users;
+}
+
+/// The next presence frame about `user` that `c` gets within `timeout`.
+std::optional<presence_notice> presence_of(test_client& c, const std::string& user,
+                                           std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        auto p = c.next_of<presence_notice>(
+            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()));
+        if (!p) return std::nullopt;
+        if (p->user == user) return p;
+    }
+    return std::nullopt;
+}
+
 std::vector<message_id> ids_of(const std::vector<chat_message>& messages) {
     std::vector<message_id> ids;
     for (const auto& m : messages) ids.push_back(m.id);
@@ -245,7 +269,14 @@ TEST_CASE("multinode: a resend on another server after the first was killed is t
         a.process->signal(SIGKILL);
         REQUIRE(a.process->wait_exit(5s));
     }
-    auto again = guest(b.port, "nonces", "sam");  // the same guest, on B: the same resend scope
+    // The same guest on B: the same resend scope. Its name is A's until A is declared dead
+    // (the presence bound), as a client that reconnects finds: it tries again.
+    std::unique_ptr<test_client> again;
+    REQUIRE(eventually([&] {
+        again = std::make_unique<test_client>(b.port, "/nonces");
+        again->read_welcome();
+        return again->identify("sam").success;
+    }, 15s));
     again->send(post("only once", "k-1"));
     const auto echo = again->next_of<chat_message>(5s);
     REQUIRE(echo);
@@ -260,9 +291,12 @@ TEST_CASE("multinode: the same nonce on two servers at once is stored once, both
     temp_dir dir;
     const std::string db = shared_database(dir);
     node a(db, dir.path(), "a"), b(db, dir.path(), "b");
-    // An account would carry its scope to any server; a guest's scope is its name.
-    auto on_a = guest(a.port, "twice", "tim");
-    auto on_b = guest(b.port, "twice", "tim");
+    // An account carries its resend scope to every server (a guest name is one server's).
+    seed_account(dir.path() / "shared", "tim", "password-1", server::accounts::role::user);
+    auto on_a = std::make_unique<test_client>(a.port, "/twice?token=" + login(a.port, "tim", "password-1"));
+    auto on_b = std::make_unique<test_client>(b.port, "/twice?token=" + login(b.port, "tim", "password-1"));
+    on_a->read_welcome();
+    on_b->read_welcome();
     for (int i = 0; i < 20; ++i) {
         on_a->send(post("same " + std::to_string(i), "same-" + std::to_string(i)));
         on_b->send(post("same " + std::to_string(i), "same-" + std::to_string(i)));
@@ -390,10 +424,17 @@ TEST_CASE("multinode: a kick and a ban issued on one server take effect on the o
     test_client admin(a.port, "/general?token=" + token);
     admin.read_welcome();
     auto kicked = guest(b.port, "general", "kim");
+    // A knows kim is in #general on B (shared presence): the kick is answered and audited there.
+    REQUIRE(eventually([&] { return online_on(a.port, "general") == std::vector<std::string>{"kim", "root"}; }));
     admin.send(client_frame{kick_request{"general", "kim"}, std::nullopt});
     const auto left = kicked->next_of<left_notice>(5s);
     REQUIRE(left);
     CHECK(left->reason == std::optional<std::string>("kicked"));
+    CHECK_FALSE(admin.next_of<error_notice>(500ms));
+    CHECK(eventually([&] {
+        const auto audit = run_server({"--postgres", db, "admin", "audit"}, 30s);
+        return audit.out.find("kick actor=root target=kim channel=general") != std::string::npos;
+    }));
 
     auto banned = guest(b.port, "general", "bob");
     admin.send(client_frame{ban_request{"bob", 10}, std::nullopt});
@@ -471,6 +512,107 @@ TEST_CASE("multinode: admin create, remove and unban reach the running servers a
     REQUIRE(eventually([&] { return !guest_may_take(b.port, "bob"); }));
     REQUIRE(admin_cli({"unban", "bob"}) == 0);
     CHECK(eventually([&] { return guest_may_take(a.port, "bob") && guest_may_take(b.port, "bob"); }));
+}
+
+TEST_CASE("multinode: online lists and presence span servers, and a guest name is one server's per channel") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    auto ann = guest(a.port, "room", "ann");
+    // A connection on B sees ann online in #room (once A's row reached B: milliseconds).
+    CHECK(eventually([&] { return online_on(b.port, "room") == std::vector<std::string>{"ann"}; }));
+    // bob comes on B: ann on A is told, with the count of both servers.
+    auto bob = guest(b.port, "room", "bob");
+    const auto came = presence_of(*ann, "bob", 5s);
+    REQUIRE(came);
+    CHECK(came->state == presence_notice::change::joined);
+    CHECK(came->online == 2);
+    CHECK(online_on(a.port, "room") == std::vector<std::string>{"ann", "bob"});
+    // ann is taken in #room on B too; in another channel the name is free.
+    {
+        test_client other(b.port, "/room");
+        other.read_welcome();
+        const auto refused = other.identify("ann");
+        CHECK_FALSE(refused.success);
+        CHECK(refused.reason == std::optional<std::string>("taken"));
+    }
+    CHECK(guest_may_take(b.port, "ann"));
+    // An account may not be registered under a name a guest holds on another server.
+    CHECK(register_on(a.port, "bob", "password-1") == 409);
+    // Two guests claiming one name on two servers at once: exactly one gets it.
+    for (int round = 0; round < 5; ++round) {
+        const std::string name = "cat" + std::to_string(round);
+        test_client on_a(a.port, "/room"), on_b(b.port, "/room");
+        on_a.read_welcome();
+        on_b.read_welcome();
+        on_a.send(client_frame{identity_request{name}, std::nullopt});
+        on_b.send(client_frame{identity_request{name}, std::nullopt});
+        const auto first = on_a.next_of<identity_result>(5s), second = on_b.next_of<identity_result>(5s);
+        REQUIRE(first);
+        REQUIRE(second);
+        CHECK(first->success != second->success);
+    }
+    // bob leaves: ann is told once.
+    bob.reset();
+    const auto went = presence_of(*ann, "bob", 5s);
+    REQUIRE(went);
+    CHECK(went->state == presence_notice::change::left);
+    CHECK_FALSE(presence_of(*ann, "bob", 500ms));
+}
+
+TEST_CASE("multinode: a killed server's users leave once within the bound, and their names are free again") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    auto a = std::make_unique<node>(db, dir.path(), "a");
+    node b(db, dir.path(), "b");
+    auto sam = guest(a->port, "room", "sam");
+    auto watcher = guest(b.port, "room", "wes");
+    REQUIRE(eventually([&] { return online_on(b.port, "room") == std::vector<std::string>{"sam", "wes"}; }));
+    const auto killed_at = std::chrono::steady_clock::now();
+    a->process->signal(SIGKILL);
+    REQUIRE(a->process->wait_exit(5s));
+    const auto left = presence_of(*watcher, "sam", 15s);
+    REQUIRE(left);
+    CHECK(left->state == presence_notice::change::left);
+    const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed_at);
+    MESSAGE("left after " << took.count() << " ms");
+    CHECK(took <= 10s);  // the documented bound (docs/operations.md)
+    CHECK_FALSE(presence_of(*watcher, "sam", 1500ms));  // exactly one
+    CHECK(online_on(b.port, "room") == std::vector<std::string>{"wes"});
+    auto again = std::make_unique<test_client>(b.port, "/room");
+    again->read_welcome();
+    CHECK(again->identify("sam").success);
+}
+
+TEST_CASE("multinode: a server paused past the bound fences itself on waking: no name is held twice") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    auto sam = guest(a.port, "room", "sam");
+    auto watcher = guest(b.port, "room", "wes");
+    REQUIRE(eventually([&] { return online_on(b.port, "room") == std::vector<std::string>{"sam", "wes"}; }));
+    a.process->signal(SIGSTOP);
+    const auto left = presence_of(*watcher, "sam", 15s);
+    if (!left) a.process->signal(SIGCONT);
+    REQUIRE(left);
+    CHECK(left->state == presence_notice::change::left);
+    // The name is free on B now, and someone takes it.
+    auto second_sam = std::make_unique<test_client>(b.port, "/room");
+    second_sam->read_welcome();
+    const bool took = second_sam->identify("sam").success;
+    a.process->signal(SIGCONT);
+    REQUIRE(took);
+    CHECK(presence_of(*watcher, "sam", 5s)->state == presence_notice::change::joined);
+    // A wakes, finds itself declared dead and closes its connections, the old sam's too.
+    CHECK(sam->wait_closed(10s) == std::optional<std::uint16_t>(1001));
+    // B's sam keeps the name: nobody was told it left, and it cannot be taken on A.
+    CHECK_FALSE(presence_of(*watcher, "sam", 1500ms));
+    CHECK(eventually([&] {
+        test_client probe(a.port, "/room");
+        probe.read_welcome();
+        return probe.identify("sam").reason == std::optional<std::string>("taken");
+    }));
+    CHECK(online_on(a.port, "room") == std::vector<std::string>{"sam", "wes"});
 }
 
 TEST_CASE("multinode: migrate copies a SQLite deployment into PostgreSQL, once, and servers go on from it") {
