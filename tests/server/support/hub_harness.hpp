@@ -125,6 +125,35 @@ public:
     }
 };
 
+/// Presence shared with other servers, without them: claims are answered at once (refused
+/// for the names in `taken`), what this server tells is recorded, and a test plays the
+/// other servers through `handlers`.
+class fake_presence final : public presence_exchange {
+public:
+    std::set<std::string> taken;             ///< "channel/folded" another server's guest holds
+    std::vector<std::string> told;           ///< "claim channel/folded", "arrive ...", "depart ..."
+    presence_handlers handlers;
+
+    void claim_guest(const std::string& channel, const std::string& folded, const std::string&,
+                     std::function<void(bool)> done) override {
+        const bool free = !taken.contains(channel + "/" + folded);
+        if (free) told.push_back("claim " + channel + "/" + folded);
+        done(free);
+    }
+    void account_arrived(const std::string& channel, const std::string& folded, const std::string&) override {
+        told.push_back("arrive " + channel + "/" + folded);
+    }
+    void departed(const std::string& channel, const std::string& folded) override {
+        told.push_back("depart " + channel + "/" + folded);
+    }
+    bool remote_guest_online(std::string_view folded) const override {
+        for (const auto& key : taken)
+            if (key.substr(key.find('/') + 1) == folded) return true;
+        return false;
+    }
+    void set_handlers(presence_handlers h) override { handlers = std::move(h); }
+};
+
 /// The bus of servers sharing a database, without the database: this server's events go
 /// through a stream_sequencer as postgres_stream's do, and a test plays the stream reader
 /// (read()) with other servers' events.
@@ -137,6 +166,9 @@ public:
     }
     /// An event as the stream reader hands it over.
     void read(channel_event event) { sequencer_.read(std::move(event)); }
+    presence_exchange* presence() override { return shared_presence; }
+    /// Set before the hub is made to share presence (bus/presence.hpp).
+    presence_exchange* shared_presence = nullptr;
     /// Another server's message at `position`, as its event reads.
     void read_message(stream_position position, const chat_message& m) {
         channel_event e;
@@ -160,6 +192,7 @@ struct hub_harness {
     memory_store store;
     local_bus bus;
     sequenced_bus stream;
+    fake_presence presence;
     test_directory names;
     server_metrics metrics;
     manual_clock clock;
@@ -167,9 +200,12 @@ struct hub_harness {
     std::unique_ptr<chat::hub> hub;
     int next_id = 0;
 
-    explicit hub_harness(std::size_t shards = 4, chat::hub_options o = {}, bool streamed = false)
+    /// `shared`: on a sequenced_bus whose presence is `presence` (implies streamed).
+    explicit hub_harness(std::size_t shards = 4, chat::hub_options o = {}, bool streamed = false, bool shared = false)
         : options(std::move(o)) {
         options.shards = shards;
+        streamed = streamed || shared;
+        if (shared) stream.shared_presence = &presence;
         store.positions = streamed;
         message_bus& used = streamed ? static_cast<message_bus&>(stream) : bus;
         hub = std::make_unique<chat::hub>(ioc.get_executor(), store, used, names, metrics, clock, options);
