@@ -18,6 +18,7 @@ constexpr const char* enrol = "presence_enrol";
 constexpr const char* reset = "presence_reset";
 constexpr const char* dead = "presence_dead";
 constexpr const char* snapshot = "presence_snapshot";
+constexpr const char* retire = "presence_retire";
 }  // namespace sql
 
 // The database's clock in milliseconds: heartbeats are compared on one clock, whatever the
@@ -101,6 +102,7 @@ bool postgres_presence::prepare(pg::connection& db, std::string& error) {
                     "RETURNING origin), "
                     "dropped AS (DELETE FROM presence p USING gone WHERE p.origin = gone.origin) "
                     "SELECT origin, pg_notify($2, 'gone' || chr(10) || origin) FROM gone"},
+        {sql::retire, "DELETE FROM nodes WHERE origin = $1"},
         {sql::snapshot, "SELECT channel, folded, display, is_account, origin FROM presence WHERE origin <> $1"},
     };
     for (const auto& [name, text] : statements)
@@ -229,6 +231,13 @@ void postgres_presence::notified(std::string_view text) {
     }
     remember(e, arrival);
     if (handlers_.changed) handlers_.changed(e, arrival);
+}
+
+void postgres_presence::retire(pg::connection& db) {
+    if (!registered_) return;
+    auto gone = db.run(sql::reset, {options_.origin, options_.channel, "gone\n" + options_.origin});
+    auto row = db.run(sql::retire, {options_.origin});
+    if (!gone.ok() || !row.ok()) log_warn("presence: could not retire this server; the others will declare it dead");
 }
 
 void postgres_presence::disconnected() {

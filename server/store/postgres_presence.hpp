@@ -65,6 +65,8 @@ public:
     bool work(pg::connection& db);
     /// A notification on options().channel.
     void notified(std::string_view text);
+    /// This server stops: its node row and its names go, and the others are told at once.
+    void retire(pg::connection& db);
     /// The connection is gone: claims waiting are refused (nothing can be claimed now).
     void disconnected();
     const postgres_presence_options& options() const { return options_; }

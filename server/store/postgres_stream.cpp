@@ -184,6 +184,9 @@ void postgres_stream::run() {
         sequencer_.release_overdue();
         if (!connected) log_warn("event stream: lost its connection: " + db_->last_error());
     }
+    // Stopping: the departures of the connections that closed go out, then the rest of this
+    // server's presence, so that the others need not wait to declare it dead.
+    if (connected && presence_.work(*db_)) presence_.retire(*db_);
 }
 
 void postgres_stream::send_control(control_notice notice) {

@@ -584,6 +584,26 @@ TEST_CASE("multinode: a killed server's users leave once within the bound, and t
     CHECK(again->identify("sam").success);
 }
 
+TEST_CASE("multinode: a server stopped with SIGTERM takes its users' presence along at once") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    auto sam = guest(a.port, "room", "sam");
+    auto watcher = guest(b.port, "room", "wes");
+    REQUIRE(eventually([&] { return online_on(b.port, "room") == std::vector<std::string>{"sam", "wes"}; }));
+    const auto stopped_at = std::chrono::steady_clock::now();
+    a.process->signal(SIGTERM);
+    const auto left = presence_of(*watcher, "sam", 10s);
+    REQUIRE(left);
+    CHECK(left->state == presence_notice::change::left);
+    // Well before any server could be declared dead (6 s): it said so itself.
+    CHECK(std::chrono::steady_clock::now() - stopped_at < 3s);
+    CHECK(a.process->wait_exit(10s) == std::optional<int>(0));
+    auto again = std::make_unique<test_client>(b.port, "/room");
+    again->read_welcome();
+    CHECK(again->identify("sam").success);
+}
+
 TEST_CASE("multinode: a server paused past the bound fences itself on waking: no name is held twice") {
     temp_dir dir;
     const std::string db = shared_database(dir);
