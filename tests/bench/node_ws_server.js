@@ -4,7 +4,11 @@
 // JSON.parse per frame, JSON.stringify once per broadcast, ws.send to each client).
 // It stores nothing and keeps no history: it is the yardstick, not a second server.
 //
-//   node node_ws_server.js --port 9001 [--bind 127.0.0.1]
+// With --redis URL it is one instance of the stack tutorials build for several servers:
+// each instance publishes every message on a Redis channel per chat channel and delivers
+// what the other instances publish (Redis pub/sub, no storage).
+//
+//   node node_ws_server.js --port 9001 [--bind 127.0.0.1] [--redis redis://127.0.0.1:6379]
 'use strict';
 
 const http = require('http');
@@ -22,6 +26,8 @@ const bind = flag('--bind', '127.0.0.1');
 const heartbeat_ms = Number(flag('--heartbeat-ms', '15000'));
 // PROTOCOL.md: frames over 64 KiB close with 1009.
 const max_frame_bytes = 64 * 1024;
+const redis_url = flag('--redis', '');
+const instance = crypto.randomBytes(8).toString('hex');
 
 const channel_rule = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 const name_rule = /^[A-Za-z0-9_.-]{1,32}$/;
@@ -94,12 +100,37 @@ function on_message(ws, msg) {
     timestamp: Date.now(),
   };
   const frame = JSON.stringify(out);
-  for (const client of room(ws.channel).clients) {
-    if (client === ws || client.readyState !== client.OPEN) continue;
-    client.send(frame);
-  }
+  deliver(ws.channel, frame, ws);
+  // The other instances: the frame, after this instance's id (theirs skip their own).
+  if (publisher) publisher.publish('chat:' + ws.channel, instance + frame).catch(() => {});
   if (nonce !== undefined) out.nonce = nonce;
   send_json(ws, out);
+}
+
+function deliver(channel, frame, skip) {
+  const r = channels.get(channel);
+  if (!r) return;
+  for (const client of r.clients) {
+    if (client === skip || client.readyState !== client.OPEN) continue;
+    client.send(frame);
+  }
+}
+
+// Redis pub/sub between instances (--redis): one connection publishes, one subscribes to
+// every chat channel (a pattern), as the usual adapters do.
+let publisher = null;
+async function connect_redis() {
+  const { createClient } = require('redis');
+  publisher = createClient({ url: redis_url });
+  const subscriber = publisher.duplicate();
+  publisher.on('error', (e) => console.error('redis:', e.message));
+  subscriber.on('error', (e) => console.error('redis:', e.message));
+  await publisher.connect();
+  await subscriber.connect();
+  await subscriber.pSubscribe('chat:*', (message, name) => {
+    if (message.startsWith(instance)) return;
+    deliver(name.slice('chat:'.length), message.slice(instance.length), null);
+  });
 }
 
 const server = http.createServer((req, res) => {
@@ -174,8 +205,15 @@ setInterval(() => {
   }
 }, heartbeat_ms).unref();
 
-server.listen(port, bind, () => {
-  console.log(`node-ws listening on ws://${bind}:${server.address().port}`);
-});
+(redis_url ? connect_redis() : Promise.resolve())
+  .then(() => {
+    server.listen(port, bind, () => {
+      console.log(`node-ws listening on ws://${bind}:${server.address().port}` + (redis_url ? ` (redis ${redis_url})` : ''));
+    });
+  })
+  .catch((e) => {
+    console.error(`cannot use redis at ${redis_url}: ${e.message}`);
+    process.exit(1);
+  });
 
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(0));

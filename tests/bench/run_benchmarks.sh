@@ -4,7 +4,9 @@
 # server process per workload, then prints a comparison table. Builds nothing.
 # The PostgreSQL kinds (parley-pg, parley-2nodes, parley-3nodes: 1, 2 or 3 parley-server
 # processes on one database, issue 13) run on a private cluster this script starts
-# (tests/postgres/cluster.sh) and stops on exit, with a fresh database per run.
+# (tests/postgres/cluster.sh) and stops on exit, with a fresh database per run. The peer of
+# several nodes, node-2redis (two Node `ws` instances sharing Redis pub/sub, no storage),
+# runs on a private redis-server this script starts and stops.
 #
 #   tests/bench/run_benchmarks.sh [options] [PARLEY_SERVER [PARLEY_BENCH]]
 #
@@ -12,7 +14,8 @@
 #   PARLEY_BENCH    default build/native/tests/bench/parley-bench
 #   --quick         small sizes (a smoke run of a minute, not figures to quote)
 #   --servers LIST  comma-separated subset of parley,node,parley-pg,parley-2nodes,
-#                   parley-3nodes (default parley,node; the PostgreSQL kinds are meant for w1)
+#                   parley-3nodes,node-2redis (default parley,node; the PostgreSQL kinds
+#                   and node-2redis are meant for w1)
 #   --workloads L   comma-separated subset of w1,w2,w3      (default w1,w2,w3)
 #   --keep-logs     keep the logs and data directories (their path is printed)
 #
@@ -62,6 +65,8 @@ ports=()          # their ports, in the same order
 pg_dir=""         # the private PostgreSQL cluster, once started
 pg_conninfo=""
 pg_runs=0
+redis_pid=""      # the private redis-server, once started
+redis_url=""
 bench_pid=""
 tail_pid=""
 
@@ -109,12 +114,38 @@ fresh_database() {  # name
   sed "s/dbname=[^ ]*/dbname=$1/" <<<"$pg_conninfo"
 }
 
+# shellcheck disable=SC2317  # also called by the EXIT trap
+stop_redis() {
+  [[ -z "$redis_pid" ]] && return 0
+  kill -TERM "$redis_pid" 2>/dev/null || true
+  wait "$redis_pid" 2>/dev/null || true
+  redis_pid=""
+}
+
+# A private redis-server on a free port, without persistence (the peer stores nothing).
+start_redis() {
+  [[ -n "$redis_pid" ]] && return 0
+  local rport
+  rport="$(free_port)"
+  redis-server --port "$rport" --bind 127.0.0.1 --save '' --appendonly no --daemonize no \
+    >"$workdir/redis.log" 2>&1 &
+  redis_pid=$!
+  if ! wait_listening "$rport" "$redis_pid"; then
+    echo "FAILED: redis-server did not start; its log:" >&2
+    tail -n 20 "$workdir/redis.log" >&2 || true
+    redis_pid=""
+    return 1
+  fi
+  redis_url="redis://127.0.0.1:$rport"
+}
+
 # shellcheck disable=SC2317  # called by the EXIT trap
 cleanup() {
   for pid in $bench_pid $tail_pid; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in $bench_pid $tail_pid; do wait "$pid" 2>/dev/null || true; done
   stop_server
   stop_postgres
+  stop_redis
   if [[ $keep_logs -eq 1 ]]; then
     echo "logs kept in $workdir"
   else
@@ -148,7 +179,7 @@ wait_listening() {  # port pid
 }
 
 node_count() {  # kind -> how many server processes it runs
-  case "$1" in parley-2nodes) echo 2 ;; parley-3nodes) echo 3 ;; *) echo 1 ;; esac
+  case "$1" in parley-2nodes|node-2redis) echo 2 ;; parley-3nodes) echo 3 ;; *) echo 1 ;; esac
 }
 
 start_server() {  # kind workload -> sets server_pids, ports (server_pid, port: the first)
@@ -162,6 +193,7 @@ start_server() {  # kind workload -> sets server_pids, ports (server_pid, port: 
       return 1
     fi
   fi
+  if [[ "$kind" == node-2redis ]]; then start_redis || return 1; fi
   # One node at a time: the first creates the schema, the others find it.
   for n in $(seq "$nodes"); do
     port="$(free_port)"
@@ -176,6 +208,8 @@ start_server() {  # kind workload -> sets server_pids, ports (server_pid, port: 
       parley-*)
         "$parley_server" --port "$port" --bind 127.0.0.1 --rate-limit 0 \
           --max-connections-per-address 0 --postgres "$conninfo" --node-name "n$n" >"$log" 2>&1 & ;;
+      node-2redis)
+        node "$node_server" --port "$port" --bind 127.0.0.1 --redis "$redis_url" >"$log" 2>&1 & ;;
       *)
         node "$node_server" --port "$port" --bind 127.0.0.1 >"$log" 2>&1 & ;;
     esac
@@ -201,7 +235,7 @@ if [[ ! -x "$parley_bench" ]]; then
        "cmake --build --preset native --target parley-bench)" >&2
   exit 1
 fi
-if [[ " ${server_list[*]} " == *" node "* && ! -d "$root/tests/node_modules/ws" ]]; then
+if [[ " ${server_list[*]} " == *" node"* && ! -d "$root/tests/node_modules/redis" ]]; then
   echo "installing the Node reference server's dependencies (npm ci in tests/)"
   (cd "$root/tests" && npm ci --no-audit --no-fund)
 fi
@@ -210,8 +244,8 @@ echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -
 declare -A results
 for kind in "${server_list[@]}"; do
   case "$kind" in
-    parley|node|parley-pg|parley-2nodes|parley-3nodes) ;;
-    *) echo "unknown server kind $kind (parley, node, parley-pg, parley-2nodes, parley-3nodes): not measured" >&2
+    parley|node|parley-pg|parley-2nodes|parley-3nodes|node-2redis) ;;
+    *) echo "unknown server kind $kind (parley, node, parley-pg, parley-2nodes, parley-3nodes, node-2redis): not measured" >&2
        status=1; continue ;;
   esac
   if [[ "$kind" == parley* && ! -x "$parley_server" ]]; then
