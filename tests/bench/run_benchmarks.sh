@@ -226,6 +226,24 @@ start_server() {  # kind workload -> sets server_pids, ports (server_pid, port: 
   port="${ports[0]}"
 }
 
+metric_of() {  # port name -> the value of an unlabelled metric on that parley-server's /metrics
+  local reply
+  reply="$( (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /metrics HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3 && cat <&3) 2>/dev/null)"
+  awk -v n="$2" '$1 == n { print $2; exit }' <<<"$reply"
+}
+
+# Each parley node's commits over the run: batches, messages, mean batch, commits/s.
+print_commits() {  # seconds
+  local p batches stored
+  for p in "${ports[@]}"; do
+    batches="$(metric_of "$p" parley_store_batch_seconds_count)"
+    stored="$(metric_of "$p" parley_messages_stored_total)"
+    [[ -z "$batches" || -z "$stored" || "$batches" == 0 ]] && continue
+    awk -v b="$batches" -v m="$stored" -v s="$1" -v p="$p" 'BEGIN {
+      printf "store of :%s  %d commits, %d messages: mean batch %.1f, %.0f commits/s over the run\n", p, b, m, m / b, b / s }'
+  done
+}
+
 # Checks before any run.
 status=0
 IFS=, read -r -a server_list <<<"$servers"
@@ -267,12 +285,14 @@ for kind in "${server_list[@]}"; do
     "$parley_bench" --workload "$w" --url "${urls%,}" --server-pid "${pids%,}" \
       ${bench_args[$w]} >"$out" 2>&1 &
     bench_pid=$!
+    bench_started=$SECONDS
     tail -n +1 -f --pid="$bench_pid" "$out" &
     tail_pid=$!
     wait "$bench_pid" || true
     bench_pid=""
     wait "$tail_pid" || true
     tail_pid=""
+    if [[ "$kind" == parley* ]]; then print_commits "$((SECONDS - bench_started > 0 ? SECONDS - bench_started : 1))"; fi
     if ! grep -q '^RESULT .*status=ok' "$out"; then status=1; fi
     results["$kind,$w"]="$(grep '^RESULT ' "$out" | tail -n 1 || true)"
     for pid in "${server_pids[@]}"; do
