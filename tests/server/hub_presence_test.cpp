@@ -3,6 +3,9 @@
 // the database gives or refuses, accounts online on two servers, dead servers, fencing.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cctype>
+
 #include "support/hub_harness.hpp"
 
 using namespace parley;

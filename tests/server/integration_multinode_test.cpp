@@ -155,6 +155,28 @@ std::optional<presence_notice> presence_of(test_client& c, const std::string& us
     return std::nullopt;
 }
 
+/// A new guest on `port` in `channel` asking for `name`: the answer.
+identity_result identify_in(unsigned short port, const std::string& channel, const std::string& name) {
+    test_client c(port, "/" + channel);
+    c.read_welcome();
+    return c.identify(name);
+}
+
+/// Two servers of one database: sam, a guest of #room on A, and wes watching #room on B,
+/// once B lists both.
+struct watched_pair {
+    temp_dir dir;
+    std::string db = shared_database(dir);
+    node a{db, dir.path(), "a"};
+    node b{db, dir.path(), "b"};
+    std::unique_ptr<test_client> sam = guest(a.port, "room", "sam");
+    std::unique_ptr<test_client> watcher = guest(b.port, "room", "wes");
+
+    watched_pair() {
+        REQUIRE(eventually([&] { return online_on(b.port, "room") == std::vector<std::string>{"sam", "wes"}; }));
+    }
+};
+
 std::vector<message_id> ids_of(const std::vector<chat_message>& messages) {
     std::vector<message_id> ids;
     for (const auto& m : messages) ids.push_back(m.id);
@@ -529,13 +551,9 @@ TEST_CASE("multinode: online lists and presence span servers, and a guest name i
     CHECK(came->online == 2);
     CHECK(online_on(a.port, "room") == std::vector<std::string>{"ann", "bob"});
     // ann is taken in #room on B too; in another channel the name is free.
-    {
-        test_client other(b.port, "/room");
-        other.read_welcome();
-        const auto refused = other.identify("ann");
-        CHECK_FALSE(refused.success);
-        CHECK(refused.reason == std::optional<std::string>("taken"));
-    }
+    const auto refused = identify_in(b.port, "room", "ann");
+    CHECK_FALSE(refused.success);
+    CHECK(refused.reason == std::optional<std::string>("taken"));
     CHECK(guest_may_take(b.port, "ann"));
     // An account may not be registered under a name a guest holds on another server.
     CHECK(register_on(a.port, "bob", "password-1") == 409);
@@ -561,56 +579,40 @@ TEST_CASE("multinode: online lists and presence span servers, and a guest name i
 }
 
 TEST_CASE("multinode: a killed server's users leave once within the bound, and their names are free again") {
-    temp_dir dir;
-    const std::string db = shared_database(dir);
-    auto a = std::make_unique<node>(db, dir.path(), "a");
-    node b(db, dir.path(), "b");
-    auto sam = guest(a->port, "room", "sam");
-    auto watcher = guest(b.port, "room", "wes");
-    REQUIRE(eventually([&] { return online_on(b.port, "room") == std::vector<std::string>{"sam", "wes"}; }));
+    watched_pair w;
     const auto killed_at = std::chrono::steady_clock::now();
-    a->process->signal(SIGKILL);
-    REQUIRE(a->process->wait_exit(5s));
-    const auto left = presence_of(*watcher, "sam", 15s);
+    w.a.process->signal(SIGKILL);
+    REQUIRE(w.a.process->wait_exit(5s));
+    const auto left = presence_of(*w.watcher, "sam", 15s);
     REQUIRE(left);
     CHECK(left->state == presence_notice::change::left);
     const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed_at);
     MESSAGE("left after " << took.count() << " ms");
     CHECK(took <= 10s);  // the documented bound (docs/operations.md)
-    CHECK_FALSE(presence_of(*watcher, "sam", 1500ms));  // exactly one
-    CHECK(online_on(b.port, "room") == std::vector<std::string>{"wes"});
-    auto again = std::make_unique<test_client>(b.port, "/room");
-    again->read_welcome();
-    CHECK(again->identify("sam").success);
+    CHECK_FALSE(presence_of(*w.watcher, "sam", 1500ms));  // exactly one
+    CHECK(online_on(w.b.port, "room") == std::vector<std::string>{"wes"});
+    CHECK(identify_in(w.b.port, "room", "sam").success);
 }
 
 TEST_CASE("multinode: a server stopped with SIGTERM takes its users' presence along at once") {
-    temp_dir dir;
-    const std::string db = shared_database(dir);
-    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
-    auto sam = guest(a.port, "room", "sam");
-    auto watcher = guest(b.port, "room", "wes");
-    REQUIRE(eventually([&] { return online_on(b.port, "room") == std::vector<std::string>{"sam", "wes"}; }));
+    watched_pair w;
     const auto stopped_at = std::chrono::steady_clock::now();
-    a.process->signal(SIGTERM);
-    const auto left = presence_of(*watcher, "sam", 10s);
+    w.a.process->signal(SIGTERM);
+    const auto left = presence_of(*w.watcher, "sam", 10s);
     REQUIRE(left);
     CHECK(left->state == presence_notice::change::left);
     // Well before any server could be declared dead (6 s): it said so itself.
     CHECK(std::chrono::steady_clock::now() - stopped_at < 3s);
-    CHECK(a.process->wait_exit(10s) == std::optional<int>(0));
-    auto again = std::make_unique<test_client>(b.port, "/room");
-    again->read_welcome();
-    CHECK(again->identify("sam").success);
+    CHECK(w.a.process->wait_exit(10s) == std::optional<int>(0));
+    CHECK(identify_in(w.b.port, "room", "sam").success);
 }
 
 TEST_CASE("multinode: a server paused past the bound fences itself on waking: no name is held twice") {
-    temp_dir dir;
-    const std::string db = shared_database(dir);
-    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
-    auto sam = guest(a.port, "room", "sam");
-    auto watcher = guest(b.port, "room", "wes");
-    REQUIRE(eventually([&] { return online_on(b.port, "room") == std::vector<std::string>{"sam", "wes"}; }));
+    watched_pair w;
+    auto& a = w.a;
+    auto& b = w.b;
+    auto& sam = w.sam;
+    auto& watcher = w.watcher;
     a.process->signal(SIGSTOP);
     const auto left = presence_of(*watcher, "sam", 15s);
     if (!left) a.process->signal(SIGCONT);
@@ -627,11 +629,7 @@ TEST_CASE("multinode: a server paused past the bound fences itself on waking: no
     CHECK(sam->wait_closed(10s) == std::optional<std::uint16_t>(1001));
     // B's sam keeps the name: nobody was told it left, and it cannot be taken on A.
     CHECK_FALSE(presence_of(*watcher, "sam", 1500ms));
-    CHECK(eventually([&] {
-        test_client probe(a.port, "/room");
-        probe.read_welcome();
-        return probe.identify("sam").reason == std::optional<std::string>("taken");
-    }));
+    CHECK(eventually([&] { return identify_in(a.port, "room", "sam").reason == std::optional<std::string>("taken"); }));
     CHECK(online_on(a.port, "room") == std::vector<std::string>{"sam", "wes"});
 }
 
