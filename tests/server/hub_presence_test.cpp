@@ -72,7 +72,7 @@ TEST_CASE("hub presence: the database decides a guest's name, in identity and in
     // Named where the name is free, then joining where another server's guest holds it.
     auto ann = h.named("ann", "lobby");
     h.presence.taken.insert("general/ann");
-    h.send(ann, join_request{"general"}, "j1");
+    h.send(ann, join_request{"general", std::nullopt}, "j1");
     const auto error = ann->next<error_notice>();
     CHECK(error.code == error_code::name_taken);
     CHECK(error.ref == std::optional<std::string>("j1"));
