@@ -16,19 +16,23 @@ std::string encode_control(std::string_view origin, const control_notice& notice
     return text;
 }
 
-std::optional<sent_control> decode_control(std::string_view text) {
-    sent_control sent;
-    std::size_t field = 0;
-    for (std::size_t start = 0;; ++field) {
+std::vector<std::string> payload_fields(std::string_view text) {
+    std::vector<std::string> fields;
+    for (std::size_t start = 0;;) {
         const auto end = text.find('\n', start);
-        const auto part = std::string(text.substr(start, end == std::string_view::npos ? end : end - start));
-        if (field == 0) sent.origin = part;
-        else if (field == 1) sent.notice.kind = part;
-        else sent.notice.args.push_back(part);
-        if (end == std::string_view::npos) break;
+        fields.emplace_back(text.substr(start, end == std::string_view::npos ? end : end - start));
+        if (end == std::string_view::npos) return fields;
         start = end + 1;
     }
-    if (field < 1 || sent.notice.kind.empty()) return std::nullopt;
+}
+
+std::optional<sent_control> decode_control(std::string_view text) {
+    auto fields = payload_fields(text);
+    if (fields.size() < 2 || fields[1].empty()) return std::nullopt;
+    sent_control sent;
+    sent.origin = std::move(fields[0]);
+    sent.notice.kind = std::move(fields[1]);
+    sent.notice.args.assign(std::make_move_iterator(fields.begin() + 2), std::make_move_iterator(fields.end()));
     return sent;
 }
 

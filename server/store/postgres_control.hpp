@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "bus/bus.hpp"
 
@@ -16,6 +17,9 @@ class connection;
 
 /// The channel control notices go on, after the deployment's notification prefix.
 inline constexpr const char* control_channel = "control";
+
+/// A notification payload's fields: one a line (every payload here is written so).
+std::vector<std::string> payload_fields(std::string_view text);
 
 /// "origin \n kind \n arg \n arg ...": neither the kind nor an argument holds a newline.
 std::string encode_control(std::string_view origin, const control_notice& notice);

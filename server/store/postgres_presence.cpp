@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "log/log.hpp"
+#include "store/postgres_control.hpp"
 #include "store/postgres_handle.hpp"
 
 namespace parley::server {
@@ -34,16 +35,6 @@ std::string arrival_text(const std::string& origin, const std::string& channel, 
 
 std::string departure_text(const std::string& origin, const std::string& channel, const std::string& folded) {
     return "-\n" + origin + '\n' + channel + '\n' + folded;
-}
-
-std::vector<std::string> lines_of(std::string_view text) {
-    std::vector<std::string> parts;
-    for (std::size_t start = 0;;) {
-        const auto end = text.find('\n', start);
-        parts.emplace_back(text.substr(start, end == std::string_view::npos ? end : end - start));
-        if (end == std::string_view::npos) return parts;
-        start = end + 1;
-    }
 }
 
 }  // namespace
@@ -114,13 +105,9 @@ bool postgres_presence::prepare(pg::connection& db, std::string& error) {
             error = pg::describe("heartbeating", beat, db);
             return false;
         }
-        if (beat.affected() == 0) {
-            log_warn("presence: this server was declared dead while it was cut off; closing its connections");
-            if (handlers_.fenced) handlers_.fenced();
-            if (auto r = db.run(sql::reset, {options_.origin, options_.channel, "gone\n" + options_.origin}); !r.ok()) {
-                error = pg::describe("clearing this server's presence", r, db);
-                return false;
-            }
+        if (beat.affected() == 0 && !fence(db)) {
+            error = "clearing this server's presence: " + db.last_error();
+            return false;
         }
     }
     if (auto r = db.run(sql::enrol, {options_.origin, options_.node_name}); !r.ok()) {
@@ -193,13 +180,8 @@ bool postgres_presence::heartbeat(pg::connection& db) {
     next_beat_ = std::chrono::steady_clock::now() + options_.heartbeat_interval;
     auto beat = db.run(sql::beat, {options_.origin});
     if (!beat.ok()) return false;
-    if (beat.affected() == 0) {
-        // Paused past dead_after: the others gave this server's names away. It keeps none.
-        log_warn("presence: this server was declared dead (paused or cut off too long); closing its connections");
-        if (handlers_.fenced) handlers_.fenced();
-        if (!db.run(sql::reset, {options_.origin, options_.channel, "gone\n" + options_.origin}).ok()) return false;
-        if (!db.run(sql::enrol, {options_.origin, options_.node_name}).ok()) return false;
-    }
+    if (beat.affected() == 0 && !(fence(db) && db.run(sql::enrol, {options_.origin, options_.node_name}).ok()))
+        return false;
     const std::int64_t dead_ms = options_.dead_after.count();
     auto gone = db.run(sql::dead, {dead_ms, options_.channel});
     if (!gone.ok()) return false;
@@ -209,7 +191,7 @@ bool postgres_presence::heartbeat(pg::connection& db) {
 }
 
 void postgres_presence::notified(std::string_view text) {
-    const auto parts = lines_of(text);
+    const auto parts = pg::payload_fields(text);
     if (parts.size() == 2 && parts[0] == "gone") {
         if (parts[1] == options_.origin) return;  // this server's own reset
         forget_origin(parts[1]);
@@ -231,6 +213,14 @@ void postgres_presence::notified(std::string_view text) {
     }
     remember(e, arrival);
     if (handlers_.changed) handlers_.changed(e, arrival);
+}
+
+bool postgres_presence::fence(pg::connection& db) {
+    // Paused or cut off past dead_after: the others gave this server's names away. It
+    // keeps none: its connections close, and any row it still has goes.
+    log_warn("presence: this server was declared dead (paused or cut off too long); closing its connections");
+    if (handlers_.fenced) handlers_.fenced();
+    return db.run(sql::reset, {options_.origin, options_.channel, "gone\n" + options_.origin}).ok();
 }
 
 void postgres_presence::retire(pg::connection& db) {

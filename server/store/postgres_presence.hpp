@@ -81,6 +81,9 @@ private:
     /// Runs one change; false when the connection failed.
     bool apply(pg::connection& db, change& c);
     bool heartbeat(pg::connection& db);
+    /// Found declared dead: tells the hub to close every connection and deletes this
+    /// server's rows (the others told). False when the connection failed.
+    bool fence(pg::connection& db);
     /// Replaces what is known of the others by what `rows` hold (a snapshot).
     void remember_all(std::vector<presence_entry> rows);
     void remember(const presence_entry& e, bool present);
