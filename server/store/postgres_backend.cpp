@@ -21,13 +21,14 @@ constexpr const char* lock_stream = "lock_stream";
 // at commit), in one statement.
 constexpr const char* append_events = "append_events";
 // Takes the channel's row lock (creating the row, unlisted, if the channel is new) and
-// holds it to the end of the batch: every post to the channel, on any server, waits here.
+// holds it to the end of the transaction: upkeep's, before it unlists an emptied channel.
 constexpr const char* lock_channel = "lock_channel";
-constexpr const char* find_nonce = "find_nonce";
 constexpr const char* forget_nonce = "forget_nonce";
-// Bumps the channel's position (locking its row if lock_channel did not) and draws the id
-// under that lock, then inserts the row: one round trip.
-constexpr const char* insert_message = "insert_message";
+// A post in one round trip: looks the nonce up; if no message holds it, bumps the channel's
+// position (locking its row to the commit), draws the id under that lock and inserts the
+// row. Answers (false, id, seq) for a new message or (true, id, posted_at) for the earlier
+// one that holds the nonce, which is then left untouched.
+constexpr const char* post_message = "post_message";
 constexpr const char* find_message = "find_message";
 constexpr const char* find_message_for_change = "find_message_for_change";
 constexpr const char* update_text = "update_text";
@@ -88,15 +89,20 @@ bool postgres_backend::prepare_statements(std::string& error) {
          "SELECT pg_notify($8::text, ($7::bigint)::text)"},
         {sql::lock_channel,
          "INSERT INTO channels (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name"},
-        {sql::find_nonce,
-         "SELECT id, posted_at FROM messages WHERE resend_scope = $1 AND channel = $2 AND nonce = $3"},
         {sql::forget_nonce, "UPDATE messages SET resend_scope = NULL, nonce = NULL WHERE id = $1"},
-        {sql::insert_message,
-         "WITH position AS ("
-         "  INSERT INTO channels AS c (name, last_seq, listed) VALUES ($1, 1, true)"
-         "  ON CONFLICT (name) DO UPDATE SET last_seq = c.last_seq + 1, listed = true RETURNING last_seq) "
-         "INSERT INTO messages (id, channel, seq, user_name, body, posted_at, owner, resend_scope, nonce) "
-         "SELECT nextval('message_ids'), $1, last_seq, $2, $3, $4, $5, $6, $7 FROM position RETURNING id, seq"},
+        // A NULL nonce matches no row. The statement's snapshot is taken after the batch
+        // locked the stream, so it sees every resend another server committed before.
+        {sql::post_message,
+         "WITH earlier AS ("
+         "  SELECT id, posted_at FROM messages WHERE resend_scope = $6 AND channel = $1 AND nonce = $7),"
+         " position AS ("
+         "  INSERT INTO channels AS c (name, last_seq, listed)"
+         "  SELECT $1, 1, true WHERE NOT EXISTS (SELECT 1 FROM earlier)"
+         "  ON CONFLICT (name) DO UPDATE SET last_seq = c.last_seq + 1, listed = true RETURNING last_seq),"
+         " stored AS ("
+         "  INSERT INTO messages (id, channel, seq, user_name, body, posted_at, owner, resend_scope, nonce)"
+         "  SELECT nextval('message_ids'), $1, last_seq, $2, $3, $4, $5, $6, $7 FROM position RETURNING id, seq) "
+         "SELECT false, id, seq FROM stored UNION ALL SELECT true, id, posted_at FROM earlier"},
         {sql::find_message, find},
         {sql::find_message_for_change, find_for_change},
         {sql::update_text, "UPDATE messages SET body = $2, edited_at = $3 WHERE id = $1"},
@@ -246,54 +252,46 @@ postgres_backend::lookup postgres_backend::find_message(message_id id, bool for_
 
 post_result postgres_backend::post(const new_message& message) {
     newest_timestamp_ = std::max(newest_timestamp_, message.timestamp);
+    // The stream's lock first: write batches from every server take turns, so a resend on
+    // another server that got there before us has committed, and the nonce lookup (in a
+    // statement started after the lock) sees its row.
     if (std::string error; !lock_stream(error)) return failed_result<post_result>(std::move(error));
-    if (message.nonce) {
-        // The lock first: a resend on another server that got there before us has then
-        // committed, and the lookup (a statement started after the lock) sees its row.
-        if (auto r = db_->run(sql::lock_channel, {message.channel}); !r.ok())
-            return failed_result<post_result>(failure("locking a channel", r));
-        auto found = db_->run(sql::find_nonce, {message.resend_scope, message.channel, *message.nonce});
-        if (!found.ok()) return failed_result<post_result>(failure("looking up a nonce", found));
-        if (found.rows() == 1) {
-            const message_id earlier_id = found.int64(0, 0);
-            // A nonce past its 24 h is forgotten even before the upkeep clears it.
-            if (found.int64(0, 1) >= message.timestamp - limits::nonce_memory_ms) {
-                stored_message earlier;
-                std::string error;
-                switch (find_message(earlier_id, false, earlier, error)) {
-                    case lookup::failed:
-                        return failed_result<post_result>(std::move(error));
-                    case lookup::found: {
-                        post_result r;
-                        r.outcome = store_outcome::duplicate;
-                        r.message = std::move(earlier.message);
-                        r.deleted = earlier.deleted;
-                        return r;
-                    }
-                    case lookup::missing:
-                        break;  // cannot happen (the nonce is in the row it names); store anew
-                }
-            } else if (auto r = db_->run(sql::forget_nonce, {earlier_id}); !r.ok()) {
-                // The unique index holds one message per nonce: the old one lets go of it.
-                return failed_result<post_result>(failure("forgetting an expired nonce", r));
-            }
-        }
-    }
-
     const pg::param no_text(std::nullopt);
-    auto inserted = db_->run(sql::insert_message,
-                             {message.channel, message.user, message.text, message.timestamp, message.owner,
-                              message.nonce ? pg::param(message.resend_scope) : no_text,
-                              message.nonce ? pg::param(*message.nonce) : no_text});
-    if (!inserted.ok() || inserted.rows() != 1)
-        return failed_result<post_result>(failure("storing a message", inserted));
+    const auto run_post = [&] {
+        return db_->run(sql::post_message, {message.channel, message.user, message.text, message.timestamp,
+                                            message.owner, message.nonce ? pg::param(message.resend_scope) : no_text,
+                                            message.nonce ? pg::param(*message.nonce) : no_text});
+    };
+    auto stored = run_post();
+    if (!stored.ok() || stored.rows() != 1) return failed_result<post_result>(failure("storing a message", stored));
+    if (stored.boolean(0, 0)) {
+        const message_id earlier_id = stored.int64(0, 1);
+        // A nonce past its 24 h is forgotten even before the upkeep clears it.
+        if (stored.int64(0, 2) >= message.timestamp - limits::nonce_memory_ms) {
+            stored_message earlier;
+            std::string error;
+            if (find_message(earlier_id, false, earlier, error) != lookup::found)
+                return failed_result<post_result>(error.empty() ? "storage error: a nonce names no message" : error);
+            post_result r;
+            r.outcome = store_outcome::duplicate;
+            r.message = std::move(earlier.message);
+            r.deleted = earlier.deleted;
+            return r;
+        }
+        // The unique index holds one message per nonce: the old one lets go of it.
+        if (auto r = db_->run(sql::forget_nonce, {earlier_id}); !r.ok())
+            return failed_result<post_result>(failure("forgetting an expired nonce", r));
+        stored = run_post();
+        if (!stored.ok() || stored.rows() != 1 || stored.boolean(0, 0))
+            return failed_result<post_result>(failure("storing a message", stored));
+    }
     posted_in_batch_.push_back(message.channel);
     count_post(message.channel);
 
     post_result r;
     r.outcome = store_outcome::ok;
-    r.message.id = inserted.int64(0, 0);
-    r.message.seq = inserted.int64(0, 1);
+    r.message.id = stored.int64(0, 1);
+    r.message.seq = stored.int64(0, 2);
     r.message.channel = message.channel;
     r.message.user = message.user;
     r.message.text = message.text;
