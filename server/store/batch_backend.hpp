@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "store/store.hpp"
 
@@ -113,6 +114,20 @@ public:
     virtual void rollback() = 0;
 
     virtual post_result post(const new_message& message) = 0;
+    /// Consecutive posts of one batch, with one result each in the same order, as if each
+    /// were post()ed in turn; a database with round trips sends them together. After a
+    /// failure the rest fail too (the batch fails anyway). The default posts one by one.
+    virtual std::vector<post_result> post_all(const std::vector<const new_message*>& messages) {
+        std::vector<post_result> results;
+        results.reserve(messages.size());
+        for (const new_message* m : messages) {
+            if (!results.empty() && results.back().failed())
+                results.push_back(failed_result<post_result>(results.back().error));
+            else
+                results.push_back(post(*m));
+        }
+        return results;
+    }
     virtual history_result history(const history_query& query) = 0;
     /// An edit or a delete: one lookup and permission check, then the kind's write.
     virtual change_result change(const message_change& request) = 0;

@@ -150,16 +150,32 @@ void batching_store::run_batch(std::vector<any_job>& batch) {
         const auto start = std::chrono::steady_clock::now();
         std::string error;
         bool ok = backend.begin(error);
-        for (auto it = batch.begin(); ok && it != batch.end(); ++it) {
-            std::visit(execute, *it);
-            std::visit(
-                [&](auto& j) {
-                    if (j.result.failed()) {
-                        ok = false;
-                        error = j.result.error;
-                    }
-                },
-                *it);
+        const auto note_failure = [&](const store_status& result) {
+            if (!result.failed()) return;
+            ok = false;
+            error = result.error;
+        };
+        for (auto it = batch.begin(); ok && it != batch.end();) {
+            if (!std::holds_alternative<post_job>(*it)) {
+                std::visit(execute, *it);
+                std::visit([&](auto& j) { note_failure(j.result); }, *it);
+                ++it;
+                continue;
+            }
+            // A run of posts goes to the backend together (one round trip on PostgreSQL);
+            // the order against the batch's other jobs is kept.
+            const auto run_end =
+                std::find_if(it, batch.end(), [](const any_job& j) { return !std::holds_alternative<post_job>(j); });
+            std::vector<const new_message*> messages;
+            for (auto p = it; p != run_end; ++p) messages.push_back(&std::get<post_job>(*p).request);
+            auto results = backend.post_all(messages);
+            for (std::size_t i = 0; i < messages.size(); ++i) {
+                auto& posted = std::get<post_job>(*(it + static_cast<std::ptrdiff_t>(i)));
+                posted.result = i < results.size() ? std::move(results[i])
+                                                : failed_result<post_result>("storage error: a post went unanswered");
+                note_failure(posted.result);
+            }
+            it = run_end;
         }
         if (ok) ok = backend.commit(error);
         // A committed batch reached the database; a failed one says it did not (a batch

@@ -23,6 +23,8 @@ constexpr const char* append_events = "append_events";
 // Takes the channel's row lock (creating the row, unlisted, if the channel is new) and
 // holds it to the end of the transaction: upkeep's, before it unlists an emptied channel.
 constexpr const char* lock_channel = "lock_channel";
+// COMMIT prepared, so that it can share a pipeline with the statements before it.
+constexpr const char* commit = "commit_batch";
 constexpr const char* forget_nonce = "forget_nonce";
 // A post in one round trip: looks the nonce up; if no message holds it, bumps the channel's
 // position (locking its row to the commit), draws the id under that lock and inserts the
@@ -87,6 +89,7 @@ bool postgres_backend::prepare_statements(std::string& error) {
          "  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS e(p, c, d, s)),"
          " head AS (UPDATE stream_head SET position = $7::bigint) "
          "SELECT pg_notify($8::text, ($7::bigint)::text)"},
+        {sql::commit, "COMMIT"},
         {sql::lock_channel,
          "INSERT INTO channels (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name"},
         {sql::forget_nonce, "UPDATE messages SET resend_scope = NULL, nonce = NULL WHERE id = $1"},
@@ -180,8 +183,7 @@ stream_position postgres_backend::append_event(const std::string& channel, std::
     return head_;
 }
 
-bool postgres_backend::flush_events(std::string& error) {
-    if (events_.empty()) return true;
+pg::statement postgres_backend::events_statement() {
     std::vector<std::string> positions, channels, payloads, sessions;
     for (auto& e : events_) {
         positions.push_back(std::to_string(e.position));
@@ -192,22 +194,25 @@ bool postgres_backend::flush_events(std::string& error) {
     const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::system_clock::now().time_since_epoch())
                                  .count();
-    auto r = db_->run(sql::append_events, {pg::text_array(positions), pg::text_array(channels),
-                                           pg::text_array(payloads), pg::text_array(sessions), options_.origin,
-                                           now, head_, events_channel_});
-    if (!r.ok()) {
-        error = failure("appending to the event stream", r);
-        return false;
-    }
-    return true;
+    return {sql::append_events,
+            {pg::text_array(positions), pg::text_array(channels), pg::text_array(payloads),
+             pg::text_array(sessions), options_.origin, now, head_, events_channel_}};
 }
 
 bool postgres_backend::commit(std::string& error) {
-    const bool appended = flush_events(error);
+    // The batch's events and the COMMIT go in one round trip: the stream's lock is held
+    // for the lock, the posts (one round trip per 64) and this.
+    std::vector<pg::statement> statements;
+    if (!events_.empty()) statements.push_back(events_statement());
+    statements.push_back({sql::commit, {}});
     events_.clear();
     stream_locked_ = false;
-    if (!appended) return false;
-    auto r = db_->exec("COMMIT");
+    auto answers = db_->run_all(statements);
+    if (statements.size() == 2 && !answers.front().ok()) {
+        error = failure("appending to the event stream", answers.front());
+        return false;
+    }
+    const pg::result& r = answers.back();
     // A transaction a failed statement aborted answers COMMIT with ROLLBACK.
     if (!r.ok() || r.tag() != "COMMIT") {
         error = failure("committing", r);
@@ -250,24 +255,78 @@ postgres_backend::lookup postgres_backend::find_message(message_id id, bool for_
     return lookup::found;
 }
 
-post_result postgres_backend::post(const new_message& message) {
-    newest_timestamp_ = std::max(newest_timestamp_, message.timestamp);
-    // The stream's lock first: write batches from every server take turns, so a resend on
-    // another server that got there before us has committed, and the nonce lookup (in a
-    // statement started after the lock) sees its row.
-    if (std::string error; !lock_stream(error)) return failed_result<post_result>(std::move(error));
+std::vector<pg::param> postgres_backend::post_params(const new_message& message) {
     const pg::param no_text(std::nullopt);
-    const auto run_post = [&] {
-        return db_->run(sql::post_message, {message.channel, message.user, message.text, message.timestamp,
-                                            message.owner, message.nonce ? pg::param(message.resend_scope) : no_text,
-                                            message.nonce ? pg::param(*message.nonce) : no_text});
-    };
-    auto stored = run_post();
-    if (!stored.ok() || stored.rows() != 1) return failed_result<post_result>(failure("storing a message", stored));
-    if (stored.boolean(0, 0)) {
+    return {message.channel,
+            message.user,
+            message.text,
+            message.timestamp,
+            message.owner,
+            message.nonce ? pg::param(message.resend_scope) : no_text,
+            message.nonce ? pg::param(*message.nonce) : no_text};
+}
+
+post_result postgres_backend::post(const new_message& message) {
+    return std::move(post_all({&message}).front());
+}
+
+std::vector<post_result> postgres_backend::post_all(const std::vector<const new_message*>& messages) {
+    std::vector<post_result> results;
+    results.reserve(messages.size());
+    for (std::size_t start = 0; start < messages.size() && post_run(messages, start, results);)
+        start = results.size();
+    while (results.size() < messages.size()) results.push_back(failed_result<post_result>(results.back().error));
+    return results;
+}
+
+bool postgres_backend::post_run(const std::vector<const new_message*>& messages, std::size_t start,
+                                std::vector<post_result>& results) {
+    const std::size_t end = std::min(messages.size(), start + max_pipelined_posts);
+    // The stream's lock first, in the same round trip: write batches from every server take
+    // turns, so a resend on another server that got there before us has committed, and the
+    // nonce lookups (statements that start after the lock) see its row. Each post sees the
+    // ones before it in the batch too, so a resend within one batch is a duplicate.
+    std::vector<pg::statement> statements;
+    const bool lock = !stream_locked_;
+    if (lock) statements.push_back({sql::lock_stream, {}});
+    for (std::size_t i = start; i < end; ++i) statements.push_back({sql::post_message, post_params(*messages[i])});
+    auto answers = db_->run_all(statements);
+    std::size_t next = 0;
+    if (lock) {
+        const pg::result& locked = answers[next++];
+        if (!locked.ok() || locked.rows() != 1) {
+            results.push_back(failed_result<post_result>(failure("locking the event stream", locked)));
+            return false;
+        }
+        head_ = locked.int64(0, 0);
+        stream_locked_ = true;
+    }
+    const std::size_t first = results.size();
+    for (std::size_t i = start; i < end; ++i) {
+        results.push_back(finish_post(*messages[i], std::move(answers[next++])));
+        if (results.back().failed()) return false;
+    }
+    // Events go in id order, which is commit order: a post that had to take over an expired
+    // nonce ran again after the others and drew a later id (and channel position).
+    std::vector<std::pair<post_result*, const new_message*>> stored;
+    for (std::size_t i = first; i < results.size(); ++i)
+        if (results[i].ok()) stored.emplace_back(&results[i], messages[start + (i - first)]);
+    std::sort(stored.begin(), stored.end(),
+              [](const auto& a, const auto& b) { return a.first->message.id < b.first->message.id; });
+    for (auto [r, m] : stored)
+        r->position = append_event(m->channel, encode(server_message{r->message}), m->session);
+    return true;
+}
+
+post_result postgres_backend::finish_post(const new_message& message, pg::result stored) {
+    newest_timestamp_ = std::max(newest_timestamp_, message.timestamp);
+    for (bool retried = false;; retried = true) {
+        if (!stored.ok() || stored.rows() != 1) return failed_result<post_result>(failure("storing a message", stored));
+        if (!stored.boolean(0, 0)) break;  // a new message
         const message_id earlier_id = stored.int64(0, 1);
         // A nonce past its 24 h is forgotten even before the upkeep clears it.
-        if (stored.int64(0, 2) >= message.timestamp - limits::nonce_memory_ms) {
+        const bool expired = stored.int64(0, 2) < message.timestamp - limits::nonce_memory_ms;
+        if (!expired) {
             stored_message earlier;
             std::string error;
             if (find_message(earlier_id, false, earlier, error) != lookup::found)
@@ -278,12 +337,11 @@ post_result postgres_backend::post(const new_message& message) {
             r.deleted = earlier.deleted;
             return r;
         }
+        if (retried) return failed_result<post_result>("storage error storing a message: its nonce is still held");
         // The unique index holds one message per nonce: the old one lets go of it.
         if (auto r = db_->run(sql::forget_nonce, {earlier_id}); !r.ok())
             return failed_result<post_result>(failure("forgetting an expired nonce", r));
-        stored = run_post();
-        if (!stored.ok() || stored.rows() != 1 || stored.boolean(0, 0))
-            return failed_result<post_result>(failure("storing a message", stored));
+        stored = db_->run(sql::post_message, post_params(message));
     }
     posted_in_batch_.push_back(message.channel);
     count_post(message.channel);
@@ -296,7 +354,6 @@ post_result postgres_backend::post(const new_message& message) {
     r.message.user = message.user;
     r.message.text = message.text;
     r.message.timestamp = message.timestamp;
-    r.position = append_event(message.channel, encode(server_message{r.message}), message.session);
     return r;
 }
 

@@ -37,6 +37,7 @@ public:
     void rollback() override;
 
     post_result post(const new_message& message) override;
+    std::vector<post_result> post_all(const std::vector<const new_message*>& messages) override;
     history_result history(const history_query& query) override;
     change_result change(const message_change& request) override;
     channels_result channels() override;
@@ -74,9 +75,9 @@ private:
     bool lock_stream(std::string& error);
     /// Records the event of a write at the next position and returns that position.
     stream_position append_event(const std::string& channel, std::string payload, const std::string& session);
-    /// Writes the batch's events and the new head, and wakes the other servers' readers
-    /// (at commit): one round trip. False with `error` set.
-    bool flush_events(std::string& error);
+    /// The statement that writes the batch's events and the new head and wakes the other
+    /// servers' readers (at commit); it moves the payloads out of events_.
+    pg::statement events_statement();
     maintenance_step prune_old_events(unix_ms now);
     /// Deletes `rows` in one transaction and unlists the channels they emptied; false with
     /// `error` set.
@@ -88,6 +89,17 @@ private:
     maintenance_step clear_expired_nonces();
     maintenance_step prune_over_cap();
     void count_post(const std::string& channel);
+    static std::vector<pg::param> post_params(const new_message& message);
+    /// Posts messages[start...] (at most max_pipelined_posts) in one round trip, appending
+    /// one result each to `results`; false after a failure (its result the last one).
+    bool post_run(const std::vector<const new_message*>& messages, std::size_t start,
+                  std::vector<post_result>& results);
+    /// A post's outcome from its post_message answer: new, a duplicate of the message that
+    /// holds its nonce, or (when that nonce expired) posted again with the nonce taken over.
+    post_result finish_post(const new_message& message, pg::result stored);
+
+    /// Posts sent in one pipeline at most: bounds the memory of one round trip's answers.
+    static constexpr std::size_t max_pipelined_posts = 64;
 
     std::unique_ptr<pg::connection> db_;
     postgres_backend_options options_;

@@ -112,11 +112,57 @@ bool connection::prepare(const char* name, const char* sql, std::string& error) 
     return false;
 }
 
-result connection::run(const char* name, std::initializer_list<param> params) {
+namespace {
+
+std::vector<const char*> values_of(const std::vector<param>& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p.c_str());
+    return values;
+}
+
+}  // namespace
+
+result connection::run(const char* name, std::initializer_list<param> params) {
+    return run(name, std::vector<param>(params));
+}
+
+result connection::run(const char* name, const std::vector<param>& params) {
+    const auto values = values_of(params);
     return result(PQexecPrepared(conn_, name, static_cast<int>(values.size()), values.data(), nullptr, nullptr, 0));
+}
+
+std::vector<result> connection::run_all(const std::vector<statement>& statements) {
+    std::vector<result> results(statements.size());  // default results are not ok
+    if (statements.empty() || PQenterPipelineMode(conn_) != 1) return results;
+    // In blocking mode libpq reads the server's answers while a send would block, so a
+    // long pipeline cannot deadlock on full socket buffers; callers still keep it short.
+    std::size_t sent = 0;
+    for (const auto& s : statements) {
+        const auto values = values_of(s.params);
+        if (PQsendQueryPrepared(conn_, s.name, static_cast<int>(values.size()), values.data(), nullptr, nullptr,
+                                0) != 1)
+            break;
+        ++sent;
+    }
+    if (PQpipelineSync(conn_) == 1) {
+        // Each statement answers its result(s) and then a null; the sync point comes last.
+        for (std::size_t i = 0; i < sent; ++i) {
+            PGresult* first = PQgetResult(conn_);
+            if (first == nullptr) break;  // the connection is gone
+            results[i] = result(first);
+            while (PGresult* extra = PQgetResult(conn_)) PQclear(extra);
+        }
+        while (PGresult* r = PQgetResult(conn_)) {
+            const bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+            PQclear(r);
+            if (sync) break;
+        }
+    }
+    // Fails only with results still unread, which a lost connection leaves behind; the
+    // connection is then reset by the next batch's begin().
+    PQexitPipelineMode(conn_);
+    return results;
 }
 
 bool connection::in_transaction() const {

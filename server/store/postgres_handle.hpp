@@ -74,6 +74,12 @@ private:
     std::optional<std::string> text_;
 };
 
+/// A prepared statement and its parameters, for connection::run_all.
+struct statement {
+    const char* name;
+    std::vector<param> params;
+};
+
 /// An open connection, closed on destruction. Used by one thread at a time.
 class connection {
 public:
@@ -91,6 +97,12 @@ public:
     bool prepare(const char* name, const char* sql, std::string& error);
     /// Runs the statement prepared under `name`.
     result run(const char* name, std::initializer_list<param> params);
+    result run(const char* name, const std::vector<param>& params);
+    /// Runs `statements` in order in one round trip (libpq's pipeline mode) and answers one
+    /// result per statement, in the same order. After a statement fails, the ones behind it
+    /// do not run: they answer not ok (PGRES_PIPELINE_ABORTED), as do all of them when the
+    /// connection is lost. Inside a transaction a failure leaves it aborted, as run() does.
+    std::vector<result> run_all(const std::vector<statement>& statements);
     /// Whether a transaction is open (or failed and waiting for its ROLLBACK).
     bool in_transaction() const;
     /// Whether the connection is still up (it is not after the server went away).

@@ -3,6 +3,7 @@
 // versions) is tested in store_sqlite_test.cpp and store_postgres_test.cpp.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <future>
 #include <string>
 #include <vector>
@@ -360,6 +361,63 @@ TEST_CASE_TEMPLATE("a resend of an expired nonce before the upkeep cleared it ta
     CHECK(second > first);
     // One row holds the nonce (the unique index allows no other), and it is the new one.
     CHECK(place.query("SELECT id FROM messages WHERE nonce = 'k1'") == std::vector<std::string>{std::to_string(second)});
+}
+
+TEST_CASE_TEMPLATE("posts sent together answer as if posted one by one, and their events follow their ids", place_type, STORE_PLACES) {
+    place_type place;
+    if (!place.available()) return;
+    const unix_ms day = limits::nonce_memory_ms;
+    const unix_ms later = base_time + day + 1;
+    auto b = place.open_backend();
+    const auto old = post_one(*b, make_message("fishing", "old", "k-old"));
+    const std::vector<new_message> messages = {
+        make_message("fishing", "one", "k1", "a:ann", later),
+        make_message("fishing", "takes over", "k-old", "a:ann", later),  // expired: posted anew
+        make_message("fishing", "two", std::nullopt, "a:ann", later),
+        make_message("fishing", "one", "k1", "a:ann", later),        // resent in the same batch
+        make_message("boats", "elsewhere", std::nullopt, "a:ann", later),
+        make_message("fishing", "takes over", "k-old", "a:ann", later),  // and that one resent
+    };
+    std::vector<const new_message*> batch;
+    for (const auto& m : messages) batch.push_back(&m);
+    std::string error;
+    REQUIRE(b->begin(error));
+    const auto results = b->post_all(batch);
+    REQUIRE(b->commit(error));
+
+    REQUIRE(results.size() == messages.size());
+    for (const auto& r : results) {
+        INFO(r.error);
+        REQUIRE_FALSE(r.failed());
+    }
+    CHECK(results[0].ok());
+    CHECK(results[1].ok());
+    CHECK(results[1].message.id > old);
+    CHECK(results[2].ok());
+    CHECK(results[3].outcome == store_outcome::duplicate);
+    CHECK(results[3].message.id == results[0].message.id);
+    CHECK(results[4].ok());
+    CHECK(results[5].outcome == store_outcome::duplicate);
+    CHECK(results[5].message.id == results[1].message.id);
+    CHECK(results[5].message.text == "takes over");
+
+    // The new messages, in id order, took the next stream positions densely (a database
+    // shared by several servers keeps an event stream; the embedded one has none), and
+    // each channel's positions rise with its ids: what a reader of the stream relies on.
+    std::vector<post_result> stored;
+    for (const auto& r : results)
+        if (r.ok()) stored.push_back(r);
+    std::sort(stored.begin(), stored.end(), [](const auto& x, const auto& y) { return x.message.id < y.message.id; });
+    REQUIRE(stored.size() == 4);
+    const bool has_stream = std::string_view(place_type::name) == "postgres";
+    for (std::size_t i = 0; i < stored.size(); ++i)
+        CHECK(stored[i].position == (has_stream ? stored[0].position + static_cast<stream_position>(i) : 0));
+    if (has_stream) CHECK(stored[0].position == 2);  // after the old message's
+    std::int64_t fishing_seq = 1;  // the old message had the first
+    for (const auto& r : stored)
+        if (r.message.channel == "fishing") CHECK(r.message.seq == ++fishing_seq);
+    CHECK(place.query("SELECT id FROM messages WHERE nonce = 'k-old'") ==
+          std::vector<std::string>{std::to_string(results[1].message.id)});
 }
 
 TEST_CASE_TEMPLATE("edit and delete by someone else are forbidden, by an admin allowed", place_type, STORE_PLACES) {
