@@ -77,7 +77,9 @@ public:
                                           std::int64_t now) = 0;
     virtual std::optional<account> find_account(const std::string& folded_name) = 0;
     virtual std::optional<account> find_account_by_id(std::int64_t id) = 0;
-    virtual std::vector<account> list_accounts() = 0;
+    /// Every account; nullopt when the database failed (see last_error()), as for the other
+    /// lists below: an empty list is an answer, a failed read is not.
+    virtual std::optional<std::vector<account>> list_accounts() = 0;
     virtual bool remove_account(const std::string& folded_name) = 0;
 
     virtual bool insert_token(const std::string& hash, std::int64_t account_id, std::int64_t now) = 0;
@@ -85,11 +87,11 @@ public:
     /// Writes last-used times (batched by the service).
     virtual bool touch_token(const std::string& hash, std::int64_t last_used) = 0;
     /// Every token used since `since` (older ones have expired).
-    virtual std::vector<token_row> tokens_since(std::int64_t since) = 0;
+    virtual std::optional<std::vector<token_row>> tokens_since(std::int64_t since) = 0;
     virtual bool delete_tokens_before(std::int64_t before) = 0;
 
     virtual bool insert_ban(const ban_row& ban, const std::string& by, std::int64_t now) = 0;
-    virtual std::vector<ban_row> bans_after(std::int64_t now) = 0;
+    virtual std::optional<std::vector<ban_row>> bans_after(std::int64_t now) = 0;
     /// Deletes every ban of the name `folded_name` or of `address` (either may be empty);
     /// returns how many, or -1 when the database failed.
     virtual int remove_bans(const std::string& folded_name, const std::string& address) = 0;

@@ -86,10 +86,11 @@ public:
     std::optional<account> find_account_by_id(std::int64_t id) override {
         return one_account(run(sql::find_account_by_id, {id}));
     }
-    std::vector<account> list_accounts() override {
+    std::optional<std::vector<account>> list_accounts() override {
         auto r = run(sql::list_accounts, {});
+        if (!r.ok()) return std::nullopt;
         std::vector<account> out;
-        for (int i = 0; r.ok() && i < r.rows(); ++i) out.push_back(read_account(r, i));
+        for (int i = 0; i < r.rows(); ++i) out.push_back(read_account(r, i));
         return out;
     }
     bool remove_account(const std::string& folded_name) override {
@@ -103,10 +104,11 @@ public:
     bool touch_token(const std::string& hash, std::int64_t last_used) override {
         return run(sql::touch_token, {hash, last_used}).ok();
     }
-    std::vector<token_row> tokens_since(std::int64_t since) override {
+    std::optional<std::vector<token_row>> tokens_since(std::int64_t since) override {
         auto r = run(sql::tokens_since, {since});
+        if (!r.ok()) return std::nullopt;
         std::vector<token_row> out;
-        for (int i = 0; r.ok() && i < r.rows(); ++i)
+        for (int i = 0; i < r.rows(); ++i)
             out.push_back({std::string(r.text(i, 0)), r.int64(i, 1), r.int64(i, 2)});
         return out;
     }
@@ -116,10 +118,11 @@ public:
     bool insert_ban(const ban_row& ban, const std::string& by, std::int64_t now) override {
         return run(sql::insert_ban, {ban.folded_name, ban.address, ban.until, by, now}).ok();
     }
-    std::vector<ban_row> bans_after(std::int64_t now) override {
+    std::optional<std::vector<ban_row>> bans_after(std::int64_t now) override {
         auto r = run(sql::bans_after, {now});
+        if (!r.ok()) return std::nullopt;
         std::vector<ban_row> out;
-        for (int i = 0; r.ok() && i < r.rows(); ++i)
+        for (int i = 0; i < r.rows(); ++i)
             out.push_back({std::string(r.text(i, 0)), std::string(r.text(i, 1)), r.int64(i, 2)});
         return out;
     }

@@ -115,15 +115,15 @@ public:
                                   std::int64_t now) override;
     std::optional<account> find_account(const std::string& folded_name) override;
     std::optional<account> find_account_by_id(std::int64_t id) override;
-    std::vector<account> list_accounts() override;
+    std::optional<std::vector<account>> list_accounts() override;
     bool remove_account(const std::string& folded_name) override;
     bool insert_token(const std::string& hash, std::int64_t account_id, std::int64_t now) override;
     bool delete_token(const std::string& hash) override;
     bool touch_token(const std::string& hash, std::int64_t last_used) override;
-    std::vector<token_row> tokens_since(std::int64_t since) override;
+    std::optional<std::vector<token_row>> tokens_since(std::int64_t since) override;
     bool delete_tokens_before(std::int64_t before) override;
     bool insert_ban(const ban_row& ban, const std::string& by, std::int64_t now) override;
-    std::vector<ban_row> bans_after(std::int64_t now) override;
+    std::optional<std::vector<ban_row>> bans_after(std::int64_t now) override;
     int remove_bans(const std::string& folded_name, const std::string& address) override;
     bool insert_audit(const audit_entry& entry) override;
     std::vector<audit_entry> recent_audit(int limit) override;
@@ -213,11 +213,13 @@ std::optional<account> sqlite_account_db::find_account_by_id(std::int64_t id) {
     return one_account(s);
 }
 
-std::vector<account> sqlite_account_db::list_accounts() {
+std::optional<std::vector<account>> sqlite_account_db::list_accounts() {
     auto& s = st_->list_accounts;
     sqlite::reset_on_exit reset(s);
     std::vector<account> out;
-    while (s.step() == SQLITE_ROW) out.push_back(read_account(s));
+    int step = SQLITE_ROW;
+    while ((step = s.step()) == SQLITE_ROW) out.push_back(read_account(s));
+    if (step != SQLITE_DONE) return std::nullopt;
     return out;
 }
 
@@ -252,12 +254,14 @@ bool sqlite_account_db::touch_token(const std::string& hash, std::int64_t last_u
     return s.run();
 }
 
-std::vector<token_row> sqlite_account_db::tokens_since(std::int64_t since) {
+std::optional<std::vector<token_row>> sqlite_account_db::tokens_since(std::int64_t since) {
     auto& s = st_->tokens_since;
     sqlite::reset_on_exit reset(s);
     s.bind(1, since);
     std::vector<token_row> out;
-    while (s.step() == SQLITE_ROW) out.push_back({s.column_text(0), s.column_int64(1), s.column_int64(2)});
+    int step = SQLITE_ROW;
+    while ((step = s.step()) == SQLITE_ROW) out.push_back({s.column_text(0), s.column_int64(1), s.column_int64(2)});
+    if (step != SQLITE_DONE) return std::nullopt;
     return out;
 }
 
@@ -287,12 +291,14 @@ int sqlite_account_db::remove_bans(const std::string& folded_name, const std::st
     return s.run() ? sqlite3_changes(db_->get()) : -1;
 }
 
-std::vector<ban_row> sqlite_account_db::bans_after(std::int64_t now) {
+std::optional<std::vector<ban_row>> sqlite_account_db::bans_after(std::int64_t now) {
     auto& s = st_->bans_after;
     sqlite::reset_on_exit reset(s);
     s.bind(1, now);
     std::vector<ban_row> out;
-    while (s.step() == SQLITE_ROW) out.push_back({s.column_text(0), s.column_text(1), s.column_int64(2)});
+    int step = SQLITE_ROW;
+    while ((step = s.step()) == SQLITE_ROW) out.push_back({s.column_text(0), s.column_text(1), s.column_int64(2)});
+    if (step != SQLITE_DONE) return std::nullopt;
     return out;
 }
 

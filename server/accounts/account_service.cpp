@@ -57,6 +57,13 @@ bool acceptable_password(std::string_view password) {
            is_valid_utf8(password);
 }
 
+/// A notice's number argument; 0 when it is not one.
+std::int64_t number_of(const std::string& text) {
+    std::int64_t value = 0;
+    std::from_chars(text.data(), text.data() + text.size(), value);
+    return value;
+}
+
 }  // namespace
 
 std::unique_ptr<account_service> account_service::open(const std::filesystem::path& data_dir, account_limits limits,
@@ -80,12 +87,68 @@ account_service::account_service(std::unique_ptr<account_db> db, account_limits 
       registrations_(limits.registrations_per_hour),
       max_queued_hashes_(std::max<std::size_t>(limits.max_queued_hashes, 1)) {
     // Start-up only, before any other thread sees the service.
-    for (const auto& a : db_->list_accounts()) remember_account(a);
     const auto now = now_ms();
     db_->delete_tokens_before(now - token_idle_ms);
-    for (const auto& t : db_->tokens_since(now - token_idle_ms))
-        tokens_[t.hash] = token_entry{t.account_id, t.last_used, t.last_used};
-    bans_ = db_->bans_after(now);
+    if (auto state = read_state(now))
+        install_state(std::move(*state), now);
+    else
+        log_error("accounts: could not read the account tables: " + db_->last_error());
+}
+
+std::optional<account_service::stored_state> account_service::read_state(std::int64_t now) {
+    auto all = db_->list_accounts();
+    auto tokens = all ? db_->tokens_since(now - token_idle_ms) : std::nullopt;
+    auto bans = tokens ? db_->bans_after(now) : std::nullopt;
+    if (!bans) return std::nullopt;
+    return stored_state{std::move(*all), std::move(*tokens), std::move(*bans)};
+}
+
+std::vector<std::string> account_service::install_state(stored_state state, std::int64_t now) {
+    std::unordered_set<std::string> banned_before;
+    for (const auto& b : bans_)
+        if (!b.folded_name.empty() && b.until > now) banned_before.insert(b.folded_name);
+    accounts_by_folded_.clear();
+    folded_by_id_.clear();
+    for (const auto& a : state.accounts) remember_account(a);
+    std::unordered_map<std::string, token_entry> tokens;
+    for (const auto& t : state.tokens) {
+        token_entry entry{t.account_id, t.last_used, t.last_used};
+        // A use seen here but not written yet still counts.
+        if (auto known = tokens_.find(t.hash); known != tokens_.end())
+            entry.last_used = std::max(entry.last_used, known->second.last_used);
+        tokens.emplace(t.hash, entry);
+    }
+    tokens_ = std::move(tokens);
+    bans_ = std::move(state.bans);
+    // What changed while the tables were read may not be in what was read: applied again.
+    for (const auto& [kind, args] : replayed_) apply_change(kind, args);
+    std::vector<std::string> newly_banned;
+    for (const auto& b : bans_)
+        if (!b.folded_name.empty() && b.until > now && banned_before.insert(b.folded_name).second)
+            newly_banned.push_back(b.folded_name);
+    return newly_banned;
+}
+
+void account_service::resync(std::function<void(std::vector<std::string>)> finished) {
+    {
+        std::lock_guard lock(mutex_);
+        if (stopped_) return;
+        ++resyncs_;
+    }
+    net::post(worker_, [this, finished = std::move(finished)] {
+        const auto now = now_ms();
+        auto state = read_state(now);
+        std::vector<std::string> newly_banned;
+        {
+            std::lock_guard lock(mutex_);
+            if (state) newly_banned = install_state(std::move(*state), now);
+            if (--resyncs_ == 0) replayed_.clear();
+        }
+        if (!state)
+            log_warn("accounts: could not read the account tables again (" + db_->last_error() +
+                     "); keeping what this server knew");
+        if (finished) finished(std::move(newly_banned));
+    });
 }
 
 account_service::~account_service() { stop(); }
@@ -300,6 +363,7 @@ void account_service::logout(std::string token, std::string address, done callba
             if (auto entry = accounts_by_folded_.find(folded->second); entry != accounts_by_folded_.end())
                 who = entry->second.name;
         tokens_.erase(it);
+        if (resyncs_ > 0) replayed_.push_back({"logout", {hash}});
     }
     // Every other server refuses it too, as soon as it hears.
     if (changed_) changed_("logout", {hash});
@@ -357,17 +421,33 @@ std::optional<signed_in> account_service::verify_token(std::string_view token) {
 }
 
 void account_service::apply_remote_change(const std::string& kind, const std::vector<std::string>& args) {
-    auto number = [](const std::string& text) {
-        std::int64_t value = 0;
-        std::from_chars(text.data(), text.data() + text.size(), value);
-        return value;
-    };
+    if (kind == "login_failed" && args.size() == 3) {
+        // Throttles and limits count by themselves (they lock themselves); a count is
+        // nothing a re-read of the tables repairs.
+        const std::int64_t t = number_of(args[2]);
+        if (!args[0].empty()) throttle_.record_failure(args[0], t);
+        throttle_.record_failure(args[1], t);
+        return;
+    }
+    if (kind == "login_ok" && args.size() == 1) {
+        throttle_.clear(args[0]);
+        return;
+    }
+    if (kind == "registration" && args.size() == 2) {
+        registrations_.take(args[0], number_of(args[1]));
+        return;
+    }
     std::lock_guard lock(mutex_);
     if (stopped_) return;
+    if (resyncs_ > 0) replayed_.push_back({kind, args});
+    apply_change(kind, args);
+}
+
+void account_service::apply_change(const std::string& kind, const std::vector<std::string>& args) {
     if (kind == "logout" && args.size() == 1) {
         tokens_.erase(args[0]);
     } else if (kind == "token" && args.size() == 3) {
-        const std::int64_t id = number(args[1]), t = number(args[2]);
+        const std::int64_t id = number_of(args[1]), t = number_of(args[2]);
         tokens_[args[0]] = token_entry{id, t, t};
         // An account registered elsewhere since start-up is read from the database.
         if (!folded_by_id_.contains(id)) {
@@ -396,18 +476,9 @@ void account_service::apply_remote_change(const std::string& kind, const std::ve
         std::erase_if(bans_, [&](const ban_row& b) {
             return (!args[0].empty() && b.folded_name == args[0]) || (!args[1].empty() && b.address == args[1]);
         });
-    } else if (kind == "login_failed" && args.size() == 3) {
-        // Throttles and limits are counted outside mutex_; they lock themselves.
-        const std::int64_t t = number(args[2]);
-        if (!args[0].empty()) throttle_.record_failure(args[0], t);
-        throttle_.record_failure(args[1], t);
-    } else if (kind == "login_ok" && args.size() == 1) {
-        throttle_.clear(args[0]);
-    } else if (kind == "registration" && args.size() == 2) {
-        registrations_.take(args[0], number(args[1]));
     } else if (kind == "ban" && args.size() >= 2) {
         // The row is written by the banning server; this one refuses at once.
-        const std::int64_t until = number(args[1]);
+        const std::int64_t until = number_of(args[1]);
         bans_.push_back({args[0], {}, until});
         for (std::size_t i = 2; i < args.size(); ++i) bans_.push_back({{}, args[i], until});
     }
@@ -440,6 +511,12 @@ void account_service::record_ban(const std::string& actor, const std::string& fo
         std::erase_if(bans_, [now = now_ms()](const ban_row& b) { return b.until <= now; });
         bans_.insert(bans_.end(), rows.begin(), rows.end());
         if (stopped_) return;
+        if (resyncs_ > 0) {
+            // Its rows are written after the re-read in flight: the re-read must not drop it.
+            std::vector<std::string> args{folded, std::to_string(until_ms)};
+            args.insert(args.end(), addresses.begin(), addresses.end());
+            replayed_.push_back({"ban", std::move(args)});
+        }
     }
     net::post(worker_, [this, actor, rows = std::move(rows)] {
         for (const auto& row : rows)

@@ -106,6 +106,14 @@ public:
     using change_listener = std::function<void(std::string kind, std::vector<std::string> args)>;
     void set_change_listener(change_listener listener) { changed_ = std::move(listener); }
     void apply_remote_change(const std::string& kind, const std::vector<std::string>& args);
+    /// Reads accounts, tokens and bans from the database again, on the worker, and makes
+    /// the caches what it holds: for a server that may have missed the others' notices
+    /// (its stream connection was down), so that a logout, a ban or an unban made
+    /// meanwhile applies here too, and a login or an account made meanwhile works here.
+    /// What changes while the tables are read is applied again on top. `finished` is called on
+    /// the worker once it is over, with the names the database bans that were not banned
+    /// here. When the read fails the caches stay as they were, and a warning says so.
+    void resync(std::function<void(std::vector<std::string> newly_banned)> finished);
 
     /// Finishes queued work and stops the worker. Safe to call twice.
     void stop();
@@ -124,6 +132,19 @@ private:
     };
 
     void remember_account(const account& a);
+    /// What the caches are made from.
+    struct stored_state {
+        std::vector<account> accounts;
+        std::vector<token_row> tokens;
+        std::vector<ban_row> bans;
+    };
+    /// Worker thread (or start-up): nullopt when a read failed.
+    std::optional<stored_state> read_state(std::int64_t now);
+    /// Under mutex_: replaces the caches with `state` and applies replayed_ on top; the
+    /// names banned now that were not before.
+    std::vector<std::string> install_state(stored_state state, std::int64_t now);
+    /// Under mutex_: a change to the caches (apply_remote_change's kinds but the counts).
+    void apply_change(const std::string& kind, const std::vector<std::string>& args);
     /// Appends to the audit log on the worker (nothing once stopped). Any thread.
     void audit(audit_entry entry);
     /// Appends to the audit log now. Worker thread only: a task there writes its entry
@@ -168,6 +189,10 @@ private:
     std::unordered_map<std::int64_t, std::string> folded_by_id_;
     std::unordered_map<std::string, token_entry> tokens_;  ///< by token hash
     std::vector<ban_row> bans_;
+    /// Re-reads of the tables in flight, and the changes made or heard since the first of
+    /// them began (kind and arguments, as apply_remote_change takes them).
+    int resyncs_ = 0;
+    std::vector<std::pair<std::string, std::vector<std::string>>> replayed_;
     bool stopped_ = false;
 };
 

@@ -106,7 +106,12 @@ int print_audit(accounts::account_db& db, int limit) {
 
 /// `admin bans`: one line per ban in force, "name bob until ..." or "address 10.0.0.7 until ...".
 int list_bans(accounts::account_db& db) {
-    for (const auto& ban : db.bans_after(now_ms())) {
+    const auto bans = db.bans_after(now_ms());
+    if (!bans) {
+        std::cerr << "parley-server: could not read the bans: " << db.last_error() << "\n";
+        return 1;
+    }
+    for (const auto& ban : *bans) {
         if (!ban.folded_name.empty()) std::cout << "name " << ban.folded_name << " until " << utc_time(ban.until) << "\n";
         if (!ban.address.empty()) std::cout << "address " << ban.address << " until " << utc_time(ban.until) << "\n";
     }
@@ -136,7 +141,12 @@ int run_command(accounts::account_db& db, const admin_command& command) {
     if (command.action == "unban") return unban(db, command.name);
     if (command.action == "audit") return print_audit(db, command.limit);
     if (command.action == "list") {
-        for (const auto& a : db.list_accounts()) std::cout << a.name << " " << accounts::to_string(a.level) << "\n";
+        const auto all = db.list_accounts();
+        if (!all) {
+            std::cerr << "parley-server: could not read the accounts: " << db.last_error() << "\n";
+            return 1;
+        }
+        for (const auto& a : *all) std::cout << a.name << " " << accounts::to_string(a.level) << "\n";
         return 0;
     }
     if (db.remove_account(fold_name(command.name))) {

@@ -154,6 +154,13 @@ struct server::impl {
             stream->on_events_lost([h = hub.get()] {
                 h->close_all(ws::close_code::going_away, "this server fell behind: reconnect");
             });
+            // Bans, logouts and logins the other servers announced while this one was not
+            // listening: read from the tables; a name banned meanwhile is put out here too.
+            stream->on_reconnected([h = hub.get(), a = accounts.get()] {
+                a->resync([h](const std::vector<std::string>& banned) {
+                    for (const auto& folded : banned) h->banned_elsewhere(folded);
+                });
+            });
             stream->start();
         }
         accounts->set_guest_lookup([h = hub.get()](std::string_view folded) { return h->guest_online(folded); });

@@ -4,11 +4,12 @@
 //
 // Several servers may share the database. What keeps them consistent lives in the
 // database, not in this object: a write batch first locks the event stream's head, so
-// write batches from every server take turns; a post then locks its channel's row (which
-// holds the channel's last position) before it looks up its nonce and before it draws its
-// id. So ids rise in commit order, a resend on another server finds the first, and each
-// batch appends its events (one per post, edit and delete) at dense positions after the
-// previous batch's (docs/architecture/stream.md). What is cached here is only ever a hint
+// write batches from every server take turns; a post's nonce lookup runs after that lock,
+// and the post bumps its channel's last position (locking its row to the commit) before it
+// draws its id, all in one statement. So ids rise in commit order, a resend on another
+// server finds the first, and each batch appends its events (one per post, edit and
+// delete) at dense positions after the previous batch's (docs/architecture/stream.md).
+// A batch's posts go in one pipeline with the lock, its events in another with the COMMIT. What is cached here is only ever a hint
 // (the per-channel counts of upkeep), checked against the database before it is acted on.
 
 #include <cstdint>

@@ -159,6 +159,7 @@ bool postgres_stream::reconnect() {
     std::string error;
     if (db_->reconnect(error) && listen(error) && presence_.prepare(*db_, error)) {
         log_info("event stream: connected again; catching up from position " + std::to_string(sequencer_.next()));
+        if (reconnected_) reconnected_();
         return true;
     }
     return false;

@@ -73,6 +73,11 @@ public:
     /// pruned (its clients have gaps: the server closes their connections so that they
     /// resume with `since`). Called on the reader thread; set before start().
     void on_events_lost(std::function<void()> lost) { lost_ = std::move(lost); }
+    /// What to do after the reader connected again: the control notices sent while it was
+    /// away are gone (a notification reaches only the sessions listening when it is sent),
+    /// so what they change is read from the tables again. Called on the reader thread; set
+    /// before start().
+    void on_reconnected(std::function<void()> reconnected) { reconnected_ = std::move(reconnected); }
     /// Stops the reader thread (also on destruction). Events after it are not delivered.
     void stop();
 
@@ -110,6 +115,7 @@ private:
     stream_sequencer sequencer_;
     handler receive_;
     std::function<void()> lost_;
+    std::function<void()> reconnected_;
     std::function<void(const control_notice&)> control_;
     int wake_fd_ = -1;  ///< an eventfd: publish() and stop() wake the reader
     std::atomic<bool> stopping_{false};

@@ -162,6 +162,35 @@ identity_result identify_in(unsigned short port, const std::string& channel, con
     return c.identify(name);
 }
 
+/// Runs `sql` (with text parameters) as the tests' administrator on `db`: the first
+/// column of the first row, "" when there is none. Fails the test on an error.
+std::string admin_sql(const std::string& db, const std::string& sql, const std::vector<std::string>& params = {}) {
+    PGconn* admin = PQconnectdb(db.c_str());
+    INFO(PQerrorMessage(admin));
+    REQUIRE(PQstatus(admin) == CONNECTION_OK);
+    std::vector<const char*> values;
+    for (const auto& p : params) values.push_back(p.c_str());
+    PGresult* r = PQexecParams(admin, sql.c_str(), static_cast<int>(values.size()), nullptr, values.data(), nullptr,
+                               nullptr, 0);
+    const auto status = PQresultStatus(r);
+    const std::string error = PQresultErrorMessage(r);
+    const std::string first = status == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "";
+    PQclear(r);
+    PQfinish(admin);
+    INFO(sql << ": " << error);
+    REQUIRE((status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK));
+    return first;
+}
+
+/// Ends the event stream reader of the server named `name` (its session, by
+/// application_name), as an administrator or a network cut would: how many sessions ended.
+std::string end_stream_reader(const std::string& db, const std::string& name) {
+    return admin_sql(db,
+                     "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                     "WHERE application_name = $1) ended",
+                     {"parley stream " + name});
+}
+
 /// Two servers of one database: sam, a guest of #room on A, and wes watching #room on B,
 /// once B lists both.
 struct watched_pair {
@@ -801,25 +830,61 @@ TEST_CASE("multinode: a server whose stream connection the database ended connec
     node a(db, dir.path(), "a"), b(db, dir.path(), name);
     auto pat = guest(a.port, "deaf", "pat");
     auto rex = guest(b.port, "deaf", "rex");
-    // What an administrator would do: end B's reader (its session, by application_name).
-    {
-        PGconn* admin = PQconnectdb(db.c_str());
-        REQUIRE(PQstatus(admin) == CONNECTION_OK);
-        const std::string app = "parley stream " + name;
-        const char* values[] = {app.c_str()};
-        PGresult* r = PQexecParams(admin,
-                                   "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                   "WHERE application_name = $1) ended",
-                                   1, nullptr, values, nullptr, nullptr, 0);
-        REQUIRE(PQresultStatus(r) == PGRES_TUPLES_OK);
-        CHECK(std::string(PQgetvalue(r, 0, 0)) == "1");
-        PQclear(r);
-        PQfinish(admin);
-    }
+    // What an administrator would do: end B's reader.
+    CHECK(end_stream_reader(db, name) == "1");
     for (int i = 0; i < 20; ++i) pat->send(post("after " + std::to_string(i), "after-" + std::to_string(i)));
     const auto got = read_messages(*rex, 20);
     REQUIRE(got.size() == 20);
     const auto ids = ids_of(got);
     CHECK(std::is_sorted(ids.begin(), ids.end()));
     CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
+}
+
+TEST_CASE("multinode: a server whose stream connection was down applies the logouts, logins and bans it missed") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    // B connects as a role of its own, so that the test can keep B's reader out for a while.
+    const std::string role = "parley_deaf_" + std::to_string(::getpid());
+    admin_sql(db, "DROP ROLE IF EXISTS " + role);
+    admin_sql(db, "CREATE ROLE " + role + " SUPERUSER LOGIN");
+    struct drop_role {  // after the servers (declared before them): its sessions are gone
+        std::string db, role;
+        ~drop_role() {  // never throws (a destructor): a role left over is dropped by the next run
+            PGconn* admin = PQconnectdb(db.c_str());
+            PQclear(PQexec(admin, ("DROP OWNED BY " + role + "; DROP ROLE " + role).c_str()));
+            PQfinish(admin);
+        }
+    } dropped{db, role};
+    const std::string name = "deaf-" + std::to_string(::getpid());
+    node a(db, dir.path(), "a"), b(db + " user=" + role, dir.path(), name);
+    seed_account(dir.path() / "shared", "ann", "password-1", server::accounts::role::user);
+    seed_account(dir.path() / "shared", "root", "password-2", server::accounts::role::admin);
+    const std::string before = login(a.port, "ann", "password-1");
+    REQUIRE(eventually([&] { return raw_ws_client(b.port, "/general?token=" + before).status() == 101; }));
+    test_client admin(a.port, "/general?token=" + login(a.port, "root", "password-2"));
+    admin.read_welcome();
+    auto bob = guest(b.port, "general", "bob");
+
+    // B's reader is cut off and may not come back yet; meanwhile A logs ann out, ann signs
+    // in again, and bob is banned: three notices B is not listening for.
+    admin_sql(db, "ALTER ROLE " + role + " NOLOGIN");
+    REQUIRE(end_stream_reader(db, name) == "1");
+    REQUIRE(http_post(a.port, "/api/logout", "", before).first == 204);
+    const std::string after = login(a.port, "ann", "password-1");
+    admin.send(client_frame{ban_request{"bob", 10}, std::nullopt});
+    REQUIRE(eventually([&] { return admin_sql(db, "SELECT count(*) FROM bans WHERE folded = 'bob'") == "1"; }));
+    // B was told none of it.
+    CHECK(raw_ws_client(b.port, "/general?token=" + before).status() == 101);
+    CHECK(raw_ws_client(b.port, "/general?token=" + after).status() == 401);
+    CHECK_FALSE(bob->wait_closed(200ms));
+
+    // Let back in, B reads the tables again: the old token is refused, the new one opens,
+    // and bob is put out and refused.
+    admin_sql(db, "ALTER ROLE " + role + " LOGIN");
+    CHECK(eventually([&] {
+        return raw_ws_client(b.port, "/general?token=" + before).status() == 401 &&
+               raw_ws_client(b.port, "/general?token=" + after).status() == 101;
+    }));
+    CHECK(bob->wait_closed(10s) == std::optional<std::uint16_t>(1008));
+    CHECK_FALSE(guest_may_take(b.port, "bob"));
 }
