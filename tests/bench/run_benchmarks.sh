@@ -333,10 +333,12 @@ row() {  # workload key label
 for w in "${workload_list[@]}"; do
   case "$w" in
     w1) row w1 ready "clients ready"; row w1 deliveries_per_s "deliveries/s"; row w1 p50_ms "latency p50 ms"
-        row w1 p99_ms "latency p99 ms"; row w1 max_ms "latency max ms"; row w1 server_cpu_pct "server cpu %"
+        row w1 p99_ms "latency p99 ms"; row w1 max_ms "latency max ms"
+        row w1 cross_p50_ms "cross-node p50 ms"; row w1 cross_p99_ms "cross-node p99 ms"; row w1 server_cpu_pct "server cpu %"
         row w1 bench_cpu_pct "bench cpu %"; row w1 missing "missing"; row w1 dropped "dropped" ;;
     w2) row w2 ready "clients ready"; row w2 deliveries_per_s "deliveries/s"; row w2 p50_ms "latency p50 ms"
-        row w2 p99_ms "latency p99 ms"; row w2 max_ms "latency max ms"; row w2 server_cpu_pct "server cpu %" ;;
+        row w2 p99_ms "latency p99 ms"; row w2 max_ms "latency max ms"
+        row w2 cross_p50_ms "cross-node p50 ms"; row w2 cross_p99_ms "cross-node p99 ms"; row w2 server_cpu_pct "server cpu %" ;;
     w3) row w3 ready "connections ready"; row w3 rss_before_kib "rss before KiB"
         row w3 rss_after_kib "rss after KiB"; row w3 bytes_per_conn "bytes/connection" ;;
   esac

@@ -57,14 +57,15 @@ public:
         meter_->stop();
     }
 
-    void on_message(std::size_t, const message_view& m, std::int64_t now) override {
+    void on_message(std::size_t index, const message_view& m, std::int64_t now) override {
         if (!m.nonce.empty()) ++echoes_;
         if (now < window_start_ || now >= window_end_) return;
         ++deliveries_;
-        if (auto sent = sent_time_of(m.text))
-            latency_.record(now - *sent);
-        else
-            ++foreign_;
+        const auto sender_client = [](int sender) -> std::optional<std::size_t> {
+            if (sender < 0) return std::nullopt;
+            return static_cast<std::size_t>(sender);
+        };
+        if (!latency_.record(*pool_, index, m.text, now, sender_client)) ++foreign_;
     }
 
     void on_error(std::size_t, std::string_view, std::string_view) override { ++errors_; }
@@ -75,7 +76,7 @@ public:
     std::uint64_t deliveries() const { return deliveries_; }
     std::uint64_t errors() const { return errors_; }
     std::uint64_t foreign() const { return foreign_; }
-    const latency_recorder& latency() const { return latency_; }
+    const delivery_latency& latency() const { return latency_; }
     const std::optional<cpu_meter>& meter() const { return meter_; }
     double window_seconds() const { return static_cast<double>(window_end_ - window_start_) / 1e9; }
 
@@ -85,7 +86,7 @@ private:
         if (c.state != client_state::ready) return;
         const auto channel = static_cast<std::size_t>(c.tag);
         ++seq_;
-        client_frame frame{post_message{c.channel, make_text(now_ns(), c.tag, seq_, options_.text_bytes)},
+        client_frame frame{post_message{c.channel, make_text(now_ns(), static_cast<int>(index), seq_, options_.text_bytes)},
                            "n" + std::to_string(seq_)};
         pool_->send_text(index, parley::encode(frame));
         ++sent_;
@@ -101,7 +102,7 @@ private:
     std::int64_t round_ = 0, cursor_ = 0;
     std::uint64_t seq_ = 0;
     std::optional<cpu_meter> meter_;
-    latency_recorder latency_;
+    delivery_latency latency_;
     std::uint64_t sent_ = 0, echoes_ = 0, deliveries_ = 0, errors_ = 0, foreign_ = 0;
 };
 
@@ -113,12 +114,15 @@ int run_channels(const bench_options& options) {
     const std::string tag = run_tag();
     std::vector<std::string> names;
     for (int k = 0; k < options.channels; ++k) names.push_back("w2-" + tag + "-" + std::to_string(k));
-    // Client i joins channel i % channels, so consecutive posts in the schedule go to
-    // different channels.
+    // Client i joins channel (i + i / channels) % channels: consecutive posts in the
+    // schedule go to different channels, each block of `channels` clients puts one in
+    // every channel, and a channel's members are spread over every node (client i is a
+    // client of node i % nodes; with i % channels alone, an even number of nodes and of
+    // channels put every channel's members on one node, and nothing crossed).
     for (int i = 0; i < options.clients; ++i) {
-        const std::size_t index =
-            pool.add(names[static_cast<std::size_t>(i % options.channels)], "b" + std::to_string(i));
-        pool.client(index).tag = i % options.channels;
+        const int channel = (i + i / options.channels) % options.channels;
+        const std::size_t index = pool.add(names[static_cast<std::size_t>(channel)], "b" + std::to_string(i));
+        pool.client(index).tag = channel;
     }
     workload.attach(pool, names);
     const std::string title = std::to_string(options.clients) + " clients in " +

@@ -75,6 +75,18 @@ std::optional<std::int64_t> sent_time_of(std::string_view text) {
     return value;
 }
 
+std::optional<int> sender_of(std::string_view text) {
+    if (!sent_time_of(text)) return std::nullopt;
+    const auto field = text.find(";s=");
+    if (field == std::string_view::npos) return std::nullopt;
+    int value = 0;
+    std::size_t i = field + 3;
+    const std::size_t first = i;
+    for (; i < text.size() && text[i] >= '0' && text[i] <= '9'; ++i) value = value * 10 + (text[i] - '0');
+    if (i == first || i >= text.size() || text[i] != ';') return std::nullopt;
+    return value;
+}
+
 cpu_meter::cpu_meter(pid_t server_pid) : cpu_meter(std::vector<pid_t>{}) {
     if (server_pid != 0) {
         pids_.push_back(server_pid);
@@ -127,6 +139,11 @@ bool print_window_lines(const window_report& r, const client_pool& pool) {
     std::printf("latency (ms)      p50 %s  p99 %s  max %s  over %llu deliveries\n",
                 format_ms(r.latency->quantile_ns(0.50)).c_str(), format_ms(r.latency->quantile_ns(0.99)).c_str(),
                 format_ms(r.latency->max_ns()).c_str(), static_cast<unsigned long long>(r.latency->count()));
+    if (pool.endpoint_count() > 1 && r.cross_latency != nullptr)
+        std::printf("cross-node (ms)   p50 %s  p99 %s  max %s  over %llu deliveries to another node than the sender's\n",
+                    format_ms(r.cross_latency->quantile_ns(0.50)).c_str(),
+                    format_ms(r.cross_latency->quantile_ns(0.99)).c_str(), format_ms(r.cross_latency->max_ns()).c_str(),
+                    static_cast<unsigned long long>(r.cross_latency->count()));
     // The tail's shape: a p99 far above p90 is a rare stall, one close to it a steady cost.
     std::printf("latency tail (ms) p90 %s  p95 %s  p99.9 %s\n", format_ms(r.latency->quantile_ns(0.90)).c_str(),
                 format_ms(r.latency->quantile_ns(0.95)).c_str(), format_ms(r.latency->quantile_ns(0.999)).c_str());
@@ -155,16 +172,19 @@ bool print_window_lines(const window_report& r, const client_pool& pool) {
 }
 
 void print_result_line(const window_report& r, const client_pool& pool) {
+    const bool crossed = pool.endpoint_count() > 1 && r.cross_latency != nullptr && r.cross_latency->count() > 0;
     std::printf(
         "RESULT workload=%s server=%s status=%s clients=%d ready=%zu %s seconds=%.1f "
         "deliveries_per_s=%.0f p50_ms=%s p99_ms=%s max_ms=%s server_cpu_pct=%s bench_cpu_pct=%.1f "
-        "missing=%llu dropped=%llu errors=%llu\n",
+        "missing=%llu dropped=%llu errors=%llu cross_p50_ms=%s cross_p99_ms=%s\n",
         r.workload, pool.counters().server_name.c_str(), r.errors != 0 ? "failed" : "ok", r.clients,
         pool.size() - pool.failed_before_ready(), r.shape.c_str(), r.window_s,
         static_cast<double>(r.deliveries) / r.window_s, format_ms(r.latency->quantile_ns(0.50)).c_str(),
         format_ms(r.latency->quantile_ns(0.99)).c_str(), format_ms(r.latency->max_ns()).c_str(),
         format_optional(r.server_cpu, 1).c_str(), r.bench_cpu, static_cast<unsigned long long>(r.missing),
-        static_cast<unsigned long long>(r.dropped), static_cast<unsigned long long>(r.errors));
+        static_cast<unsigned long long>(r.dropped), static_cast<unsigned long long>(r.errors),
+        crossed ? format_ms(r.cross_latency->quantile_ns(0.50)).c_str() : "n/a",
+        crossed ? format_ms(r.cross_latency->quantile_ns(0.99)).c_str() : "n/a");
     std::fflush(stdout);
 }
 

@@ -37,6 +37,31 @@ std::string make_text(std::int64_t sent_ns, int sender, std::uint64_t seq, int b
 
 /// The send time at the start of a text made by `make_text`; nullopt for any other text.
 std::optional<std::int64_t> sent_time_of(std::string_view text);
+/// The sender field of a text made by `make_text`; nullopt for any other text.
+std::optional<int> sender_of(std::string_view text);
+
+/// Records each delivery's latency, and apart those that crossed nodes (to a client of
+/// another endpoint than the sender's): what a deployment of several nodes adds.
+struct delivery_latency {
+    latency_recorder all;
+    latency_recorder cross;
+    /// A delivery to client `receiver` of the text `text` (its sender a client index, as
+    /// `sender_client` maps it), received at `now`; false when the text is not the bench's.
+    template <class SenderClient>
+    bool record(const client_pool& pool, std::size_t receiver, std::string_view text, std::int64_t now,
+                SenderClient sender_client) {
+        const auto sent = sent_time_of(text);
+        if (!sent) return false;
+        all.record(now - *sent);
+        if (pool.endpoint_count() > 1) {
+            const auto sender = sender_of(text);
+            const std::optional<std::size_t> from = sender ? sender_client(*sender) : std::nullopt;
+            if (from && *from < pool.size() && pool.client(*from).endpoint != pool.client(receiver).endpoint)
+                cross.record(now - *sent);
+        }
+        return true;
+    }
+};
 
 /// CPU used by the server (if its pid is known) and by the bench over a window.
 class cpu_meter {
@@ -76,6 +101,7 @@ struct window_report {
     std::uint64_t echoes = 0;
     std::uint64_t deliveries = 0;
     const latency_recorder* latency = nullptr;
+    const latency_recorder* cross_latency = nullptr;  ///< deliveries that crossed nodes
     std::optional<double> server_cpu;  ///< nullopt without --server-pid; the sum over every pid
     std::vector<std::pair<pid_t, std::optional<double>>> server_cpu_each;  ///< per pid, when several
     double bench_cpu = 0;
@@ -92,7 +118,8 @@ void take_counters(window_report& report, const Workload& workload) {
     report.sent = workload.sent();
     report.echoes = workload.echoes();
     report.deliveries = workload.deliveries();
-    report.latency = &workload.latency();
+    report.latency = &workload.latency().all;
+    report.cross_latency = &workload.latency().cross;
     report.errors = workload.errors();
 }
 

@@ -49,10 +49,11 @@ public:
     void on_message(std::size_t index, const message_view& m, std::int64_t now) override {
         if (now >= window_start_ && now < window_end_) {
             ++deliveries_;
-            if (auto sent = sent_time_of(m.text))
-                latency_.record(now - *sent);
-            else
-                ++foreign_;
+            const auto sender_client = [this](int slot) -> std::optional<std::size_t> {
+                if (slot < 0 || slot >= options_.senders) return std::nullopt;
+                return sender_index_[static_cast<std::size_t>(slot)];
+            };
+            if (!latency_.record(*pool_, index, m.text, now, sender_client)) ++foreign_;
         }
         if (m.nonce.empty()) return;
         const int slot = pool_->client(index).tag;
@@ -99,7 +100,7 @@ public:
     std::uint64_t errors() const { return errors_; }
     std::uint64_t stray_echoes() const { return stray_echoes_; }
     std::uint64_t foreign() const { return foreign_; }
-    const latency_recorder& latency() const { return latency_; }
+    const delivery_latency& latency() const { return latency_; }
     const std::optional<cpu_meter>& meter() const { return meter_; }
     double window_seconds() const { return static_cast<double>(window_end_ - window_start_) / 1e9; }
 
@@ -124,7 +125,7 @@ private:
     std::int64_t window_start_ = 0;
     std::int64_t window_end_ = 0;
     std::optional<cpu_meter> meter_;
-    latency_recorder latency_;
+    delivery_latency latency_;
     std::uint64_t sent_ = 0, echoes_ = 0, deliveries_ = 0, errors_ = 0, stray_echoes_ = 0, foreign_ = 0;
 };
 
