@@ -159,8 +159,8 @@ std::vector<result> connection::run_all(const std::vector<statement>& statements
             if (sync) break;
         }
     }
-    // Fails only with results still unread, which a lost connection leaves behind; the
-    // connection is then reset by the next batch's begin().
+    // Fails only with results still unread, which a lost connection leaves behind; alive()
+    // then says so and the next batch's begin() connects again.
     PQexitPipelineMode(conn_);
     return results;
 }
@@ -170,7 +170,11 @@ bool connection::in_transaction() const {
     return status == PQTRANS_INTRANS || status == PQTRANS_INERROR || status == PQTRANS_ACTIVE;
 }
 
-bool connection::alive() const { return PQstatus(conn_) == CONNECTION_OK; }
+// A connection left in pipeline mode (run_all could not leave it: answers went missing)
+// takes no more statements: it is as good as lost, and is made again.
+bool connection::alive() const {
+    return PQstatus(conn_) == CONNECTION_OK && PQpipelineStatus(conn_) == PQ_PIPELINE_OFF;
+}
 
 bool connection::reconnect(std::string& error) {
     PQreset(conn_);

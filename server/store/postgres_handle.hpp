@@ -105,7 +105,8 @@ public:
     std::vector<result> run_all(const std::vector<statement>& statements);
     /// Whether a transaction is open (or failed and waiting for its ROLLBACK).
     bool in_transaction() const;
-    /// Whether the connection is still up (it is not after the server went away).
+    /// Whether the connection is still up (it is not after the server went away, nor when
+    /// run_all could not leave pipeline mode).
     bool alive() const;
     /// Connects again with the same parameters (prepared statements are gone with the old
     /// session); false with `error` set when the database is still unreachable.
