@@ -114,17 +114,16 @@ public:
     virtual void rollback() = 0;
 
     virtual post_result post(const new_message& message) = 0;
-    /// Consecutive posts of one batch, with one result each in the same order, as if each
-    /// were post()ed in turn; a database with round trips sends them together. After a
-    /// failure the rest fail too (the batch fails anyway). The default posts one by one.
+    /// Consecutive posts of one batch, as if each were post()ed in turn (a database with
+    /// round trips sends them together): one result each, in the same order, up to the
+    /// first that failed, which ends the list (the batch fails anyway). The default posts
+    /// one by one.
     virtual std::vector<post_result> post_all(const std::vector<const new_message*>& messages) {
         std::vector<post_result> results;
         results.reserve(messages.size());
         for (const new_message* m : messages) {
-            if (!results.empty() && results.back().failed())
-                results.push_back(failed_result<post_result>(results.back().error));
-            else
-                results.push_back(post(*m));
+            results.push_back(post(*m));
+            if (results.back().failed()) break;
         }
         return results;
     }

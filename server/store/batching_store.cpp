@@ -169,10 +169,12 @@ void batching_store::run_batch(std::vector<any_job>& batch) {
             std::vector<const new_message*> messages;
             for (auto p = it; p != run_end; ++p) messages.push_back(&std::get<post_job>(*p).request);
             auto results = backend.post_all(messages);
-            for (std::size_t i = 0; i < messages.size(); ++i) {
+            // The list ends early only at a failure (the rollback below answers every job).
+            if (results.size() < messages.size() && (results.empty() || !results.back().failed()))
+                results.push_back(failed_result<post_result>("storage error: a post went unanswered"));
+            for (std::size_t i = 0; i < results.size() && i < messages.size(); ++i) {
                 auto& posted = std::get<post_job>(*(it + static_cast<std::ptrdiff_t>(i)));
-                posted.result = i < results.size() ? std::move(results[i])
-                                                : failed_result<post_result>("storage error: a post went unanswered");
+                posted.result = std::move(results[i]);
                 note_failure(posted.result);
             }
             it = run_end;

@@ -166,8 +166,10 @@ bool postgres_backend::probe(std::string& error) {
 }
 
 bool postgres_backend::lock_stream(std::string& error) {
-    if (stream_locked_) return true;
-    auto r = db_->run(sql::lock_stream, {});
+    return stream_locked_ || took_stream_lock(db_->run(sql::lock_stream, {}), error);
+}
+
+bool postgres_backend::took_stream_lock(const pg::result& r, std::string& error) {
     if (!r.ok() || r.rows() != 1) {
         error = failure("locking the event stream", r);
         return false;
@@ -273,9 +275,8 @@ post_result postgres_backend::post(const new_message& message) {
 std::vector<post_result> postgres_backend::post_all(const std::vector<const new_message*>& messages) {
     std::vector<post_result> results;
     results.reserve(messages.size());
-    for (std::size_t start = 0; start < messages.size() && post_run(messages, start, results);)
-        start = results.size();
-    while (results.size() < messages.size()) results.push_back(failed_result<post_result>(results.back().error));
+    for (bool going = true; going && results.size() < messages.size();)
+        going = post_run(messages, results.size(), results);
     return results;
 }
 
@@ -292,14 +293,9 @@ bool postgres_backend::post_run(const std::vector<const new_message*>& messages,
     for (std::size_t i = start; i < end; ++i) statements.push_back({sql::post_message, post_params(*messages[i])});
     auto answers = db_->run_all(statements);
     std::size_t next = 0;
-    if (lock) {
-        const pg::result& locked = answers[next++];
-        if (!locked.ok() || locked.rows() != 1) {
-            results.push_back(failed_result<post_result>(failure("locking the event stream", locked)));
-            return false;
-        }
-        head_ = locked.int64(0, 0);
-        stream_locked_ = true;
+    if (std::string error; lock && !took_stream_lock(answers[next++], error)) {
+        results.push_back(failed_result<post_result>(std::move(error)));
+        return false;
     }
     const std::size_t first = results.size();
     for (std::size_t i = start; i < end; ++i) {

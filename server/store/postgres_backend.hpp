@@ -74,6 +74,8 @@ private:
     std::string failure(const char* what, const pg::result& r) const;
     /// Takes the stream head's lock for this batch (once): false with `error` set.
     bool lock_stream(std::string& error);
+    /// Takes in the lock_stream statement's answer `r`: false with `error` set when it failed.
+    bool took_stream_lock(const pg::result& r, std::string& error);
     /// Records the event of a write at the next position and returns that position.
     stream_position append_event(const std::string& channel, std::string payload, const std::string& session);
     /// The statement that writes the batch's events and the new head and wakes the other
@@ -92,7 +94,7 @@ private:
     void count_post(const std::string& channel);
     static std::vector<pg::param> post_params(const new_message& message);
     /// Posts messages[start...] (at most max_pipelined_posts) in one round trip, appending
-    /// one result each to `results`; false after a failure (its result the last one).
+    /// one result each to `results`; false after a failure, whose result ends `results`.
     bool post_run(const std::vector<const new_message*>& messages, std::size_t start,
                   std::vector<post_result>& results);
     /// A post's outcome from its post_message answer: new, a duplicate of the message that
