@@ -98,4 +98,16 @@ TEST_CASE_TEMPLATE("accounts read again: logins, logouts, bans and unbans made e
     resync(*b);
     CHECK_FALSE(b->is_banned("eve", ""));
     CHECK_FALSE(b->is_banned("", "10.0.0.9"));
+
+    // A read that fails changes nothing: B keeps the token it knew (an empty list read
+    // from a failed query would have signed everyone out).
+    const auto again = answer_of([&](auto done) { a->login("Ann", ann_password, "10.0.0.1", done); });
+    REQUIRE(again.status == 200);
+    const std::string second = again.body.substr(again.body.find("\"token\":\"") + 9, 64);
+    resync(*b);
+    REQUIRE(b->verify_token(second));
+    place.query("DROP TABLE tokens");
+    resync(*b);
+    CHECK(b->verify_token(second));
+    CHECK(b->is_account_name("ann"));
 }
