@@ -107,9 +107,20 @@ public:
 
     /// Starts the batch's write transaction; false with `error` set when it cannot.
     virtual bool begin(std::string& error) = 0;
+    /// Says, right after begin(), every channel the batch will post to (sorted, each once).
+    /// A database shared by several servers locks their rows together, in that order, before
+    /// the first post: two servers' batches then never wait on each other in a circle,
+    /// however their posts, edits and reads interleave. The default has nothing to lock.
+    virtual void will_post_to(std::vector<std::string> channels) { (void)channels; }
     /// Commits durably (per the backend's sync mode); false with `error` set when it fails,
     /// in which case nothing of the batch is kept.
     virtual bool commit(std::string& error) = 0;
+    /// Where the batch commit() last committed placed its events: a write result's
+    /// `position` counts from it until then (the event is at committed_base() + position).
+    /// A database shared by several servers places a batch's events only in its last round
+    /// trip, so that the stream's lock is held for that alone; one that places them as it
+    /// goes (or keeps no stream) answers 0.
+    virtual stream_position committed_base() const { return 0; }
     /// Abandons the transaction begin() started, if one is open.
     virtual void rollback() = 0;
 

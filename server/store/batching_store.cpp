@@ -150,6 +150,14 @@ void batching_store::run_batch(std::vector<any_job>& batch) {
         const auto start = std::chrono::steady_clock::now();
         std::string error;
         bool ok = backend.begin(error);
+        if (ok) {
+            std::vector<std::string> channels;
+            for (const auto& j : batch)
+                if (const auto* p = std::get_if<post_job>(&j)) channels.push_back(p->request.channel);
+            std::sort(channels.begin(), channels.end());
+            channels.erase(std::unique(channels.begin(), channels.end()), channels.end());
+            backend.will_post_to(std::move(channels));
+        }
         const auto note_failure = [&](const store_status& result) {
             if (!result.failed()) return;
             ok = false;
@@ -180,6 +188,16 @@ void batching_store::run_batch(std::vector<any_job>& batch) {
             it = run_end;
         }
         if (ok) ok = backend.commit(error);
+        if (ok) {
+            // From their place in the batch to their place in the stream.
+            const stream_position base = backend.committed_base();
+            for (auto& j : batch) {
+                stream_position* position = nullptr;
+                if (auto* p = std::get_if<post_job>(&j)) position = &p->result.position;
+                if (auto* c = std::get_if<change_job>(&j)) position = &c->result.position;
+                if (position != nullptr && *position != 0) *position += base;
+            }
+        }
         // A committed batch reached the database; a failed one says it did not (a batch
         // fails only on storage errors). Either way the idle probe waits another interval.
         if (metrics_ != nullptr) metrics_->note_store_contact(ok);

@@ -14,15 +14,16 @@ namespace {
 
 // The prepared statements, by name.
 namespace sql {
-// The event stream's head, locked by a batch's first read or write and held to its end:
-// write batches from every server take turns here (schema_v3 in postgres_schema.cpp).
+// The event stream's head, locked by an edit, a delete, a read after the batch's writes and
+// upkeep, and held to the end of the transaction (schema_v3 in postgres_schema.cpp).
 constexpr const char* lock_stream = "lock_stream";
-// The batch's events, the new head and the wake-up of every server's stream reader (sent
-// at commit), in one statement.
+// Locks the stream's head, appends the batch's events after it and wakes every server's
+// stream reader (sent at commit), in one statement; answers where the events start.
 constexpr const char* append_events = "append_events";
-// Takes the channel's row lock (creating the row, unlisted, if the channel is new) and
-// holds it to the end of the transaction: upkeep's, before it unlists an emptied channel.
-constexpr const char* lock_channel = "lock_channel";
+// Takes the row locks of the channels $1 (creating rows, unlisted, for new channels) in
+// name order and holds them to the end of the transaction: a batch's, before its posts,
+// and upkeep's, before it unlists an emptied channel.
+constexpr const char* lock_channels = "lock_channels";
 // COMMIT prepared, so that it can share a pipeline with the statements before it.
 constexpr const char* commit = "commit_batch";
 constexpr const char* forget_nonce = "forget_nonce";
@@ -82,19 +83,23 @@ bool postgres_backend::prepare_statements(std::string& error) {
         history_statement("WHERE channel = $1 AND NOT deleted AND id > $2 ORDER BY id ASC LIMIT $3", "ASC");
     const std::pair<const char*, std::string> all[] = {
         {sql::lock_stream, "SELECT position FROM stream_head FOR UPDATE"},
+        // The UPDATE waits for the head's lock and then sees the head the last commit left.
         {sql::append_events,
-         "WITH appended AS ("
+         "WITH head AS ("
+         "  UPDATE stream_head SET position = position + cardinality($1::text[]) RETURNING position),"
+         " appended AS ("
          "  INSERT INTO events (position, channel, payload, origin, session, at)"
-         "  SELECT p, c, d, $5::text, s, $6::bigint"
-         "  FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) AS e(p, c, d, s)),"
-         " head AS (UPDATE stream_head SET position = $7::bigint) "
-         "SELECT pg_notify($8::text, ($7::bigint)::text)"},
+         "  SELECT head.position - cardinality($1::text[]) + e.n, e.c, e.d, $4::text, e.s, $5::bigint"
+         "  FROM head, unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS e(c, d, s, n)) "
+         "SELECT position - cardinality($1::text[]), pg_notify($6::text, position::text) FROM head"},
         {sql::commit, "COMMIT"},
-        {sql::lock_channel,
-         "INSERT INTO channels (name) VALUES ($1) ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name"},
+        // Byte order whatever the database's collation, the same on every server.
+        {sql::lock_channels,
+         "INSERT INTO channels (name) SELECT n FROM unnest($1::text[]) AS c(n) ORDER BY n COLLATE \"C\" "
+         "ON CONFLICT (name) DO UPDATE SET name = EXCLUDED.name"},
         {sql::forget_nonce, "UPDATE messages SET resend_scope = NULL, nonce = NULL WHERE id = $1"},
         // A NULL nonce matches no row. The statement's snapshot is taken after the batch
-        // locked the stream, so it sees every resend another server committed before.
+        // locked the channel, so it sees every resend another server committed before.
         {sql::post_message,
          "WITH earlier AS ("
          "  SELECT id, posted_at FROM messages WHERE resend_scope = $6 AND channel = $1 AND nonce = $7),"
@@ -165,8 +170,40 @@ bool postgres_backend::probe(std::string& error) {
     return false;
 }
 
+void postgres_backend::will_post_to(std::vector<std::string> channels) {
+    will_post_to_ = std::move(channels);
+}
+
+std::vector<std::string> postgres_backend::channels_to_lock(const std::vector<std::string>& channels) const {
+    std::vector<std::string> wanted;
+    for (const auto* list : {&will_post_to_, &channels})
+        for (const auto& name : *list)
+            if (!locked_channels_.contains(name)) wanted.push_back(name);
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    return wanted;
+}
+
+bool postgres_backend::took_channel_locks(const pg::result& r, const std::vector<std::string>& channels,
+                                          std::string& error) {
+    if (!r.ok()) {
+        error = failure("locking channels", r);
+        return false;
+    }
+    locked_channels_.insert(channels.begin(), channels.end());
+    return true;
+}
+
 bool postgres_backend::lock_stream(std::string& error) {
-    return stream_locked_ || took_stream_lock(db_->run(sql::lock_stream, {}), error);
+    if (stream_locked_) return true;
+    // The channels first, as every transaction takes them (postgres_backend.hpp).
+    const auto channels = channels_to_lock({});
+    std::vector<pg::statement> statements;
+    if (!channels.empty()) statements.push_back({sql::lock_channels, {pg::text_array(channels)}});
+    statements.push_back({sql::lock_stream, {}});
+    auto answers = db_->run_all(statements);
+    if (!channels.empty() && !took_channel_locks(answers.front(), channels, error)) return false;
+    return took_stream_lock(answers.back(), error);
 }
 
 bool postgres_backend::took_stream_lock(const pg::result& r, std::string& error) {
@@ -181,14 +218,13 @@ bool postgres_backend::took_stream_lock(const pg::result& r, std::string& error)
 
 stream_position postgres_backend::append_event(const std::string& channel, std::string payload,
                                                const std::string& session) {
-    events_.push_back({++head_, channel, std::move(payload), session});
-    return head_;
+    events_.push_back({channel, std::move(payload), session});
+    return static_cast<stream_position>(events_.size());
 }
 
 pg::statement postgres_backend::events_statement() {
-    std::vector<std::string> positions, channels, payloads, sessions;
+    std::vector<std::string> channels, payloads, sessions;
     for (auto& e : events_) {
-        positions.push_back(std::to_string(e.position));
         channels.push_back(e.channel);
         payloads.push_back(std::move(e.payload));
         sessions.push_back(e.session);
@@ -197,20 +233,28 @@ pg::statement postgres_backend::events_statement() {
                                  std::chrono::system_clock::now().time_since_epoch())
                                  .count();
     return {sql::append_events,
-            {pg::text_array(positions), pg::text_array(channels), pg::text_array(payloads),
-             pg::text_array(sessions), options_.origin, now, head_, events_channel_}};
+            {pg::text_array(channels), pg::text_array(payloads), pg::text_array(sessions), options_.origin, now,
+             events_channel_}};
+}
+
+void postgres_backend::end_transaction() {
+    will_post_to_.clear();
+    locked_channels_.clear();
+    stream_locked_ = false;
+    events_.clear();
 }
 
 bool postgres_backend::commit(std::string& error) {
-    // The batch's events and the COMMIT go in one round trip: the stream's lock is held
-    // for the lock, the posts (one round trip per 64) and this.
+    // The batch's events and the COMMIT go in one round trip: the stream's lock is held for
+    // this one alone (unless an edit, a delete or a read took it earlier).
     std::vector<pg::statement> statements;
-    if (!events_.empty()) statements.push_back(events_statement());
+    const bool has_events = !events_.empty();
+    if (has_events) statements.push_back(events_statement());
     statements.push_back({sql::commit, {}});
-    events_.clear();
-    stream_locked_ = false;
+    end_transaction();
+    committed_base_ = 0;
     auto answers = db_->run_all(statements);
-    if (statements.size() == 2 && !answers.front().ok()) {
+    if (has_events && (!answers.front().ok() || answers.front().rows() != 1)) {
         error = failure("appending to the event stream", answers.front());
         return false;
     }
@@ -221,14 +265,14 @@ bool postgres_backend::commit(std::string& error) {
         if (error.ends_with("unknown error")) error = "storage error committing: the transaction was rolled back";
         return false;
     }
+    if (has_events) committed_base_ = answers.front().int64(0, 0);
     posted_in_batch_.clear();
     return true;
 }
 
 void postgres_backend::rollback() {
     if (db_->in_transaction()) db_->exec("ROLLBACK");
-    events_.clear();
-    stream_locked_ = false;
+    end_transaction();
     // The counts included posts that are gone now: count those channels again.
     for (const auto& name : posted_in_batch_) {
         channel_rows_.erase(name);
@@ -283,17 +327,20 @@ std::vector<post_result> postgres_backend::post_all(const std::vector<const new_
 bool postgres_backend::post_run(const std::vector<const new_message*>& messages, std::size_t start,
                                 std::vector<post_result>& results) {
     const std::size_t end = std::min(messages.size(), start + max_pipelined_posts);
-    // The stream's lock first, in the same round trip: write batches from every server take
-    // turns, so a resend on another server that got there before us has committed, and the
-    // nonce lookups (statements that start after the lock) see its row. Each post sees the
-    // ones before it in the batch too, so a resend within one batch is a duplicate.
+    // The channels' locks first, in the same round trip: a resend on another server that got
+    // there before us has committed, and the nonce lookups (statements that start after the
+    // lock) see its row. Each post sees the ones before it in the batch too, so a resend
+    // within one batch is a duplicate. (A channel the batch did not announce is locked here
+    // too, after any it holds: only batching_store's order is free of waits in a circle.)
+    std::vector<std::string> posted_to;
+    for (std::size_t i = start; i < end; ++i) posted_to.push_back(messages[i]->channel);
+    const auto channels = channels_to_lock(posted_to);
     std::vector<pg::statement> statements;
-    const bool lock = !stream_locked_;
-    if (lock) statements.push_back({sql::lock_stream, {}});
+    if (!channels.empty()) statements.push_back({sql::lock_channels, {pg::text_array(channels)}});
     for (std::size_t i = start; i < end; ++i) statements.push_back({sql::post_message, post_params(*messages[i])});
     auto answers = db_->run_all(statements);
     std::size_t next = 0;
-    if (std::string error; lock && !took_stream_lock(answers[next++], error)) {
+    if (std::string error; !channels.empty() && !took_channel_locks(answers[next++], channels, error)) {
         results.push_back(failed_result<post_result>(std::move(error)));
         return false;
     }
@@ -334,7 +381,9 @@ post_result postgres_backend::finish_post(const new_message& message, pg::result
             return r;
         }
         if (retried) return failed_result<post_result>("storage error storing a message: its nonce is still held");
-        // The unique index holds one message per nonce: the old one lets go of it.
+        // The unique index holds one message per nonce: the old one lets go of it. Its row
+        // is locked after the stream's head, as an edit's is.
+        if (std::string error; !lock_stream(error)) return failed_result<post_result>(std::move(error));
         if (auto r = db_->run(sql::forget_nonce, {earlier_id}); !r.ok())
             return failed_result<post_result>(failure("forgetting an expired nonce", r));
         stored = db_->run(sql::post_message, post_params(message));
@@ -373,6 +422,10 @@ change_result postgres_backend::change(const message_change& request) {
 }
 
 history_result postgres_backend::history(const history_query& query) {
+    // After the batch's own writes, the page holds messages whose events have no place in
+    // the stream yet: the stream's lock gives them theirs before the read.
+    if (std::string error; !events_.empty() && !lock_stream(error))
+        return failed_result<history_result>(std::move(error));
     const int limit = std::clamp(query.limit, 1, limits::max_history_limit);
     // One extra row is read to learn `has_more`.
     const std::int64_t rows = std::int64_t{limit} + 1;
@@ -383,9 +436,10 @@ history_result postgres_backend::history(const history_query& query) {
     if (!page.ok()) return failed_result<history_result>(failure("reading history", page));
 
     history_result r;
-    // Within a batch holding the stream's lock the head includes the batch's own events,
-    // which the read sees too.
-    r.position = stream_locked_ ? head_ : (page.rows() > 0 ? page.int64(0, 0) : 0);
+    // The read sees the batch's own writes: its position must count their events, which
+    // follow the head the stream's lock holds still.
+    r.position = stream_locked_ ? head_ + static_cast<stream_position>(events_.size())
+                                : (page.rows() > 0 ? page.int64(0, 0) : 0);
     r.messages.reserve(static_cast<std::size_t>(page.rows()));
     for (int i = 0; i < page.rows(); ++i) {
         if (page.is_null(i, 1)) continue;  // the empty page's one row

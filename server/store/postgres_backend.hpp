@@ -3,14 +3,17 @@
 // PostgreSQL lives here and in postgres_upkeep.cpp.
 //
 // Several servers may share the database. What keeps them consistent lives in the
-// database, not in this object: a write batch first locks the event stream's head, so
-// write batches from every server take turns; a post's nonce lookup runs after that lock,
-// and the post bumps its channel's last position (locking its row to the commit) before it
-// draws its id, all in one statement. So ids rise in commit order, a resend on another
-// server finds the first, and each batch appends its events (one per post, edit and
-// delete) at dense positions after the previous batch's (docs/architecture/stream.md).
-// A batch's posts go in one pipeline with the lock, its events in another with the COMMIT. What is cached here is only ever a hint
-// (the per-channel counts of upkeep), checked against the database before it is acted on.
+// database, not in this object. A write batch locks the rows of the channels it posts to
+// first, all in one statement in name order, and holds them to its commit: a post's nonce
+// lookup runs after that lock, so a resend on another server finds the first, and within a
+// channel ids rise in commit order. The event stream's head is locked last, by the
+// statement that appends the batch's events (one per post, edit and delete) at the next
+// dense positions, pipelined with the COMMIT: batches from every server take turns there
+// for one round trip only (docs/architecture/stream.md). An edit or delete, and a read
+// after the batch's own writes, take the head's lock at once instead (after the channels'),
+// as upkeep does: every transaction locks channels, then the head, then messages, so none
+// waits on another in a circle. What is cached here is only ever a hint (the per-channel
+// counts of upkeep), checked against the database before it is acted on.
 
 #include <cstdint>
 #include <memory>
@@ -34,7 +37,9 @@ public:
     static std::unique_ptr<postgres_backend> open(const postgres_backend_options& options, std::string& error);
 
     bool begin(std::string& error) override;
+    void will_post_to(std::vector<std::string> channels) override;
     bool commit(std::string& error) override;
+    stream_position committed_base() const override { return committed_base_; }
     void rollback() override;
 
     post_result post(const new_message& message) override;
@@ -72,14 +77,25 @@ private:
     /// delete on another server then sees the delete).
     lookup find_message(message_id id, bool for_change, stored_message& out, std::string& error);
     std::string failure(const char* what, const pg::result& r) const;
-    /// Takes the stream head's lock for this batch (once): false with `error` set.
+    /// Takes the stream head's lock for this batch (once), after the locks of the channels
+    /// the batch will post to: false with `error` set. The head's position is then known.
     bool lock_stream(std::string& error);
+    /// The channels among `channels` and those the batch will post to whose rows it has not
+    /// locked yet, sorted.
+    std::vector<std::string> channels_to_lock(const std::vector<std::string>& channels) const;
+    /// Takes in the answer `r` of the statement locking `channels`: false with `error` set
+    /// when it failed.
+    bool took_channel_locks(const pg::result& r, const std::vector<std::string>& channels, std::string& error);
     /// Takes in the lock_stream statement's answer `r`: false with `error` set when it failed.
     bool took_stream_lock(const pg::result& r, std::string& error);
-    /// Records the event of a write at the next position and returns that position.
+    /// Records the event of a write and returns its place in the batch (1, 2, ...); the
+    /// commit places the batch in the stream (committed_base).
     stream_position append_event(const std::string& channel, std::string payload, const std::string& session);
-    /// The statement that writes the batch's events and the new head and wakes the other
-    /// servers' readers (at commit); it moves the payloads out of events_.
+    /// Forgets the transaction's locks and events: it committed or rolled back.
+    void end_transaction();
+    /// The statement that locks the stream's head, writes the batch's events after it and
+    /// wakes the other servers' readers (at commit), answering where the events start; it
+    /// moves the payloads out of events_.
     pg::statement events_statement();
     maintenance_step prune_old_events(unix_ms now);
     /// Deletes `rows` in one transaction and unlists the channels they emptied; false with
@@ -116,18 +132,21 @@ private:
     std::set<std::string> cap_pending_;
     std::vector<std::string> posted_in_batch_;
 
-    // The batch's hold on the event stream: whether it has the head's lock, the head with
-    // the batch's own events, and those events (written at commit).
+    // The batch's hold on the database: the channels it will post to and those it locked,
+    // whether it holds the stream head's lock (and the head then), and its events (written
+    // at commit, or placed after head_ when the head is locked already).
     struct pending_event {
-        stream_position position = 0;
         std::string channel;
         std::string payload;
         std::string session;
     };
     std::string events_channel_;  ///< where a commit's wake-up goes (pg::notification_prefix)
+    std::vector<std::string> will_post_to_;
+    std::set<std::string> locked_channels_;
     bool stream_locked_ = false;
     stream_position head_ = 0;
     std::vector<pending_event> events_;
+    stream_position committed_base_ = 0;
 };
 
 }  // namespace parley::server

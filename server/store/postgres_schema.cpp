@@ -83,8 +83,8 @@ CREATE TABLE audit (
 )sql";
 
 // Version 3: the event stream between servers (docs/architecture/stream.md). Every write
-// batch locks the head's one row first, so batches from every server take turns there:
-// positions are dense and rise in commit order, and a reader that has everything up to a
+// batch locks the head's one row to append its events, and holds it to its commit, so
+// batches from every server take turns there: positions are dense and rise in commit order, and a reader that has everything up to a
 // position never finds an earlier one committed later. An event is the frame every member
 // of its channel gets, as text; `origin` and `session` name the server and the connection
 // that caused it (that connection gets its own receipt instead). Events are kept a while

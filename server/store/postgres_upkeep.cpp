@@ -1,9 +1,10 @@
 // postgres_backend's upkeep: old stream events, retention, expired nonces and the per-channel cap, in
 // bounded steps run by the storage thread between batches, as sqlite_upkeep.cpp does.
 // Several servers may share the database: a step runs only on the server holding the
-// upkeep lock for that transaction (the others skip it), and it locks a channel's row
-// before unlisting it, so a post on another server racing the last prune of a channel
-// is seen.
+// upkeep lock for that transaction (the others skip it). A prune locks its channels' rows
+// and then the stream's head before it deletes, the order every write batch takes them
+// in: a post on another server racing the last prune of a channel is seen, and upkeep
+// and a batch never wait on each other in a circle.
 #include <algorithm>
 #include <string>
 #include <utility>
@@ -26,8 +27,6 @@ constexpr const char* forget_nonces = "upkeep_forget_nonces";
 constexpr const char* load_state = "upkeep_load_state";
 constexpr const char* save_state = "upkeep_save_state";
 constexpr const char* prune_events = "upkeep_prune_events";
-constexpr const char* lock_channel = "lock_channel";  // prepared by postgres_backend.cpp
-constexpr const char* lock_stream = "lock_stream";    // prepared by postgres_backend.cpp
 }  // namespace sql
 
 // Where the walk that clears expired nonces stopped, in store_state.
@@ -102,18 +101,7 @@ bool postgres_backend::begin_upkeep(bool& mine, std::string& error) {
         return false;
     }
     mine = lock.boolean(0, 0);
-    if (!mine) {
-        rollback();  // another server's upkeep is running: it does this step
-        return true;
-    }
-    // The stream's lock too, as every write batch takes it first: then upkeep and a batch
-    // never wait on each other's rows in a cycle (a pruned message a batch edits, a channel
-    // the batch posted to), they take turns.
-    if (auto r = db_->run(sql::lock_stream, {}); !r.ok()) {
-        error = failure("locking the event stream", r);
-        rollback();
-        return false;
-    }
+    if (!mine) rollback();  // another server's upkeep is running: it does this step
     return true;
 }
 
@@ -130,16 +118,18 @@ bool postgres_backend::prune(const std::vector<pruned_row>& rows, std::string& e
         rollback();
         return false;
     };
+    will_post_to(std::move(channels));  // locked as a batch locks the channels it posts to
+    if (!lock_stream(error)) {
+        rollback();
+        return false;
+    }
     if (auto r = db_->run(sql::delete_messages, {id_array(ids)}); !r.ok()) return fail("pruning messages", r);
-    // Sorted, as every server locks channels, so two upkeeps never wait on each other.
-    std::sort(channels.begin(), channels.end());
-    for (const auto& channel : channels) {
-        if (auto r = db_->run(sql::lock_channel, {channel}); !r.ok()) return fail("locking a channel", r);
+    for (const auto& channel : locked_channels_)
         if (auto r = db_->run(sql::unlist_if_empty, {channel}); !r.ok())
             return fail("forgetting an emptied channel", r);
-    }
     if (auto r = db_->exec("COMMIT"); !r.ok() || r.tag() != "COMMIT")
         return fail("committing pruned messages", r);
+    end_transaction();
     for (const auto& row : rows)
         if (auto it = channel_rows_.find(row.channel); it != channel_rows_.end()) --it->second;
     return true;

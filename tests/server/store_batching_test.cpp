@@ -25,6 +25,11 @@ struct scripted_backend final : batch_backend {
     std::atomic<bool> fail_probe{false};
     std::atomic<int> probes{0};
     message_id next_id = 1;
+    // Where a commit places the batch's events (0: as it goes, like SQLite); each write's
+    // event takes the next place in its batch.
+    stream_position base = 0;
+    stream_position placed = 0;
+    std::vector<std::vector<std::string>> announced;  ///< will_post_to's, batch by batch
 
     bool probe(std::string& error) override {
         ++probes;
@@ -34,9 +39,12 @@ struct scripted_backend final : batch_backend {
 
     bool begin(std::string& error) override {
         ++begins;
+        placed = 0;
         if (fail_begin) error = "begin refused";
         return !fail_begin;
     }
+    void will_post_to(std::vector<std::string> channels) override { announced.push_back(std::move(channels)); }
+    stream_position committed_base() const override { return base; }
     bool commit(std::string& error) override {
         ++commits;
         if (fail_commit) error = "disk full";
@@ -51,6 +59,7 @@ struct scripted_backend final : batch_backend {
             return r;
         }
         r.outcome = store_outcome::ok;
+        if (base != 0) r.position = ++placed;
         r.message.id = next_id++;
         r.message.channel = m.channel;
         r.message.text = m.text;
@@ -59,6 +68,7 @@ struct scripted_backend final : batch_backend {
     change_result change(const message_change& c) override {
         change_result r;
         r.outcome = store_outcome::ok;
+        if (base != 0) r.position = ++placed;
         r.what = c.what;
         r.id = c.id;
         return r;
@@ -217,4 +227,33 @@ TEST_CASE("a batch that cannot commit marks the database unreached, the next one
     f.backend->fail_commit = false;
     CHECK(post_sync(*f.store, make_message("fishing", "kept")).ok());
     CHECK(f.metrics.store_reachable.load());
+}
+
+TEST_CASE("batching store announces a batch's channels first and moves its events to where the commit put them") {
+    fixture f;
+    f.backend->base = 40;
+    std::vector<std::future<post_result>> posts;
+    std::future<change_result> edit;
+    std::future<history_result> read;
+    {
+        storage_blocker hold(*f.store);
+        for (const char* channel : {"boats", "fishing", "boats"}) {
+            auto p = std::make_shared<std::promise<post_result>>();
+            posts.push_back(p->get_future());
+            f.store->post(make_message(channel, "m"), [p](post_result r) { p->set_value(r); });
+        }
+        auto e = std::make_shared<std::promise<change_result>>();
+        edit = e->get_future();
+        f.store->change(edit_of({1, "b", "a:ann", false, 0}), [e](change_result r) { e->set_value(r); });
+        auto h = std::make_shared<std::promise<history_result>>();
+        read = h->get_future();
+        f.store->history(history_query::latest("boats", 5), [h](history_result r) { h->set_value(r); });
+    }
+    CHECK(posts[0].get().position == 41);
+    CHECK(posts[1].get().position == 42);
+    CHECK(posts[2].get().position == 43);
+    CHECK(edit.get().position == 44);
+    CHECK(read.get().position == 0);  // a read's position is the stream's already
+    REQUIRE(f.backend->announced.size() == 1);
+    CHECK(f.backend->announced[0] == std::vector<std::string>{"boats", "fishing"});
 }

@@ -22,14 +22,17 @@ using namespace parley::server;
 using namespace parley::server::test;
 using namespace std::chrono_literals;
 
-/// Posts `m` in a transaction of its own; the whole result.
+/// Posts `m` in a transaction of its own; the whole result, its event's position in the
+/// stream included.
 post_result post_alone(batch_backend& b, const new_message& m) {
     std::string error;
     REQUIRE(b.begin(error));
+    b.will_post_to({m.channel});
     auto r = b.post(m);
     INFO(r.error);
     REQUIRE_FALSE(r.failed());
     REQUIRE(b.commit(error));
+    if (r.position != 0) r.position += b.committed_base();
     return r;
 }
 
@@ -136,7 +139,7 @@ TEST_CASE("postgres: the same nonce on two servers at once is stored once") {
     auto b = place.open_backend();
     std::string error;
     // Server A's batch holds the post uncommitted; B's post of the same nonce must wait
-    // for it (the stream's lock, then the channel's), then find it.
+    // for it (the channel's lock), then find it.
     REQUIRE(a->begin(error));
     const auto first = a->post(make_message("fishing", "hello", "k1"));
     REQUIRE(first.ok());
@@ -225,8 +228,8 @@ TEST_CASE("postgres: every write takes the next stream position whichever server
     const auto edited = a->change(edit_of({first.message.id, "uno", "a:ann", false, base_time + 1}));
     const auto removed = a->change(removal_of({second.message.id, "a:ann", false}));
     REQUIRE(a->commit(error));
-    CHECK(edited.position == 3);
-    CHECK(removed.position == 4);
+    CHECK(edited.position + a->committed_base() == 3);
+    CHECK(removed.position + a->committed_base() == 4);
     CHECK(place.query_int("SELECT position FROM stream_head") == 4);
     // Each event is the frame the channel's members get, in order.
     const auto payloads = place.query("SELECT payload FROM events ORDER BY position");
@@ -250,7 +253,7 @@ TEST_CASE("postgres: a read in a batch that wrote sees the batch's own events in
     const auto mine = a->post(make_message("fishing", "mine"));
     const auto page = a->history(history_query::latest("fishing", 10));
     REQUIRE(a->commit(error));
-    CHECK(mine.position == 2);
+    CHECK(mine.position + a->committed_base() == 2);
     CHECK(page.position == 2);
     CHECK(page.messages.size() == 2);
 }
@@ -262,26 +265,66 @@ TEST_CASE("postgres: a batch rolled back takes no position, and the next batch c
     auto b = place.open_backend();
     std::string error;
     REQUIRE(a->begin(error));
-    CHECK(a->post(make_message("fishing", "lost")).position == 1);
+    CHECK(a->post(make_message("fishing", "lost")).ok());
     a->rollback();
     CHECK(post_alone(*b, make_message("fishing", "kept")).position == 1);
     CHECK(post_alone(*a, make_message("fishing", "next")).position == 2);
     CHECK(place.query_int("SELECT count(*) FROM events") == 2);
 }
 
-TEST_CASE("postgres: write batches of two servers take turns on the stream") {
+TEST_CASE("postgres: a batch holds its channels to its commit, and the stream's head only in it") {
     postgres_place place;
     if (!place.available()) return;
     auto a = place.open_backend();
     auto b = place.open_backend();
+    auto c = place.open_backend();
     std::string error;
     REQUIRE(a->begin(error));
-    REQUIRE(a->post(make_message("fishing", "a")).ok());
-    // B posts to another channel, but the stream's head is A's until A commits.
+    a->will_post_to({"fishing"});
+    const auto mine = a->post(make_message("fishing", "a"));
+    REQUIRE(mine.ok());
+    // B posts to another channel and commits first: it takes the next position.
     auto other = std::async(std::launch::async, [&b] { return post_alone(*b, make_message("boats", "b")); });
-    CHECK(other.wait_for(200ms) == std::future_status::timeout);
+    REQUIRE(other.wait_for(10s) == std::future_status::ready);
+    CHECK(other.get().position == 1);
+    // C posts to A's channel: it waits for A's commit, and comes after it in every order.
+    auto same = std::async(std::launch::async, [&c] { return post_alone(*c, make_message("fishing", "c")); });
+    CHECK(same.wait_for(200ms) == std::future_status::timeout);
     REQUIRE(a->commit(error));
-    CHECK(other.get().position == 2);
+    CHECK(mine.position + a->committed_base() == 2);
+    const auto after = same.get();
+    CHECK(after.position == 3);
+    CHECK(after.message.seq == 2);
+    CHECK(after.message.id > mine.message.id);
+    CHECK(place.query_int("SELECT position FROM stream_head") == 3);
+}
+
+TEST_CASE("postgres: batches of two servers that edit and post across channels in opposite orders all commit") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto a = place.open_backend();
+    auto b = place.open_backend();
+    const auto first = post_alone(*a, make_message("alpha", "one")).message.id;
+    const auto second = post_alone(*a, make_message("omega", "two")).message.id;
+    // Each batch posts to both channels and edits the message of the other's first post:
+    // without one order of locks (channels, then the stream, then messages) they would
+    // wait on each other in a circle, and PostgreSQL would fail one of them.
+    auto batch = [](batch_backend& s, std::string first_channel, std::string second_channel, message_id edited) {
+        std::string error;
+        if (!s.begin(error)) return error;
+        s.will_post_to({"alpha", "omega"});
+        if (auto r = s.post(make_message(first_channel, "x")); !r.ok()) return r.error;
+        std::this_thread::sleep_for(50ms);  // the other batch takes its first channel meanwhile
+        if (auto r = s.change(edit_of({edited, "edited", "a:ann", false, base_time + 1})); !r.ok()) return r.error;
+        if (auto r = s.post(make_message(second_channel, "y")); !r.ok()) return r.error;
+        return s.commit(error) ? std::string() : error;
+    };
+    auto left = std::async(std::launch::async, batch, std::ref(*a), "alpha", "omega", second);
+    auto right = std::async(std::launch::async, batch, std::ref(*b), "omega", "alpha", first);
+    CHECK(left.get() == "");
+    CHECK(right.get() == "");
+    CHECK(place.query_int("SELECT count(*) FROM messages") == 6);
+    CHECK(place.query_int("SELECT position FROM stream_head") == 2 + 6);
 }
 
 TEST_CASE("postgres: upkeep prunes events older than they are kept") {
