@@ -1,7 +1,8 @@
 #pragma once
 // Which channels exist, for the whole server: the channels with history (as the store last
 // listed them, plus those posted to since) and the live ones (a connection is in them or
-// joining), with their online counts. Answers `channels` pages and counts --max-channels
+// joining), with their online counts, and, with servers sharing a database, the channels
+// with names online only on the others. Answers `channels` pages and counts --max-channels
 // without visiting any shard.
 
 #include <map>
@@ -29,6 +30,9 @@ public:
     void release(const std::string& channel);
     /// The channel's number of distinct online names changed (its shard).
     void set_online(const std::string& channel, int online);
+    /// How many names are online in `channel` on the other servers (its shard): a channel
+    /// with no one here is listed with that count; 0 forgets it.
+    void set_online_elsewhere(const std::string& channel, int online);
     /// A message was stored in `channel` (its shard, on the post's completion).
     void mark_stored(const std::string& channel);
     /// Replaces the stored channels with the store's list (the periodic reload).
@@ -50,6 +54,7 @@ private:
     std::set<std::string> stored_;               ///< channels with history, sorted
     std::map<std::string, live_channel> live_;   ///< channels with a claim, sorted
     int live_unstored_ = 0;                      ///< live channels not in stored_
+    std::map<std::string, int> elsewhere_;       ///< names online on other servers alone, sorted
 };
 
 }  // namespace parley::server::chat

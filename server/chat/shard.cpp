@@ -457,6 +457,11 @@ int shard::online(const std::string& channel, const room& r) const {
     return count;
 }
 
+int shard::remote_online(const std::string& channel) const {
+    auto other = remote_.find(channel);
+    return other == remote_.end() ? 0 : static_cast<int>(other->second.size());
+}
+
 const shard::remote_name* shard::remote(const std::string& channel, const std::string& folded) const {
     auto other = remote_.find(channel);
     if (other == remote_.end()) return nullptr;
@@ -509,6 +514,7 @@ void shard::set_remote(const presence_entry& e, bool present) {
     if (names.empty()) remote_.erase(e.channel);
     if (before == after) return;
     auto it = rooms_.find(e.channel);
+    ctx_.catalog.set_online_elsewhere(e.channel, remote_online(e.channel));
     if (it == rooms_.end()) return;
     room& r = it->second;
     // Online here too: nothing changes for the members here.

@@ -153,6 +153,8 @@ private:
     /// The exchange when presence is shared, else null.
     presence_exchange* shared_presence() const { return ctx_.bus.presence(); }
     const remote_name* remote(const std::string& channel, const std::string& folded) const;
+    /// Distinct names online in `channel` on the other servers.
+    int remote_online(const std::string& channel) const;
     /// Distinct names online in `channel` here and on the other servers.
     int online(const std::string& channel, const room& r) const;
     /// One name on one server came or went: presence for the members here when the name

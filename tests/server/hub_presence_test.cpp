@@ -151,3 +151,34 @@ TEST_CASE("hub presence: fenced, the server closes every connection") {
     CHECK(ann->close_code == std::optional<std::uint16_t>(1001));
     CHECK(bob->close_code == std::optional<std::uint16_t>(1001));
 }
+
+TEST_CASE("hub presence: a channel whose names are all on other servers is listed with their count") {
+    hub_harness h(4, {}, false, true);
+    auto ann = h.named("ann", "fishing");
+    h.presence.handlers.changed(elsewhere("Zed", false, "other", "quiet"), true);
+    h.presence.handlers.changed(elsewhere("Yan", false, "other", "quiet"), true);
+    h.presence.handlers.changed(elsewhere("Zed", false, "third", "quiet"), true);  // one name, two servers
+    h.presence.handlers.changed(elsewhere("Xia", false, "other", "fishing"), true);
+    h.run();
+    h.send(ann, channels_request{});
+    auto list = ann->next<channel_list>();
+    REQUIRE(list.channels.size() == 2);
+    CHECK(list.channels[0] == channel_summary{"fishing", 2});  // ann here, Xia there
+    CHECK(list.channels[1] == channel_summary{"quiet", 2});
+    // Paged by name over all of them.
+    channels_request after;
+    after.after = "fishing";
+    h.send(ann, after);
+    list = ann->next<channel_list>();
+    REQUIRE(list.channels.size() == 1);
+    CHECK(list.channels[0] == channel_summary{"quiet", 2});
+    // The last of them goes: the channel (never posted to) is gone from the list.
+    h.presence.handlers.changed(elsewhere("Yan", false, "other", "quiet"), false);
+    h.presence.handlers.gone("other");
+    h.presence.handlers.gone("third");
+    h.run();
+    h.send(ann, channels_request{});
+    list = ann->next<channel_list>();
+    REQUIRE(list.channels.size() == 1);
+    CHECK(list.channels[0] == channel_summary{"fishing", 1});
+}
