@@ -49,7 +49,11 @@ public:
     /// This server no longer holds `folded` in `channel` (its last connection there left,
     /// or a guest's claim was given back). Never lost: retried until the database takes it.
     virtual void departed(const std::string& channel, const std::string& folded) = 0;
-    /// Whether a guest of another server holds `folded` in some channel. Any thread.
+    /// A guest name came online on this server (its first connection took it) or went (its
+    /// last closed), whatever channels it is in: another server's registration of the name
+    /// is refused while it is online. Called in the order the changes happen. Any thread.
+    virtual void guest_named(const std::string& folded, const std::string& display, bool online) = 0;
+    /// Whether a guest of another server holds `folded`, in a channel or none. Any thread.
     virtual bool remote_guest_online(std::string_view folded) const = 0;
     /// Sets the receivers; called once, before the exchange starts.
     virtual void set_handlers(presence_handlers handlers) = 0;

@@ -95,6 +95,10 @@ void hub::share_presence(presence_exchange& presence) {
         close_all(ws::close_code::going_away, "this server was cut off from the others: reconnect");
     };
     presence.set_handlers(std::move(handlers));
+    // A guest in no channel is online too: registration elsewhere must see the name.
+    registry_.on_guest_names([&presence](const std::string& folded, const std::string& display, bool online) {
+        presence.guest_named(folded, display, online);
+    });
 }
 
 hub::~hub() = default;
@@ -144,7 +148,7 @@ void hub::open(std::shared_ptr<connection> c, std::optional<verified_account> ac
             s.account_id = account->id;
             s.admin = account->admin;
             t.c->mark_named();
-            registry_.named(*t.c, s.folded, false);
+            registry_.named(*t.c, s.folded, account->name, false);
             info.user = s.name;
             info.role = s.admin ? "admin" : "user";
         }

@@ -72,7 +72,7 @@ void hub::grant_name(turn& t, const std::string& display, const std::string& fol
     state.name = display;
     state.folded = folded;
     t.c->mark_named();
-    registry_.named(*t.c, folded, true);
+    registry_.named(*t.c, folded, display, true);
     t.out.push(t.c, make_frame(identity_result{true, display, std::nullopt}));
 }
 

@@ -4,7 +4,7 @@ namespace parley::server::chat {
 
 void connection_registry::add(const conn_ptr& c) {
     std::lock_guard lock(mutex_);
-    connections_.emplace(c.get(), entry{c, {}, false});
+    connections_.emplace(c.get(), entry{c, {}, {}, false});
 }
 
 void connection_registry::remove(const connection& c) {
@@ -13,18 +13,23 @@ void connection_registry::remove(const connection& c) {
     if (it == connections_.end()) return;
     if (it->second.guest) {
         auto g = guests_.find(it->second.folded);
-        if (g != guests_.end() && --g->second <= 0) guests_.erase(g);
+        if (g != guests_.end() && --g->second <= 0) {
+            guests_.erase(g);
+            if (told_) told_(it->second.folded, it->second.display, false);
+        }
     }
     connections_.erase(it);
 }
 
-void connection_registry::named(const connection& c, const std::string& folded, bool guest) {
+void connection_registry::named(const connection& c, const std::string& folded, const std::string& display,
+                                bool guest) {
     std::lock_guard lock(mutex_);
     auto it = connections_.find(&c);
     if (it == connections_.end()) return;
     it->second.folded = folded;
+    it->second.display = display;
     it->second.guest = guest;
-    if (guest) ++guests_[folded];
+    if (guest && ++guests_[folded] == 1 && told_) told_(folded, display, true);
 }
 
 bool connection_registry::guest_online(std::string_view folded) const {

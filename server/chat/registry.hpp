@@ -3,6 +3,7 @@
 // (every connection holding a name, whatever its channels), shutdown's close_all, and the
 // account service's question whether a guest holds a name.
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -24,8 +25,14 @@ public:
     void add(const conn_ptr& c);
     /// `c` closed (its home strand).
     void remove(const connection& c);
-    /// `c` took the name `folded` (its home strand, once); `guest` counts it for guest_online.
-    void named(const connection& c, const std::string& folded, bool guest);
+    /// `c` took the name `display` (`folded`; its home strand, once); `guest` counts it for
+    /// guest_online.
+    void named(const connection& c, const std::string& folded, const std::string& display, bool guest);
+    /// What is told when a guest name gets its first connection here (true) or loses its
+    /// last (false): called under the registry's lock, so in the order the changes happen
+    /// (it must not call the registry). Set once, before connections open.
+    using guest_names_handler = std::function<void(const std::string& folded, const std::string& display, bool online)>;
+    void on_guest_names(guest_names_handler told) { told_ = std::move(told); }
     /// Whether a guest connection holds `folded` now.
     bool guest_online(std::string_view folded) const;
     /// Every open connection.
@@ -37,11 +44,13 @@ private:
     struct entry {
         std::weak_ptr<connection> weak;
         std::string folded;  ///< empty while unnamed
+        std::string display;
         bool guest = false;
     };
     mutable std::mutex mutex_;
     std::unordered_map<const connection*, entry> connections_;
     std::unordered_map<std::string, int> guests_;  ///< folded guest name -> connections
+    guest_names_handler told_;
 };
 
 }  // namespace parley::server::chat

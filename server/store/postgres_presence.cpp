@@ -22,6 +22,13 @@ constexpr const char* snapshot = "presence_snapshot";
 constexpr const char* retire = "presence_retire";
 }  // namespace sql
 
+// The channel of a server's named guests ('*' and the server's origin): see guest_named().
+constexpr std::string_view no_channel_prefix = "*";
+
+bool in_no_channel(const presence_entry& e) {
+    return e.channel.starts_with(no_channel_prefix);
+}
+
 // The database's clock in milliseconds: heartbeats are compared on one clock, whatever the
 // servers' clocks say.
 #define PARLEY_DB_NOW_MS "(extract(epoch from clock_timestamp()) * 1000)::bigint"
@@ -54,6 +61,15 @@ void postgres_presence::account_arrived(const std::string& channel, const std::s
 
 void postgres_presence::departed(const std::string& channel, const std::string& folded) {
     queue({change::kind::depart, channel, folded, {}, {}});
+}
+
+void postgres_presence::guest_named(const std::string& folded, const std::string& display, bool online) {
+    // A named guest's row is in a channel of this server's own that no client can name
+    // (channel names have no '*'): the guests' unique index never sets it against another
+    // server's, and remote_guest_online() counts it as any guest's row.
+    const std::string channel = std::string(no_channel_prefix) + options_.origin;
+    if (online) queue({change::kind::name, channel, folded, display, {}});
+    else queue({change::kind::depart, channel, folded, {}, {}});
 }
 
 bool postgres_presence::remote_guest_online(std::string_view folded) const {
@@ -126,6 +142,7 @@ bool postgres_presence::prepare(pg::connection& db, std::string& error) {
         all.push_back({std::string(rows.text(i, 0)), std::string(rows.text(i, 1)), std::string(rows.text(i, 2)),
                        rows.boolean(i, 3), std::string(rows.text(i, 4))});
     remember_all(all);
+    std::erase_if(all, in_no_channel);  // the hub's channels only
     if (handlers_.replaced) handlers_.replaced(std::move(all));
     return true;
 }
@@ -159,6 +176,12 @@ bool postgres_presence::apply(pg::connection& db, change& c) {
             auto r = db.run(sql::claim, {c.channel, c.folded, origin, c.display, options_.channel,
                                          arrival_text(origin, c.channel, c.folded, c.display, false)});
             c.done(r.ok() && r.rows() == 1);
+            return r.ok() || db.alive();
+        }
+        case change::kind::name: {
+            auto r = db.run(sql::claim, {c.channel, c.folded, origin, c.display, options_.channel,
+                                         arrival_text(origin, c.channel, c.folded, c.display, false)});
+            if (!r.ok() && db.alive()) log_warn("presence: " + pg::describe("a guest's name", r, db));
             return r.ok() || db.alive();
         }
         case change::kind::arrive: {
@@ -212,7 +235,7 @@ void postgres_presence::notified(std::string_view text) {
         }
     }
     remember(e, arrival);
-    if (handlers_.changed) handlers_.changed(e, arrival);
+    if (handlers_.changed && !in_no_channel(e)) handlers_.changed(e, arrival);
 }
 
 bool postgres_presence::fence(pg::connection& db) {

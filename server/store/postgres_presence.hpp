@@ -1,7 +1,8 @@
 #pragma once
 // Presence between the servers of one PostgreSQL database (docs/architecture/stream.md,
 // Presence). The `presence` table holds every name online in a channel on some server, one
-// row per name, channel and server; guests' rows are unique per channel across servers
+// row per name, channel and server (and each guest name online on a server, in a channel
+// of that server's own: guest_named()); guests' rows are unique per channel across servers
 // (a partial unique index), so a guest name is claimed by one INSERT that either takes it
 // or finds it held. Every change notifies the other servers in the statement that makes
 // it, in commit order.
@@ -51,6 +52,7 @@ public:
                      std::function<void(bool)> done) override;
     void account_arrived(const std::string& channel, const std::string& folded, const std::string& display) override;
     void departed(const std::string& channel, const std::string& folded) override;
+    void guest_named(const std::string& folded, const std::string& display, bool online) override;
     bool remote_guest_online(std::string_view folded) const override;
     void set_handlers(presence_handlers handlers) override { handlers_ = std::move(handlers); }
 
@@ -73,7 +75,7 @@ public:
 
 private:
     struct change {
-        enum class kind { claim, arrive, depart } what;
+        enum class kind { claim, arrive, depart, name } what;
         std::string channel, folded, display;
         std::function<void(bool)> done;  ///< claims only
     };

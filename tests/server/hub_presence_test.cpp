@@ -182,3 +182,16 @@ TEST_CASE("hub presence: a channel whose names are all on other servers is liste
     REQUIRE(list.channels.size() == 1);
     CHECK(list.channels[0] == channel_summary{"fishing", 1});
 }
+
+TEST_CASE("hub presence: a guest name online here is told once, whatever its channels, until its last connection goes") {
+    hub_harness h(4, {}, false, true);
+    auto first = h.named("ann");
+    h.send(first, leave_request{"general"});
+    auto second = h.named("ann", "random");
+    h.run();
+    CHECK(std::count(h.presence.told.begin(), h.presence.told.end(), "named ann") == 1);
+    h.close(first);
+    CHECK_FALSE(told(h, "unnamed ann"));
+    h.close(second);
+    CHECK(told(h, "unnamed ann"));
+}

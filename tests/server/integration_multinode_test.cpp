@@ -607,6 +607,20 @@ TEST_CASE("multinode: online lists and presence span servers, and a guest name i
     CHECK_FALSE(presence_of(*ann, "bob", 500ms));
 }
 
+TEST_CASE("multinode: a guest in no channel keeps its name from registration on another server") {
+    temp_dir dir;
+    const std::string db = shared_database(dir);
+    node a(db, dir.path(), "a"), b(db, dir.path(), "b");
+    auto dee = guest(a.port, "room", "dee");
+    dee->send(client_frame{leave_request{"room"}, std::nullopt});
+    // Once B saw dee leave #room, it has seen what A told before: that dee is online.
+    CHECK(eventually([&] { return online_on(b.port, "room").empty(); }));
+    CHECK(register_on(b.port, "dee", "password-1") == 409);
+    // dee goes: the name is free on B (once A's word of it arrived).
+    dee.reset();
+    CHECK(eventually([&] { return register_on(b.port, "dee", "password-1") == 201; }));
+}
+
 TEST_CASE("multinode: a killed server's users leave once within the bound, and their names are free again") {
     watched_pair w;
     const auto killed_at = std::chrono::steady_clock::now();

@@ -146,6 +146,9 @@ public:
     void departed(const std::string& channel, const std::string& folded) override {
         told.push_back("depart " + channel + "/" + folded);
     }
+    void guest_named(const std::string& folded, const std::string&, bool online) override {
+        told.push_back((online ? "named " : "unnamed ") + folded);
+    }
     bool remote_guest_online(std::string_view folded) const override {
         for (const auto& key : taken)
             if (key.substr(key.find('/') + 1) == folded) return true;
