@@ -184,6 +184,9 @@ private:
     void send_join(const std::string& channel, unix_ms now);
     /// Sends a `before` or `after` page request for `channel` with a nonce and records it.
     bool send_history(const std::string& channel, channel_book& entry, page_kind kind, message_id anchor);
+    /// Takes in `live`'s stream position before it is shown: a gap since the newest one
+    /// seen (messages lost on the way) is paged in with `after`.
+    void fill_gap_before(channel_state& state, const chat_message& live);
     /// An `error` whose `ref` names an outstanding join, history or leave: takes that
     /// request out, so the next page is read right. False when `ref` names none of them.
     bool request_refused(const error_notice& notice);

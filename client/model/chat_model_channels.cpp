@@ -39,6 +39,21 @@ bool chat_model::send_history(const std::string& channel, channel_book& entry, p
     return true;
 }
 
+void chat_model::fill_gap_before(channel_state& state, const chat_message& live) {
+    if (live.seq <= 0) return;  // a server that sends no positions
+    const bool gap = state.newest_seq > 0 && live.seq > state.newest_seq + 1;
+    state.newest_seq = std::max(state.newest_seq, live.seq);
+    if (!gap || state.resuming) return;  // a resume under way pages over it anyway
+    // After the newest message before this one: the page brings the missing ones (and this
+    // one again, which is known by then).
+    message_id anchor = 0;
+    for (const message_entry& m : state.messages)
+        if (m.id < live.id) anchor = std::max(anchor, m.id);
+    channel_book* entry = book(state.name);
+    if (anchor == 0 || entry == nullptr) return;
+    state.resuming = send_history(state.name, *entry, page_kind::after, anchor);
+}
+
 bool chat_model::join_channel(const std::string& channel, unix_ms now) {
     if (!is_valid_channel_name(channel)) {
         add_error(error_source::client, error_code::no_such_channel,
@@ -191,6 +206,10 @@ void chat_model::on_history(const history_page& page, unix_ms now) {
     }
     insert_messages(state->messages, std::move(fresh));
     if (missed > 0 && page.channel != active_) state->unread += missed;
+    // A page going forward is the stream up to its newest message (deleted ones aside, so a
+    // live message may come two or more above it: one page asked for nothing).
+    if (kind != page_kind::before && !page.messages.empty())
+        state->newest_seq = std::max(state->newest_seq, page.messages.back().seq);
 
     switch (kind) {
         case page_kind::join:

@@ -161,6 +161,7 @@ void chat_model::on_message(const chat_message& message, unix_ms now) {
         changed();
         return;
     }
+    fill_gap_before(*state, message);
     std::vector<message_entry> one;
     one.push_back(to_entry(message, mine));
     insert_messages(state->messages, std::move(one));

@@ -86,7 +86,11 @@ struct channel_state {
     int unread = 0;                        ///< messages that arrived while another channel was active
     bool has_more_before = false;          ///< older messages exist: load_older() can fetch them
     bool loading_older = false;            ///< a load_older() request is outstanding
-    bool resuming = false;                 ///< paging forward after a reconnect
+    bool resuming = false;                 ///< paging forward after a reconnect, or over a gap
+    /// The newest `seq` (the channel's stream position) seen live or on a page going
+    /// forward; 0 while unknown. A live message more than one above it means some were
+    /// missed: the gap is paged in with `after` (docs/protocol.md, Stream positions).
+    std::int64_t newest_seq = 0;
 };
 
 /// Where an error entry came from.

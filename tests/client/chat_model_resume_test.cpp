@@ -144,3 +144,50 @@ TEST_CASE("a channel with nothing on screen rejoins without since and takes the 
     CHECK(h.channel().has_more_before);
     CHECK(h.sent_of<history_request>().empty());  // has_more here means older, not newer
 }
+
+namespace {
+
+/// `m` at stream position `seq` in its channel.
+chat_message at_seq(chat_message m, std::int64_t seq) {
+    m.seq = seq;
+    return m;
+}
+
+}  // namespace
+
+TEST_CASE("a live message past a gap in its channel's positions pages in what was missed") {
+    harness h;
+    auto page = msgs(1, 3, "general");
+    for (auto& m : page) m.seq = m.id;
+    h.connect_ready(page);
+    h.take_sent();
+    h.server(at_seq(msg(4, "general", "bob", "next"), 4));  // dense: nothing asked
+    CHECK(h.sent_of<history_request>().empty());
+    // Positions 5 and 6 never came (lost on the way): the next live one is 7.
+    h.server(at_seq(msg(9, "general", "bob", "after a gap"), 7));
+    auto asked = h.sent_of<history_request>();
+    REQUIRE(asked.size() == 1);
+    CHECK(asked[0].first.channel == "general");
+    CHECK(asked[0].first.after == 4);  // the newest before the gap
+    CHECK(h.channel().resuming);
+    // Another live one meanwhile asks nothing more.
+    h.server(at_seq(msg(10, "general", "cy", "more"), 8));
+    CHECK(h.sent_of<history_request>().empty());
+    h.server(history_page{"general",
+                          {at_seq(msg(7, "general", "bob", "m7"), 5), at_seq(msg(8, "general", "bob", "m8"), 6),
+                           at_seq(msg(9, "general", "bob", "after a gap"), 7)},
+                          false});
+    CHECK_FALSE(h.channel().resuming);
+    CHECK(h.ids("general") == std::vector<message_id>{1, 2, 3, 4, 7, 8, 9, 10});
+    h.server(at_seq(msg(11, "general", "bob", "dense again"), 9));
+    CHECK(h.sent_of<history_request>().empty());
+}
+
+TEST_CASE("messages without positions (an older server) never look like a gap") {
+    harness h;
+    h.connect_ready(msgs(1, 3, "general"));
+    h.take_sent();
+    h.server(msg(9, "general", "bob", "no seq"));
+    h.server(msg(12, "general", "bob", "no seq either"));
+    CHECK(h.sent_of<history_request>().empty());
+}
