@@ -126,6 +126,25 @@ std::chrono::steady_clock::time_point batching_store::maintain(std::chrono::stea
     return now + (step.more ? maintenance_.pause : maintenance_.interval);
 }
 
+std::vector<std::string> batching_store::channels_posted_to(const std::vector<any_job>& batch) {
+    std::vector<std::string> channels;
+    for (const auto& j : batch)
+        if (const auto* p = std::get_if<post_job>(&j)) channels.push_back(p->request.channel);
+    std::sort(channels.begin(), channels.end());
+    channels.erase(std::unique(channels.begin(), channels.end()), channels.end());
+    return channels;
+}
+
+void batching_store::place_in_stream(std::vector<any_job>& batch, stream_position base) {
+    if (base == 0) return;  // placed as they were written, or no stream
+    for (auto& j : batch) {
+        stream_position* position = nullptr;
+        if (auto* p = std::get_if<post_job>(&j)) position = &p->result.position;
+        if (auto* c = std::get_if<change_job>(&j)) position = &c->result.position;
+        if (position != nullptr && *position != 0) *position += base;
+    }
+}
+
 void batching_store::run_batch(std::vector<any_job>& batch) {
     auto& backend = *backend_;
     auto execute = [&backend](auto& j) {
@@ -150,14 +169,7 @@ void batching_store::run_batch(std::vector<any_job>& batch) {
         const auto start = std::chrono::steady_clock::now();
         std::string error;
         bool ok = backend.begin(error);
-        if (ok) {
-            std::vector<std::string> channels;
-            for (const auto& j : batch)
-                if (const auto* p = std::get_if<post_job>(&j)) channels.push_back(p->request.channel);
-            std::sort(channels.begin(), channels.end());
-            channels.erase(std::unique(channels.begin(), channels.end()), channels.end());
-            backend.will_post_to(std::move(channels));
-        }
+        if (ok) backend.will_post_to(channels_posted_to(batch));
         const auto note_failure = [&](const store_status& result) {
             if (!result.failed()) return;
             ok = false;
@@ -188,16 +200,7 @@ void batching_store::run_batch(std::vector<any_job>& batch) {
             it = run_end;
         }
         if (ok) ok = backend.commit(error);
-        if (ok) {
-            // From their place in the batch to their place in the stream.
-            const stream_position base = backend.committed_base();
-            for (auto& j : batch) {
-                stream_position* position = nullptr;
-                if (auto* p = std::get_if<post_job>(&j)) position = &p->result.position;
-                if (auto* c = std::get_if<change_job>(&j)) position = &c->result.position;
-                if (position != nullptr && *position != 0) *position += base;
-            }
-        }
+        if (ok) place_in_stream(batch, backend.committed_base());
         // A committed batch reached the database; a failed one says it did not (a batch
         // fails only on storage errors). Either way the idle probe waits another interval.
         if (metrics_ != nullptr) metrics_->note_store_contact(ok);

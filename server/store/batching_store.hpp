@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -66,6 +67,11 @@ private:
     void enqueue(any_job&& work, std::size_t bytes);
     void run();
     void run_batch(std::vector<any_job>& batch);
+    /// Every channel the batch's posts go to, sorted, each once (batch_backend::will_post_to).
+    static std::vector<std::string> channels_posted_to(const std::vector<any_job>& batch);
+    /// Moves the committed batch's write results from their place in the batch to their
+    /// place in the stream (batch_backend::committed_base).
+    static void place_in_stream(std::vector<any_job>& batch, stream_position base);
     /// Runs one upkeep step if due; returns when the next one is.
     std::chrono::steady_clock::time_point maintain(std::chrono::steady_clock::time_point due);
     /// Probes the database if no batch reached it for probe_interval; returns when next.

@@ -172,16 +172,12 @@ bool postgres_presence::work(pg::connection& db) {
 bool postgres_presence::apply(pg::connection& db, change& c) {
     const std::string& origin = options_.origin;
     switch (c.what) {
-        case change::kind::claim: {
+        case change::kind::claim:
+        case change::kind::name: {  // a guest's row: a claim says whether it was taken
             auto r = db.run(sql::claim, {c.channel, c.folded, origin, c.display, options_.channel,
                                          arrival_text(origin, c.channel, c.folded, c.display, false)});
-            c.done(r.ok() && r.rows() == 1);
-            return r.ok() || db.alive();
-        }
-        case change::kind::name: {
-            auto r = db.run(sql::claim, {c.channel, c.folded, origin, c.display, options_.channel,
-                                         arrival_text(origin, c.channel, c.folded, c.display, false)});
-            if (!r.ok() && db.alive()) log_warn("presence: " + pg::describe("a guest's name", r, db));
+            if (c.done) c.done(r.ok() && r.rows() == 1);
+            else if (!r.ok() && db.alive()) log_warn("presence: " + pg::describe("a guest's name", r, db));
             return r.ok() || db.alive();
         }
         case change::kind::arrive: {

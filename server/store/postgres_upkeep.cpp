@@ -118,13 +118,13 @@ bool postgres_backend::prune(const std::vector<pruned_row>& rows, std::string& e
         rollback();
         return false;
     };
-    will_post_to(std::move(channels));  // locked as a batch locks the channels it posts to
+    will_post_to(channels);  // locked as a batch locks the channels it posts to
     if (!lock_stream(error)) {
         rollback();
         return false;
     }
     if (auto r = db_->run(sql::delete_messages, {id_array(ids)}); !r.ok()) return fail("pruning messages", r);
-    for (const auto& channel : locked_channels_)
+    for (const auto& channel : channels)
         if (auto r = db_->run(sql::unlist_if_empty, {channel}); !r.ok())
             return fail("forgetting an emptied channel", r);
     if (auto r = db_->exec("COMMIT"); !r.ok() || r.tag() != "COMMIT")
