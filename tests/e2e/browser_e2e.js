@@ -7,7 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const {
   artifacts, sleep, freePort, server_process, tempDir, launchBrowser, newPage, visibleState, waitForState,
-  screenshot, typeText, shows, check, postAsBot, clickTarget,
+  screenshot, typeText, replaceInput, shows, check, postAsBot, clickTarget,
 } = require('./lib');
 
 const greek = 'Γειά σου κόσμε, Привет мир — ёЁ ΩΣ';
@@ -93,8 +93,7 @@ async function chat(server) {
     check(refused.refusal.includes('4,000') && refused.input.length === 4001,
       'over-limit text is refused with a visible reason and kept', refused.refusal);
     await screenshot(a, 'browser-05-ann-over-limit');
-    await a.keyboard.press('Control+A', { delay: 50 });
-    await a.keyboard.press('Backspace', { delay: 50 });
+    await replaceInput(a, '');
     await waitForState(a, 'ann\'s input cleared', (s) => s.input === '' && s.refusal === '');
 
     // ---------------------------------------------------------------- reload keeps history
@@ -129,8 +128,7 @@ async function chat(server) {
     await clickTarget(a, `message:${own.id}`, { button: 'right' });
     await clickTarget(a, 'menu_edit');
     await waitForState(a, 'the message in the input for editing', (s) => s.input === 'after the restart');
-    await a.keyboard.press('Control+A', { delay: 50 });
-    await a.keyboard.type('after the restart, edited', { delay: 40 });
+    await replaceInput(a, 'after the restart, edited', 40);
     await a.keyboard.press('Enter', { delay: 50 });
     const edited = await waitForState(b, 'bob sees the edit', (s) => shows(s, 'ann', 'after the restart, edited'));
     check(edited.messages.find((m) => m.id === own.id).edited === true && !shows(edited, 'ann', 'after the restart'),

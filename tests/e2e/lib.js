@@ -167,6 +167,26 @@ async function typeText(page, text, delayMs = 50) {
   await session.detach();
 }
 
+/** Replaces the text of the focused message input with `text` (typed with `delay` ms per
+ *  key) and waits until the input shows it. ImGui 1.86 reads key state once a frame, so a
+ *  Ctrl+A or Backspace that is down and up again within one slow frame (a loaded 2-core
+ *  machine drawing WebGL in software) is never seen: the clearing is repeated until the
+ *  input is empty. Typed characters are queued by the client and are not lost. */
+async function replaceInput(page, text, delay = 50) {
+  for (let attempt = 1; ; ++attempt) {
+    await page.keyboard.press('Control+A', { delay: 100 });
+    await page.keyboard.press('Backspace', { delay: 100 });
+    try {
+      await waitForState(page, 'the input cleared', (s) => s.input === '', 3000);
+      break;
+    } catch (error) {
+      if (attempt === 5) throw error;
+    }
+  }
+  if (text !== '') await page.keyboard.type(text, { delay });
+  return waitForState(page, `"${text}" in the input`, (s) => s.input === text);
+}
+
 /** The centre of target `name` (a button, tab or message the client drew, named in its
  *  visible state) once it is drawn. */
 async function targetCentre(page, name, timeoutMs = 20000) {
@@ -235,6 +255,6 @@ function check(ok, what, detail) {
 
 module.exports = {
   repo, artifacts, serverBinary, webRoot, sleep, freePort, server_process, tempDir, launchBrowser,
-  newPage, visibleState, waitForState, screenshot, typeText, shows, check, postAsBot, targetCentre, clickTarget,
-  upgradeStatus,
+  newPage, visibleState, waitForState, screenshot, typeText, replaceInput, shows, check, postAsBot, targetCentre,
+  clickTarget, upgradeStatus,
 };
