@@ -11,8 +11,8 @@ const { execFileSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
 const {
-  artifacts, serverBinary, sleep, freePort, server_process, tempDir, launchBrowser, newPage, waitForState, screenshot, shows, check,
-  clickTarget, upgradeStatus,
+  artifacts, serverBinary, sleep, freePort, server_process, tempDir, launchBrowser, newPage, waitForState, screenshot,
+  replaceInput, shows, check, clickTarget, upgradeStatus,
 } = require('./lib');
 
 /** Waits for the start screen, then for the frame that gives the name field focus (keys
@@ -20,8 +20,7 @@ const {
 async function typeStartName(page, name) {
   await waitForState(page, 'the start screen', (s) => s.screen === 'start');
   await sleep(300);
-  await page.keyboard.press('Control+A', { delay: 50 });
-  await page.keyboard.type(name, { delay: 50 });
+  await replaceInput(page, name, { field: (s) => s.start && s.start.name });
 }
 
 async function main() {

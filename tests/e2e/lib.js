@@ -167,24 +167,25 @@ async function typeText(page, text, delayMs = 50) {
   await session.detach();
 }
 
-/** Replaces the text of the focused message input with `text` (typed with `delay` ms per
- *  key) and waits until the input shows it. ImGui 1.86 reads key state once a frame, so a
- *  Ctrl+A or Backspace that is down and up again within one slow frame (a loaded 2-core
- *  machine drawing WebGL in software) is never seen: the clearing is repeated until the
- *  input is empty. Typed characters are queued by the client and are not lost. */
-async function replaceInput(page, text, delay = 50) {
+/** Replaces the text of the focused field with `text` (typed with `delay` ms per key) and
+ *  waits until the field shows it; `field(state)` reads the field from the visible state
+ *  (default: the message input). ImGui 1.86 reads key state once a frame, so a Ctrl+A or
+ *  Backspace that is down and up again within one slow frame (a loaded 2-core machine
+ *  drawing WebGL in software) is never seen: the clearing is repeated until the field is
+ *  empty. Typed characters are queued by the client and are not lost. */
+async function replaceInput(page, text, { field = (s) => s.input, delay = 50 } = {}) {
   for (let attempt = 1; ; ++attempt) {
     await page.keyboard.press('Control+A', { delay: 100 });
     await page.keyboard.press('Backspace', { delay: 100 });
     try {
-      await waitForState(page, 'the input cleared', (s) => s.input === '', 3000);
+      await waitForState(page, 'the field cleared', (s) => field(s) === '', 3000);
       break;
     } catch (error) {
       if (attempt === 5) throw error;
     }
   }
   if (text !== '') await page.keyboard.type(text, { delay });
-  return waitForState(page, `"${text}" in the input`, (s) => s.input === text);
+  return waitForState(page, `"${text}" in the field`, (s) => field(s) === text);
 }
 
 /** The centre of target `name` (a button, tab or message the client drew, named in its
