@@ -205,6 +205,7 @@ struct server::impl {
             sqlite_store_options options;
             static_cast<upkeep_policy&>(options.backend) = upkeep;
             options.backend.sync = config.sync;
+            options.caller_commit.defer = &io_loops::defer_on_this_loop;
             store = open_sqlite_store(config.data_dir, options, &metrics, error);
             if (!store)
                 throw std::runtime_error("cannot open the data directory " + config.data_dir.string() + ": " + error);

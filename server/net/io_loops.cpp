@@ -5,9 +5,21 @@
 
 #include <unistd.h>
 
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
 namespace parley::server {
+
+namespace {
+// The loop run() runs on this thread, for defer_on_this_loop().
+thread_local boost::asio::io_context* this_thread_loop = nullptr;
+
+void run_as_this_thread_loop(boost::asio::io_context& loop) {
+    this_thread_loop = &loop;
+    loop.run();
+    this_thread_loop = nullptr;
+}
+}  // namespace
 
 io_loops::io_loops(std::size_t count) {
     count = std::max<std::size_t>(1, count);
@@ -42,8 +54,9 @@ boost::asio::io_context& io_loops::next() {
 
 void io_loops::run() {
     std::vector<std::thread> threads;
-    for (std::size_t i = 1; i < loops_.size(); ++i) threads.emplace_back([loop = loops_[i].get()] { loop->run(); });
-    loops_[0]->run();
+    for (std::size_t i = 1; i < loops_.size(); ++i)
+        threads.emplace_back([loop = loops_[i].get()] { run_as_this_thread_loop(*loop); });
+    run_as_this_thread_loop(*loops_[0]);
     for (auto& t : threads) t.join();
 }
 
@@ -53,6 +66,12 @@ void io_loops::release() {
 
 void io_loops::stop() {
     for (auto& loop : loops_) loop->stop();
+}
+
+bool io_loops::defer_on_this_loop(std::function<void()> task) {
+    if (this_thread_loop == nullptr) return false;
+    boost::asio::post(*this_thread_loop, std::move(task));
+    return true;
 }
 
 bool same_loop(const boost::asio::any_io_executor& a, const boost::asio::any_io_executor& b) {

@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -55,6 +56,11 @@ public:
     void release();
     /// Stops every loop at once. Any thread.
     void stop();
+
+    /// Posts `task` to the loop the calling thread runs (behind what that loop has queued,
+    /// without a wake-up) and returns true; false when the caller runs none of run()'s
+    /// loops. How the store commits at the end of a loop's turn (turn_end_commit).
+    static bool defer_on_this_loop(std::function<void()> task);
 
 private:
     /// An io_context whose shutdown (destroying its queued handlers) can be called ahead of

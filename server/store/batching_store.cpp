@@ -1,6 +1,7 @@
 #include "store/batching_store.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <type_traits>
@@ -21,11 +22,26 @@ std::size_t bytes_of(const new_message& m) {
            (m.nonce ? m.nonce->size() : 0);
 }
 
+std::atomic<std::uint64_t> next_store_id{1};
+
+// The store whose turn-end commit this thread's loop has queued and not yet run (0: none).
+// Later jobs of the same turn join that commit instead of queueing another.
+thread_local std::uint64_t turn_end_commit_queued_for = 0;
+// The store whose turn-end commit this thread is running (0: none).
+thread_local std::uint64_t turn_end_commit_running_for = 0;
+
 }  // namespace
 
 batching_store::batching_store(std::unique_ptr<batch_backend> backend, server_metrics* metrics,
-                               job_queue_limits limits, maintenance_options maintenance)
-    : backend_(std::move(backend)), metrics_(metrics), queue_(limits), maintenance_(std::move(maintenance)) {
+                               job_queue_limits limits, maintenance_options maintenance,
+                               turn_end_commit caller_commit)
+    : backend_(std::move(backend)),
+      metrics_(metrics),
+      queue_(limits),
+      maintenance_(std::move(maintenance)),
+      caller_commit_(std::move(caller_commit)),
+      id_(next_store_id.fetch_add(1, std::memory_order_relaxed)) {
+    lifetime_->store = this;
     if (!maintenance_.clock)
         maintenance_.clock = [] {
             using namespace std::chrono;
@@ -60,8 +76,12 @@ void batching_store::channels(channels_callback done) {
 }
 
 void batching_store::enqueue(any_job&& work, std::size_t bytes) {
-    const push_status status = queue_.push(std::move(work), bytes);
-    if (status == push_status::accepted) return;
+    const bool deferrable = static_cast<bool>(caller_commit_.defer);
+    const push_status status = queue_.push(std::move(work), bytes, /*wake_consumer=*/!deferrable);
+    if (status == push_status::accepted) {
+        if (deferrable) commit_at_turn_end();
+        return;
+    }
     // Refused: `work` was left intact, so its callback can still be answered, here and now.
     const char* error = status == push_status::full ? overloaded_error : stopped_error;
     std::visit(
@@ -71,25 +91,74 @@ void batching_store::enqueue(any_job&& work, std::size_t bytes) {
         work);
 }
 
+void batching_store::commit_at_turn_end() {
+    if (turn_end_commit_queued_for == id_) return;
+    const auto queued_at = std::chrono::steady_clock::now();
+    const bool queued = caller_commit_.defer([life = lifetime_, id = id_, queued_at] {
+        run_turn_end_commit(*life, id, queued_at);
+    });
+    if (queued)
+        turn_end_commit_queued_for = id_;
+    else
+        queue_.wake();  // not an event loop's thread: the storage thread commits
+}
+
+void batching_store::run_turn_end_commit(lifetime& life, std::uint64_t store_id,
+                                         std::chrono::steady_clock::time_point queued_at) {
+    if (turn_end_commit_queued_for == store_id) turn_end_commit_queued_for = 0;
+    // Held until the batch's callbacks return, so flush_and_stop() waits for them.
+    std::shared_lock alive(life.guard);
+    if (life.store == nullptr) return;
+    turn_end_commit_running_for = store_id;
+    life.store->commit_on_this_loop(queued_at);
+    turn_end_commit_running_for = 0;
+}
+
+void batching_store::commit_on_this_loop(std::chrono::steady_clock::time_point queued_at) {
+    // A turn that long is a busy loop: the storage thread commits on another core.
+    if (std::chrono::steady_clock::now() - queued_at > caller_commit_.busy_after) return queue_.wake();
+    // Whoever holds the committer runs these jobs: the storage thread looks at the queue
+    // again before it sleeps, another loop sees the flag once it lets go. Nobody waits.
+    jobs_wait_for_committer_.store(true);
+    std::vector<any_job> batch;
+    do {
+        std::unique_lock committer(committer_, std::try_to_lock);
+        if (!committer.owns_lock()) return;
+        jobs_wait_for_committer_.store(false);
+        if (queue_.take_all_now(batch)) run_batch(batch);
+        batch.clear();
+        // Upkeep stays with the storage thread: told now, it prunes after its usual pause.
+        if (backend_->wants_maintenance()) queue_.wake();
+    } while (jobs_wait_for_committer_.load());
+}
+
 void batching_store::flush_and_stop() {
-    if (std::this_thread::get_id() == storage_thread_id_) {
-        // From a callback (against the contract) joining would deadlock; the thread ends
-        // by itself once the queue drains, and a later call from another thread joins it.
+    if (std::this_thread::get_id() == storage_thread_id_ || turn_end_commit_running_for == id_) {
+        // From a callback (against the contract) joining or waiting for the running batch
+        // would deadlock; the storage thread ends by itself once the queue drains, and a
+        // later call from another thread joins it.
         queue_.stop();
         return;
     }
     std::lock_guard lock(stop_mutex_);
     queue_.stop();
     if (thread_.joinable()) thread_.join();
-    backend_.reset();  // closes the database; the storage thread is gone
+    // The storage thread drained the queue; a turn-end commit may still be running what it
+    // took. Waiting for it, and leaving later ones nothing to run, closes the database last.
+    std::unique_lock alive(lifetime_->guard);
+    lifetime_->store = nullptr;
+    backend_.reset();
 }
 
 void batching_store::run() {
     std::vector<any_job> batch;
     // The first check comes at once: a database opened over its bounds shrinks from the start.
     auto due = std::chrono::steady_clock::now();
-    while (queue_.take_all_until(batch, due)) {
-        if (!batch.empty()) run_batch(batch);
+    // Jobs leave the queue only under the committer lock: a turn-end commit that took later
+    // jobs cannot run them ahead of earlier ones taken here.
+    while (queue_.wait_for_work(due)) {
+        std::lock_guard committer(committer_);
+        if (queue_.take_all_now(batch)) run_batch(batch);
         // Release what the callbacks captured now, not when the next batch arrives.
         batch.clear();
         due = std::min(maintain(due), probe_if_idle());

@@ -24,16 +24,17 @@ struct job_queue_limits {
 /// Why push() refused a job, or that it did not.
 enum class push_status { accepted, full, stopped };
 
-/// Jobs of type `Job`, each with a byte cost. Any thread may push(); one consumer thread
-/// calls take_all(); any thread may stop().
+/// Jobs of type `Job`, each with a byte cost. Any thread may push(), take_all_now(), wake()
+/// and stop(); one consumer thread waits (take_all(), wait_for_work()).
 template <class Job>
 class bounded_job_queue {
 public:
     explicit bounded_job_queue(job_queue_limits limits) : limits_(limits) {}
 
     /// Appends `job` when within bounds and not stopped; `job` is moved from only when
-    /// accepted, so a refused caller can still complete it.
-    push_status push(Job&& job, std::size_t bytes) {
+    /// accepted, so a refused caller can still complete it. With `wake_consumer` false the
+    /// waiting consumer is not woken: the caller takes the job itself or calls wake() later.
+    push_status push(Job&& job, std::size_t bytes, bool wake_consumer = true) {
         {
             std::lock_guard lock(mutex_);
             if (stopped_) return push_status::stopped;
@@ -44,7 +45,7 @@ public:
             jobs_.push_back(std::move(job));
             bytes_ += bytes;
         }
-        ready_.notify_one();
+        if (wake_consumer) ready_.notify_one();
         return push_status::accepted;
     }
 
@@ -61,16 +62,33 @@ public:
         return true;
     }
 
-    /// Like take_all(), but waits no later than `deadline`: `out` is then empty and the
-    /// answer true (the consumer has other work, such as pruning). Consumer thread only.
-    bool take_all_until(std::vector<Job>& out, std::chrono::steady_clock::time_point deadline) {
-        out.clear();
+    /// Waits until there are jobs, wake() was called or `deadline` passed, without taking
+    /// anything. Returns false once stopped and drained. Consumer thread only.
+    bool wait_for_work(std::chrono::steady_clock::time_point deadline) {
         std::unique_lock lock(mutex_);
-        ready_.wait_until(lock, deadline, [this] { return stopped_ || !jobs_.empty(); });
-        if (jobs_.empty()) return !stopped_;
+        ready_.wait_until(lock, deadline, [this] { return stopped_ || woken_ || !jobs_.empty(); });
+        woken_ = false;
+        return !stopped_ || !jobs_.empty();
+    }
+
+    /// Moves every queued job into `out` (replacing its contents) without waiting; false
+    /// when there was none. Any thread: whoever takes runs the jobs in queue order.
+    bool take_all_now(std::vector<Job>& out) {
+        out.clear();
+        std::lock_guard lock(mutex_);
+        if (jobs_.empty()) return false;
         std::swap(out, jobs_);
         bytes_ = 0;
         return true;
+    }
+
+    /// Ends the consumer's wait_for_work() now, jobs or not. Any thread.
+    void wake() {
+        {
+            std::lock_guard lock(mutex_);
+            woken_ = true;
+        }
+        ready_.notify_one();
     }
 
     /// Refuses later pushes; take_all() still returns what is queued, then false.
@@ -89,6 +107,7 @@ private:
     std::vector<Job> jobs_;  // guarded by mutex_
     std::size_t bytes_ = 0;  // guarded by mutex_
     bool stopped_ = false;   // guarded by mutex_
+    bool woken_ = false;     // guarded by mutex_
 };
 
 }  // namespace parley::server

@@ -119,18 +119,17 @@ bool sqlite_backend::start_checkpoints(const std::filesystem::path& file, std::s
     return true;
 }
 
-int sqlite_backend::after_commit(void* self, sqlite3* db, const char*, int pages) {
+int sqlite_backend::after_commit(void* self, sqlite3*, const char*, int pages) {
     auto& backend = *static_cast<sqlite_backend*>(self);
     const auto& policy = backend.options_.checkpoints;
     // A WAL smaller than at the last commit has restarted from its start.
     if (pages < backend.wal_pages_) backend.next_checkpoint_at_ = 0;
     backend.wal_pages_ = pages;
     if (pages >= policy.inline_pages) {
-        // The background checkpoints fell behind an unbroken stream of commits: this one,
-        // with no writer beside it, backfills everything, so the next write restarts the
-        // WAL from its start. BUSY (the background one is running): try at the next commit.
-        if (sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr) == SQLITE_OK)
-            ++backend.inline_checkpoints_;
+        // The background checkpoints fell behind an unbroken stream of commits. Not here:
+        // a commit may run on an event loop (turn_end_commit), and this checkpoint takes
+        // milliseconds with its fsyncs. The storage thread runs it between batches.
+        backend.wal_restart_due_ = true;
     } else if (pages >= std::max(policy.background_pages, backend.next_checkpoint_at_)) {
         // One request per background_pages of new frames: each checkpoint then writes
         // about as many pages as SQLite's own would, instead of a page many times over.
@@ -138,6 +137,17 @@ int sqlite_backend::after_commit(void* self, sqlite3* db, const char*, int pages
         backend.checkpointer_->request();
     }
     return SQLITE_OK;
+}
+
+void sqlite_backend::restart_wal_if_due() {
+    if (!wal_restart_due_) return;
+    // With no batch beside it (the caller holds the store's committer), this checkpoint
+    // backfills everything, so the next write restarts the WAL from its start. BUSY (the
+    // background one is running): tried again at the next upkeep.
+    const int rc = sqlite3_wal_checkpoint_v2(db_->get(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    if (rc != SQLITE_OK) return;
+    ++inline_checkpoints_;
+    wal_restart_due_ = false;
 }
 
 bool sqlite_backend::load_state(std::string& error) {

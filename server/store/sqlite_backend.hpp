@@ -46,7 +46,7 @@ public:
     change_result change(const message_change& request) override;
     channels_result channels() override;
     maintenance_step maintain(unix_ms now) override;
-    bool wants_maintenance() const override { return !cap_pending_.empty(); }
+    bool wants_maintenance() const override { return wal_restart_due_ || !cap_pending_.empty(); }
 
     /// Only open() can make the tag, so only open() constructs (through make_unique).
     class open_tag {
@@ -58,7 +58,7 @@ public:
 
     /// The background checkpoint thread (tests watch it).
     sqlite::checkpointer& checkpoints() { return *checkpointer_; }
-    /// Checkpoints the writer ran inline because the WAL reached its bound (tests).
+    /// Checkpoints the writer ran between batches because the WAL reached its bound (tests).
     std::uint64_t inline_checkpoints() const { return inline_checkpoints_; }
 
 private:
@@ -80,6 +80,8 @@ private:
     bool start_checkpoints(const std::filesystem::path& file, std::string& error);
     /// SQLite's WAL hook, after each commit of the writer: `pages` is the WAL's size.
     static int after_commit(void* self, sqlite3* db, const char* schema, int pages);
+    /// In upkeep, between batches: the checkpoint after_commit() found due.
+    void restart_wal_if_due();
     bool load_state(std::string& error);
     lookup find_message(message_id id, stored_message& out);
     /// The stream position the next post to `channel` gets; nullopt on a storage error.
@@ -108,6 +110,7 @@ private:
     std::uint64_t inline_checkpoints_ = 0;
     int wal_pages_ = 0;           // the WAL's size after the last commit
     int next_checkpoint_at_ = 0;  // the WAL size at which to ask for the next checkpoint
+    bool wal_restart_due_ = false;  // the WAL reached inline_pages: checkpoint in upkeep
 
     sqlite::statement begin_, commit_, rollback_;
     sqlite::statement find_nonce_, forget_nonce_, nonce_walk_, forget_nonces_;

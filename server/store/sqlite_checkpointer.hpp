@@ -24,9 +24,10 @@ struct checkpoint_policy {
     /// The background thread checkpoints once the WAL holds this many pages: SQLite's own
     /// default (about 4 MiB), so the WAL and the reads it costs stay as before.
     int background_pages = 1000;
-    /// The writer checkpoints inline once the WAL holds this many: a PASSIVE checkpoint
-    /// cannot let the WAL restart from its start while commits keep arriving, so under a
-    /// long unbroken stream of commits this bounds the WAL (64 MiB, journal_size_limit).
+    /// The writer checkpoints in upkeep, between batches, once the WAL holds this many: a
+    /// PASSIVE checkpoint cannot let the WAL restart from its start while commits keep
+    /// arriving, so under a long unbroken stream of commits this bounds the WAL (64 MiB,
+    /// journal_size_limit).
     int inline_pages = 16384;
 };
 

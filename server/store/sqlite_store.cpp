@@ -9,7 +9,10 @@ std::unique_ptr<message_store> open_sqlite_store(const std::filesystem::path& da
                                                  std::string& error) {
     auto backend = sqlite_backend::open(data_dir, options.backend, error);
     if (!backend) return nullptr;
-    return std::make_unique<batching_store>(std::move(backend), metrics, options.queue, options.maintenance);
+    // An fsync per commit (--sync full) would make the event loop wait for the disk.
+    auto caller_commit = options.backend.sync == sync_mode::normal ? options.caller_commit : turn_end_commit{};
+    return std::make_unique<batching_store>(std::move(backend), metrics, options.queue, options.maintenance,
+                                            std::move(caller_commit));
 }
 
 std::unique_ptr<message_store> open_sqlite_store(const std::filesystem::path& data_dir, sync_mode sync,

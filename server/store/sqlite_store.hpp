@@ -19,6 +19,8 @@ struct sqlite_store_options {
     sqlite_backend_options backend{};
     job_queue_limits queue{};
     maintenance_options maintenance{};
+    /// Used with `sync_mode::normal` only, whose commit does not wait for the disk.
+    turn_end_commit caller_commit{};
 };
 
 /// Opens (creating if missing) `<data_dir>/parley.sqlite3` and starts its storage thread.

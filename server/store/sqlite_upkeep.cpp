@@ -216,6 +216,7 @@ maintenance_step sqlite_backend::prune_over_cap() {
 }
 
 maintenance_step sqlite_backend::maintain(unix_ms now) {
+    restart_wal_if_due();
     return upkeep_in_order([&] { return prune_expired(now); }, [&] { return clear_expired_nonces(); },
                            [&] { return prune_over_cap(); });
 }

@@ -13,6 +13,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/read.hpp>
@@ -61,6 +62,29 @@ TEST_CASE("io_loops hands out loops round robin") {
     net::io_context* b = &loops.next();
     CHECK(a != b);
     CHECK(&loops.next() == a);
+}
+
+TEST_CASE("defer_on_this_loop runs a task behind what the caller's loop has queued, and refuses other threads") {
+    CHECK_FALSE(io_loops::defer_on_this_loop([] { FAIL("ran off any loop"); }));
+    io_loops loops(2);
+    std::vector<std::string> order;  // loop 1's thread only
+    std::thread::id loop1, deferred_on;
+    bool deferred = false;
+    net::post(loops.loop(1), [&] {
+        loop1 = std::this_thread::get_id();
+        net::post(loops.loop(1), [&] { order.push_back("queued first"); });
+        deferred = io_loops::defer_on_this_loop([&] {
+            order.push_back("deferred");
+            deferred_on = std::this_thread::get_id();
+            loops.release();
+        });
+        order.push_back("caller");
+    });
+    loops.run();
+    CHECK(deferred);
+    CHECK(order == std::vector<std::string>{"caller", "queued first", "deferred"});
+    CHECK(deferred_on == loop1);
+    CHECK_FALSE(io_loops::defer_on_this_loop([] {}));  // run() has returned
 }
 
 TEST_CASE("io_loops is destroyed safely while one loop's queued handler holds another loop's socket") {

@@ -3,115 +3,20 @@
 
 #include <doctest/doctest.h>
 
-#include <atomic>
 #include <chrono>
 #include <memory>
-#include <thread>
 
 #include "store_test_support.hpp"
-
-namespace {
+#include "support/eventually.hpp"
+#include "support/scripted_backend.hpp"
 
 using namespace parley;
 using namespace parley::server;
 using namespace parley::server::test;
-
-// Counts transactions; fails what it is told to. Called on the storage thread only; the
-// test reads the counters after waiting for a callback, which orders the accesses.
-struct scripted_backend final : batch_backend {
-    std::atomic<int> begins{0}, commits{0}, rollbacks{0};
-    std::atomic<bool> fail_commit{false};
-    std::atomic<bool> fail_begin{false};
-    std::atomic<bool> fail_probe{false};
-    std::atomic<int> probes{0};
-    message_id next_id = 1;
-    // Where a commit places the batch's events (0: as it goes, like SQLite); each write's
-    // event takes the next place in its batch.
-    stream_position base = 0;
-    stream_position placed = 0;
-    std::vector<std::vector<std::string>> announced;  ///< will_post_to's, batch by batch
-
-    bool probe(std::string& error) override {
-        ++probes;
-        if (fail_probe) error = "connection refused";
-        return !fail_probe;
-    }
-
-    bool begin(std::string& error) override {
-        ++begins;
-        placed = 0;
-        if (fail_begin) error = "begin refused";
-        return !fail_begin;
-    }
-    void will_post_to(std::vector<std::string> channels) override { announced.push_back(std::move(channels)); }
-    stream_position committed_base() const override { return base; }
-    bool commit(std::string& error) override {
-        ++commits;
-        if (fail_commit) error = "disk full";
-        return !fail_commit;
-    }
-    void rollback() override { ++rollbacks; }
-
-    post_result post(const new_message& m) override {
-        post_result r;
-        if (m.text == "poison") {
-            r.error = "cannot store poison";
-            return r;
-        }
-        r.outcome = store_outcome::ok;
-        if (base != 0) r.position = ++placed;
-        r.message.id = next_id++;
-        r.message.channel = m.channel;
-        r.message.text = m.text;
-        return r;
-    }
-    change_result change(const message_change& c) override {
-        change_result r;
-        r.outcome = store_outcome::ok;
-        if (base != 0) r.position = ++placed;
-        r.what = c.what;
-        r.id = c.id;
-        return r;
-    }
-    history_result history(const history_query&) override {
-        history_result r;
-        r.outcome = store_outcome::ok;
-        return r;
-    }
-    channels_result channels() override {
-        channels_result r;
-        r.outcome = store_outcome::ok;
-        return r;
-    }
-};
-
-struct fixture {
-    scripted_backend* backend = nullptr;  // owned by the store
-    server_metrics metrics;
-    std::unique_ptr<batching_store> store;
-
-    explicit fixture(maintenance_options maintenance = {}) {
-        auto b = std::make_unique<scripted_backend>();
-        backend = b.get();
-        store = std::make_unique<batching_store>(std::move(b), &metrics, job_queue_limits{}, maintenance);
-    }
-};
-
-/// Waits (bounded) until `ready` holds; whether it did.
-template <class Predicate>
-bool eventually(Predicate ready) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!ready()) {
-        if (std::chrono::steady_clock::now() > deadline) return false;
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    return true;
-}
-
-}  // namespace
+using parley::test::eventually;
 
 TEST_CASE("batching store runs reads alone without a transaction") {
-    fixture f;
+    scripted_store f;
     CHECK(history_sync(*f.store, history_query::latest("fishing", 5)).ok());
     CHECK(channels_sync(*f.store).ok());
     CHECK(f.backend->begins == 0);
@@ -119,7 +24,7 @@ TEST_CASE("batching store runs reads alone without a transaction") {
 }
 
 TEST_CASE("batching store wraps writes in one transaction per batch") {
-    fixture f;
+    scripted_store f;
     CHECK(post_sync(*f.store, make_message("fishing", "a")).outcome == store_outcome::ok);
     CHECK(edit_sync(*f.store, {1, "b", "a:ann", false, 0}).outcome == store_outcome::ok);
     CHECK(remove_sync(*f.store, {1, "a:ann", false}).outcome == store_outcome::ok);
@@ -131,7 +36,7 @@ TEST_CASE("batching store wraps writes in one transaction per batch") {
 }
 
 TEST_CASE("a failed commit fails every job of its batch, reads included") {
-    fixture f;
+    scripted_store f;
     f.backend->fail_commit = true;
     std::future<post_result> first, second;
     std::future<history_result> read;
@@ -165,7 +70,7 @@ TEST_CASE("a failed commit fails every job of its batch, reads included") {
 }
 
 TEST_CASE("a job that fails rolls back its whole batch and skips the rest") {
-    fixture f;
+    scripted_store f;
     std::future<post_result> before, poison, after;
     {
         storage_blocker hold(*f.store);
@@ -188,7 +93,7 @@ TEST_CASE("a job that fails rolls back its whole batch and skips the rest") {
 }
 
 TEST_CASE("a batch whose transaction cannot start fails its jobs") {
-    fixture f;
+    scripted_store f;
     f.backend->fail_begin = true;
     const auto r = post_sync(*f.store, make_message("fishing", "a"));
     CHECK(r.outcome == store_outcome::failed);
@@ -197,7 +102,7 @@ TEST_CASE("a batch whose transaction cannot start fails its jobs") {
 }
 
 TEST_CASE("a call without a callback is still carried out") {
-    fixture f;
+    scripted_store f;
     f.store->post(make_message("fishing", "fire and forget"), nullptr);
     f.store->flush_and_stop();
     CHECK(f.metrics.messages_stored.load() == 1);
@@ -206,7 +111,7 @@ TEST_CASE("a call without a callback is still carried out") {
 TEST_CASE("batching store probes its database when idle and records whether it answered") {
     maintenance_options often;
     often.probe_interval = std::chrono::milliseconds(1);
-    fixture f(often);
+    scripted_store f(often);
     // The first probe comes at once, so a server is ready as soon as its store is.
     CHECK(eventually([&] { return f.metrics.store_reachable.load() && f.backend->probes.load() > 0; }));
     const auto reached = f.metrics.store_reached_at_ms.load();
@@ -219,7 +124,7 @@ TEST_CASE("batching store probes its database when idle and records whether it a
 }
 
 TEST_CASE("a batch that cannot commit marks the database unreached, the next one that commits reached") {
-    fixture f;  // probes 2 s apart: the batches decide here
+    scripted_store f;  // probes 2 s apart: the batches decide here
     CHECK(eventually([&] { return f.metrics.store_reachable.load(); }));
     f.backend->fail_commit = true;
     CHECK(post_sync(*f.store, make_message("fishing", "lost")).failed());
@@ -230,7 +135,7 @@ TEST_CASE("a batch that cannot commit marks the database unreached, the next one
 }
 
 TEST_CASE("batching store announces a batch's channels first and moves its events to where the commit put them") {
-    fixture f;
+    scripted_store f;
     f.backend->base = 40;
     std::vector<std::future<post_result>> posts;
     std::future<change_result> edit;

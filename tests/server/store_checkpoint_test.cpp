@@ -1,6 +1,6 @@
 // WAL checkpoints off the commit path (issue 12, the W2 stall): the writer never runs
-// SQLite's automatic checkpoint; a background thread does, and the writer checkpoints
-// inline only when the WAL reaches its bound.
+// SQLite's automatic checkpoint; a background thread does, and the writer checkpoints in
+// upkeep, between batches, only when the WAL reaches its bound.
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
@@ -76,13 +76,35 @@ TEST_CASE("the background thread checkpoints once the WAL passes its threshold, 
     CHECK(wal_frames(dir.path()) < 20);
 }
 
+TEST_CASE("a commit that takes the WAL past its bound leaves the checkpoint to upkeep") {
+    temp_dir dir;
+    sqlite_backend_options options;
+    options.checkpoints.background_pages = 1 << 30;
+    options.checkpoints.inline_pages = 32;
+    auto b = open_backend(dir.path(), options);
+    CHECK_FALSE(b->wants_maintenance());
+    // A commit may run on an event loop (turn_end_commit), which must not wait for fsyncs.
+    post_many(*b, 20);
+    CHECK(b->wants_maintenance());
+    CHECK(b->inline_checkpoints() == 0);
+    CHECK(wal_frames(dir.path()) > 32);
+    CHECK(b->maintain(0).ok());
+    CHECK_FALSE(b->wants_maintenance());
+    CHECK(b->inline_checkpoints() == 1);
+}
+
 TEST_CASE("the WAL stays bounded when background checkpoints cannot keep up") {
     temp_dir dir;
     sqlite_backend_options options;
     options.checkpoints.background_pages = 1 << 30;  // as if the background thread always fell behind
     options.checkpoints.inline_pages = 32;
     auto b = open_backend(dir.path(), options);
-    post_many(*b, 200);
+    // As the storage thread does: upkeep between batches when the backend wants it.
+    for (int i = 0; i < 200; ++i) {
+        post_many(*b, 1, i);
+        if (b->wants_maintenance()) CHECK(b->maintain(0).ok());
+    }
+    CHECK_FALSE(b->wants_maintenance());
     CHECK(b->inline_checkpoints() > 0);
     // The bound plus the commit that crossed it (a post writes fewer than 16 pages).
     CHECK(wal_bytes(dir.path()) <= (32 + 16) * page_frame + 32);
