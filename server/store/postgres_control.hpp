@@ -1,9 +1,11 @@
 #pragma once
-// Control notices as they travel between the servers of one PostgreSQL deployment: the
-// payload of a NOTIFY on the deployment's control channel. Written and read here only, by
-// the event stream of a running server and by `parley-server admin`, which changes the
-// database under running servers and tells them.
+// Control notices as they travel between the servers of one PostgreSQL deployment: rows
+// of the control log (schema v5), each followed by a NOTIFY on the deployment's control
+// channel that only wakes the readers. Written and read here only, by the event stream of
+// a running server and by `parley-server admin`, which changes the database under running
+// servers and tells them.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +32,26 @@ struct sent_control {
 };
 /// The notice in a payload; nullopt when it has no kind.
 std::optional<sent_control> decode_control(std::string_view text);
+
+/// Prepares append_control() and read_control() on `db` (again after a reconnection);
+/// false with `error` set.
+bool prepare_control_log(connection& db, std::string& error);
+
+/// Appends `payloads` (encode_control's) to the control log and wakes the readers on
+/// `channel` (the deployment's prefix + control_channel), in one transaction. False when
+/// it failed: nothing was appended.
+bool append_control(connection& db, const std::vector<std::string>& payloads, const std::string& channel);
+
+/// The control log's newest position (0 when empty); -1 on failure.
+std::int64_t control_head(connection& db);
+
+/// Up to `limit` rows of the control log after `after`, oldest first.
+struct control_row {
+    std::int64_t position = 0;
+    std::string payload;
+};
+/// False on failure; `rows` then holds what came before it (nothing).
+bool read_control(connection& db, std::int64_t after, int limit, std::vector<control_row>& rows);
 
 /// Tells every running server of `db`'s deployment (its schema) of `notice`, from `origin`.
 /// False with `error` set when it could not be sent.

@@ -127,7 +127,25 @@ CREATE UNIQUE INDEX presence_one_guest ON presence (channel, folded) WHERE NOT i
 CREATE INDEX presence_by_origin ON presence (origin);
 )sql";
 
-constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
+// Version 5: the control log (docs/architecture/stream.md, Control notices). Kicks, bans,
+// logins, logouts and failed logins go to the other servers as rows, not notification
+// payloads, so that a server whose reader was away reads what it missed. Like the events,
+// every writer locks the head's one row until its commit: positions are dense and rise in
+// commit order. Kept as long as the events (upkeep prunes by `at`, the database's clock).
+constexpr const char* schema_v5 = R"sql(
+CREATE TABLE control_head (
+    one      boolean PRIMARY KEY DEFAULT true CHECK (one),
+    position bigint  NOT NULL
+);
+INSERT INTO control_head (position) VALUES (0);
+CREATE TABLE control_log (
+    position bigint PRIMARY KEY,
+    payload  text   NOT NULL,
+    at       bigint NOT NULL DEFAULT (extract(epoch FROM clock_timestamp()) * 1000)::bigint
+);
+)sql";
+
+constexpr const char* migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 static_assert(std::size(migrations) == schema_version);
 
 // Any constant shared by every Parley server: migrations in one database take turns.

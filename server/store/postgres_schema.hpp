@@ -11,7 +11,7 @@
 namespace parley::server::pg {
 
 /// The schema version this server writes.
-inline constexpr int schema_version = 4;
+inline constexpr int schema_version = 5;
 
 /// The prefix of this deployment's notification channels ("parley_<schema oid>_"): LISTEN
 /// and NOTIFY are per database, not per schema, so deployments sharing a database in

@@ -22,7 +22,6 @@ namespace {
 namespace sql {
 constexpr const char* read = "stream_read";
 constexpr const char* typing = "stream_typing";
-constexpr const char* control = "stream_control";
 constexpr const char* name = "stream_name";
 }  // namespace sql
 
@@ -54,6 +53,12 @@ std::unique_ptr<postgres_stream> postgres_stream::open(const postgres_stream_opt
     }
     std::string prefix = pg::notification_prefix(*db, error);
     if (prefix.empty()) return nullptr;
+    // Control notices older than this server are not its business, as events are not.
+    const std::int64_t control_head = pg::control_head(*db);
+    if (control_head < 0) {
+        error = "reading the control log's head: " + db->last_error();
+        return nullptr;
+    }
     const int fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (fd < 0) {
         error = "cannot make the event stream's wake-up: errno " + std::to_string(errno);
@@ -61,6 +66,7 @@ std::unique_ptr<postgres_stream> postgres_stream::open(const postgres_stream_opt
     }
     auto stream = std::make_unique<postgres_stream>(open_tag{}, options, metrics, std::move(db), std::move(prefix),
                                                     head.int64(0, 0), fd);
+    stream->control_read_ = control_head;
     if (!stream->listen(error)) return nullptr;
     return stream;
 }
@@ -152,7 +158,7 @@ bool postgres_stream::listen(std::string& error) {
                       error))
         return false;
     return db_->prepare(sql::typing, "SELECT pg_notify($2::text, t) FROM unnest($1::text[]) AS t", error) &&
-           db_->prepare(sql::control, "SELECT pg_notify($2::text, t) FROM unnest($1::text[]) AS t", error);
+           pg::prepare_control_log(*db_, error);
 }
 
 bool postgres_stream::reconnect() {
@@ -160,6 +166,7 @@ bool postgres_stream::reconnect() {
     if (db_->reconnect(error) && listen(error) && presence_.prepare(*db_, error)) {
         log_info("event stream: connected again; catching up from position " + std::to_string(sequencer_.next()));
         if (reconnected_) reconnected_();
+        control_due_ = true;  // what was sent meanwhile woke nobody here
         return true;
     }
     return false;
@@ -181,7 +188,8 @@ void postgres_stream::run() {
             }
         }
         // Read on every wake-up, notified or not: a missed notification costs one interval.
-        connected = send_notices() && presence_.work(*db_) && read_events() && wait_for_news();
+        connected = send_notices() && presence_.work(*db_) && read_events() && read_control_if_due() &&
+                    wait_for_news();
         sequencer_.release_overdue();
         if (!connected) log_warn("event stream: lost its connection: " + db_->last_error());
     }
@@ -206,7 +214,7 @@ bool postgres_stream::send_notices() {
         typing.swap(typing_out_);
         control.swap(control_out_);
     }
-    if (!control.empty() && !db_->run(sql::control, {pg::text_array(control), channel_prefix_ + control_channel}).ok()) {
+    if (!control.empty() && !pg::append_control(*db_, control, channel_prefix_ + control_channel)) {
         // Sent again after the reconnection: a kick or a logout must not be lost to a blip.
         std::lock_guard lock(notices_mutex_);
         control_out_.insert(control_out_.begin(), control.begin(), control.end());
@@ -253,14 +261,33 @@ bool postgres_stream::read_events() {
     }
 }
 
+bool postgres_stream::read_control_if_due() {
+    const std::int64_t now = steady_ms();
+    if (!control_due_ && now - control_read_at_ms_ < options_.poll_interval.count()) return true;
+    std::vector<pg::control_row> rows;
+    for (;;) {
+        if (!pg::read_control(*db_, control_read_, options_.read_page, rows)) return false;
+        control_due_ = false;
+        control_read_at_ms_ = now;
+        if (!rows.empty() && rows.front().position > control_read_ + 1)
+            log_warn("event stream: " + std::to_string(rows.front().position - control_read_ - 1) +
+                     " control notices were pruned before this server read them");
+        for (const auto& row : rows) {
+            control_read_ = row.position;
+            deliver_control(row.payload);
+        }
+        if (rows.size() < static_cast<std::size_t>(options_.read_page)) return true;
+    }
+}
+
 void postgres_stream::take_notifications() {
     PGconn* conn = db_->get();
     while (PGnotify* n = PQnotifies(conn)) {
         const std::string_view channel = n->relname;
         if (channel == channel_prefix_ + typing_channel) deliver_typing(n->extra);
-        else if (channel == channel_prefix_ + control_channel) deliver_control(n->extra);
+        else if (channel == channel_prefix_ + control_channel) control_due_ = true;  // read from the log
         else if (channel == presence_.options().channel) presence_.notified(n->extra);
-        PQfreemem(n);  // a commit's wake-up needs nothing more: every turn of the loop reads
+        PQfreemem(n);  // a commit's wake-up needs nothing more: every turn of the loop reads events
     }
 }
 

@@ -7,8 +7,9 @@
 // that went missing is repaired by the next read). The stream_sequencer merges those with
 // this server's own commits, which arrive sooner from the storage thread.
 //
-// Typing notices and control notices (kicks, bans, logins, logouts) are not stored: they go
-// to the other servers as notifications alone, best effort, while the connection holds.
+// Control notices (kicks, bans, logins, logouts, failed logins) go through the control log,
+// read the same way: a reader that was away reads what it missed. Typing notices are not
+// stored: they go to the other servers as notifications alone, best effort.
 
 #include <atomic>
 #include <chrono>
@@ -73,10 +74,9 @@ public:
     /// pruned (its clients have gaps: the server closes their connections so that they
     /// resume with `since`). Called on the reader thread; set before start().
     void on_events_lost(std::function<void()> lost) { lost_ = std::move(lost); }
-    /// What to do after the reader connected again: the control notices sent while it was
-    /// away are gone (a notification reaches only the sessions listening when it is sent),
-    /// so what they change is read from the tables again. Called on the reader thread; set
-    /// before start().
+    /// What to do after the reader connected again, before it reads the control notices it
+    /// missed: read the account tables again, in case the reader was away for longer than
+    /// the control log keeps them. Called on the reader thread; set before start().
     void on_reconnected(std::function<void()> reconnected) { reconnected_ = std::move(reconnected); }
     /// Stops the reader thread (also on destruction). Events after it are not delivered.
     void stop();
@@ -100,9 +100,12 @@ private:
     bool read_events();
     /// Sends the typing and control notices queued; false when the connection failed.
     bool send_notices();
+    /// Delivers the control log's rows after control_read_, when notified, after a
+    /// reconnection, or a poll interval after the last read; false when the connection failed.
+    bool read_control_if_due();
     /// Waits for a notification, a wake-up or the poll interval; false when the connection failed.
     bool wait_for_news();
-    /// Delivers the typing and control notifications libpq holds.
+    /// Delivers the typing notifications libpq holds; notes the control log's wake-ups.
     void take_notifications();
     void wake();
     void deliver_typing(const std::string& text);
@@ -117,6 +120,9 @@ private:
     std::function<void()> lost_;
     std::function<void()> reconnected_;
     std::function<void(const control_notice&)> control_;
+    std::int64_t control_read_ = 0;        ///< reader thread: the control log's last position read
+    bool control_due_ = true;              ///< reader thread: a wake-up came, read the log
+    std::int64_t control_read_at_ms_ = 0;  ///< reader thread: when it last read
     int wake_fd_ = -1;  ///< an eventfd: publish() and stop() wake the reader
     std::atomic<bool> stopping_{false};
     std::thread thread_;

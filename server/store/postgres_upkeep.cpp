@@ -27,6 +27,7 @@ constexpr const char* forget_nonces = "upkeep_forget_nonces";
 constexpr const char* load_state = "upkeep_load_state";
 constexpr const char* save_state = "upkeep_save_state";
 constexpr const char* prune_events = "upkeep_prune_events";
+constexpr const char* prune_control = "upkeep_prune_control";
 }  // namespace sql
 
 // Where the walk that clears expired nonces stopped, in store_state.
@@ -64,6 +65,9 @@ bool postgres_backend::prepare_upkeep_statements(std::string& error) {
         {sql::prune_events,
          "DELETE FROM events WHERE position IN (SELECT position FROM events WHERE at < $1 ORDER BY position "
          "LIMIT $2)"},
+        {sql::prune_control,
+         "DELETE FROM control_log WHERE position IN (SELECT position FROM control_log WHERE at < $1 "
+         "ORDER BY position LIMIT $2)"},
         {sql::save_state,
          "INSERT INTO store_state (key, value) VALUES ($1, $2) "
          "ON CONFLICT (key) DO UPDATE SET value = GREATEST(store_state.value, EXCLUDED.value)"},
@@ -251,19 +255,25 @@ maintenance_step postgres_backend::prune_old_events(unix_ms now) {
     bool mine = false;
     if (!begin_upkeep(mine, step.error)) return failed_result<maintenance_step>(std::move(step.error));
     if (!mine) return step;
-    auto pruned = db_->run(sql::prune_events, {now - options_.event_retention_ms,
-                                               std::int64_t{options_.prune_batch_rows}});
-    if (!pruned.ok()) {
-        auto failed = failed_result<maintenance_step>(failure("pruning old events", pruned));
-        rollback();
-        return failed;
+    // The control log is kept as long as the events (its `at` is the database's clock: a
+    // server's own clock a few seconds off changes nothing at this scale).
+    const std::pair<const char*, const char*> logs[] = {{sql::prune_events, "pruning old events"},
+                                                        {sql::prune_control, "pruning old control notices"}};
+    for (const auto& [statement, what] : logs) {
+        auto pruned =
+            db_->run(statement, {now - options_.event_retention_ms, std::int64_t{options_.prune_batch_rows}});
+        if (!pruned.ok()) {
+            auto failed = failed_result<maintenance_step>(failure(what, pruned));
+            rollback();
+            return failed;
+        }
+        step.more = step.more || pruned.affected() == options_.prune_batch_rows;
     }
     if (auto r = db_->exec("COMMIT"); !r.ok() || r.tag() != "COMMIT") {
         auto failed = failed_result<maintenance_step>(failure("committing pruned events", r));
         rollback();
         return failed;
     }
-    step.more = pruned.affected() == options_.prune_batch_rows;
     return step;
 }
 

@@ -854,7 +854,7 @@ TEST_CASE("multinode: a server whose stream connection the database ended connec
     CHECK(std::adjacent_find(ids.begin(), ids.end()) == ids.end());
 }
 
-TEST_CASE("multinode: a server whose stream connection was down applies the logouts, logins and bans it missed") {
+TEST_CASE("multinode: a server whose stream connection was down applies the logouts, logins, bans, kicks and failed logins it missed") {
     temp_dir dir;
     const std::string db = shared_database(dir);
     // B connects as a role of its own, so that the test can keep B's reader out for a while.
@@ -878,22 +878,31 @@ TEST_CASE("multinode: a server whose stream connection was down applies the logo
     test_client admin(a.port, "/general?token=" + login(a.port, "root", "password-2"));
     admin.read_welcome();
     auto bob = guest(b.port, "general", "bob");
+    auto kim = guest(b.port, "general", "kim");
+    // A must know kim is in #general on B to kick her (shared presence).
+    REQUIRE(eventually([&] {
+        return online_on(a.port, "general") == std::vector<std::string>{"bob", "kim", "root"};
+    }));
 
-    // B's reader is cut off and may not come back yet; meanwhile A logs ann out, ann signs
-    // in again, and bob is banned: three notices B is not listening for.
+    // B's reader is cut off and may not come back yet; meanwhile, on A, ann logs out and
+    // signs in again, ann's password is guessed wrong five times, kim is kicked and bob is
+    // banned: notices B is not listening for. (Quick: B must not be declared dead, 6 s.)
     admin_sql(db, "ALTER ROLE " + role + " NOLOGIN");
     REQUIRE(end_stream_reader(db, name) == "1");
     REQUIRE(http_post(a.port, "/api/logout", "", before).first == 204);
     const std::string after = login(a.port, "ann", "password-1");
+    for (int i = 0; i < 5; ++i) REQUIRE(login_status(a.port, "ann", "wrong-password") == 401);
+    admin.send(client_frame{kick_request{"general", "kim"}, std::nullopt});
     admin.send(client_frame{ban_request{"bob", 10}, std::nullopt});
     REQUIRE(eventually([&] { return admin_sql(db, "SELECT count(*) FROM bans WHERE folded = 'bob'") == "1"; }));
     // B was told none of it.
     CHECK(raw_ws_client(b.port, "/general?token=" + before).status() == 101);
     CHECK(raw_ws_client(b.port, "/general?token=" + after).status() == 401);
     CHECK_FALSE(bob->wait_closed(200ms));
+    CHECK_FALSE(kim->next_of<left_notice>(200ms));
 
-    // Let back in, B reads the tables again: the old token is refused, the new one opens,
-    // and bob is put out and refused.
+    // Let back in, B reads the tables again and the control notices it missed: the old
+    // token is refused, the new one opens, bob is put out and refused, kim is kicked.
     admin_sql(db, "ALTER ROLE " + role + " LOGIN");
     CHECK(eventually([&] {
         return raw_ws_client(b.port, "/general?token=" + before).status() == 401 &&
@@ -901,4 +910,13 @@ TEST_CASE("multinode: a server whose stream connection was down applies the logo
     }));
     CHECK(bob->wait_closed(10s) == std::optional<std::uint16_t>(1008));
     CHECK_FALSE(guest_may_take(b.port, "bob"));
+    const auto kicked = kim->next_of<left_notice>(10s);
+    REQUIRE(kicked);
+    CHECK(kicked->reason == std::optional<std::string>("kicked"));
+    // And B counted the five failures, which came before the kick: one more guess makes
+    // ann wait (2 s), so even the right password is refused. Had B missed them, it would
+    // have counted one failure and let her in.
+    const int guess = login_status(b.port, "ann", "wrong-password");
+    CHECK((guess == 401 || guess == 429));
+    CHECK(login_status(b.port, "ann", "password-1") == 429);
 }

@@ -1,6 +1,7 @@
 // The event stream's reader (postgres_stream) against a real database: it delivers every
 // committed event once, in order, while commits race its reads, and it tells a gap (events
-// pruned before it read them) from a commit that landed meanwhile.
+// pruned before it read them) from a commit that landed meanwhile. Control notices come
+// from their log the same way.
 #include "store/postgres_store.hpp"
 #include "store/postgres_stream.hpp"
 
@@ -48,6 +49,17 @@ std::unique_ptr<postgres_stream> open_stream(const postgres_place& place, const 
     INFO(error);
     REQUIRE(stream);
     return stream;
+}
+
+/// The wall clock, as upkeep is given it.
+unix_ms wall_now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// A time past which upkeep prunes everything now in the events and the control log.
+unix_ms past_retention_ms() {
+    return wall_now_ms() + postgres_backend_options{}.event_retention_ms + 60'000;
 }
 
 void commit_post(batch_backend& b, const std::string& text) {
@@ -105,12 +117,7 @@ TEST_CASE("postgres stream: events pruned before the reader read them are report
     auto stream = open_stream(place, "reader", metrics);
     // Three events committed and pruned before the reader starts reading.
     for (int i = 0; i < 3; ++i) commit_post(*writer, "gone");
-    const postgres_backend_options defaults;
-    const auto far_future = std::chrono::duration_cast<std::chrono::milliseconds>(
-                                std::chrono::system_clock::now().time_since_epoch())
-                                .count() +
-                            defaults.event_retention_ms + 60'000;
-    REQUIRE_FALSE(writer->maintain(far_future).failed());
+    REQUIRE_FALSE(writer->maintain(past_retention_ms()).failed());
     REQUIRE(place.query_int("SELECT count(*) FROM events") == 0);
     delivered_log log;
     std::atomic<int> lost{0};
@@ -148,4 +155,53 @@ TEST_CASE("postgres stream: deployments in two schemas of one database do not he
     std::this_thread::sleep_for(300ms);  // what the stranger would have heard by now
     CHECK(heard_by_stranger.load() == 0);
     for (auto* s : {sender.get(), neighbour.get(), stranger.get()}) s->stop();
+}
+
+TEST_CASE("postgres stream: control notices sent while a reader was not reading reach it from the log, in order, once") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto tables = place.open_backend();  // creates the tables
+    server_metrics metrics;
+    auto sender = open_stream(place, "sender", metrics);
+    auto reader = open_stream(place, "reader", metrics);  // its place in the log: now
+    std::mutex mutex;
+    std::vector<std::string> heard;
+    for (auto* s : {sender.get(), reader.get()}) s->subscribe([](const channel_event&) {});
+    reader->on_control([&](const control_notice& n) {
+        std::lock_guard lock(mutex);
+        heard.push_back(n.kind + " " + n.args.at(0));
+    });
+    sender->start();
+    // Sent while the reader reads nothing: a notification alone would be gone by the time
+    // it looks; the rows are not.
+    for (const char* who : {"ann", "bob", "cat"}) sender->send_control({"kick", {who, "general"}});
+    REQUIRE(eventually([&] { return place.query_int("SELECT count(*) FROM control_log") == 3; }));
+    reader->start();
+    reader->send_control({"kick", {"own", "general"}});  // its own: applied where it was made
+    REQUIRE(eventually([&] {
+        std::lock_guard lock(mutex);
+        return heard.size() == 3;
+    }));
+    std::this_thread::sleep_for(300ms);  // nothing more comes: not its own, not twice
+    CHECK(place.query_int("SELECT count(*) FROM control_log") == 4);
+    reader->stop();
+    sender->stop();
+    CHECK(heard == std::vector<std::string>{"kick ann", "kick bob", "kick cat"});
+}
+
+TEST_CASE("postgres stream: upkeep prunes control notices as old as the events it prunes") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto backend = place.open_backend();
+    server_metrics metrics;
+    auto sender = open_stream(place, "sender", metrics);
+    sender->subscribe([](const channel_event&) {});
+    sender->start();
+    sender->send_control({"kick", {"ann", "general"}});
+    REQUIRE(eventually([&] { return place.query_int("SELECT count(*) FROM control_log") == 1; }));
+    REQUIRE_FALSE(backend->maintain(wall_now_ms()).failed());
+    CHECK(place.query_int("SELECT count(*) FROM control_log") == 1);  // young: kept
+    REQUIRE_FALSE(backend->maintain(past_retention_ms()).failed());
+    CHECK(place.query_int("SELECT count(*) FROM control_log") == 0);
+    sender->stop();
 }
