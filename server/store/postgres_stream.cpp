@@ -216,6 +216,8 @@ bool postgres_stream::send_notices() {
     }
     if (!control.empty() && !pg::append_control(*db_, control, channel_prefix_ + control_channel)) {
         // Sent again after the reconnection: a kick or a logout must not be lost to a blip.
+        // (One whose commit went through but whose answer was lost is appended twice: the
+        // others apply it twice, which changes nothing but a failed login's count.)
         std::lock_guard lock(notices_mutex_);
         control_out_.insert(control_out_.begin(), control.begin(), control.end());
         return false;
