@@ -125,10 +125,13 @@ void batching_store::commit_on_this_loop(std::chrono::steady_clock::time_point q
         std::unique_lock committer(committer_, std::try_to_lock);
         if (!committer.owns_lock()) return;
         jobs_wait_for_committer_.store(false);
+        const bool upkeep_was_waiting = backend_->wants_maintenance();
         if (queue_.take_all_now(batch)) run_batch(batch);
         batch.clear();
-        // Upkeep stays with the storage thread: told now, it prunes after its usual pause.
-        if (backend_->wants_maintenance()) queue_.wake();
+        // Upkeep stays with the storage thread: told once, when this batch gave it work (a
+        // channel went over its cap), it prunes after its pause. Waking it after every turn
+        // while that pause runs would cost a context switch per turn for nothing.
+        if (!upkeep_was_waiting && backend_->wants_maintenance()) queue_.wake();
     } while (jobs_wait_for_committer_.load());
 }
 
@@ -192,7 +195,10 @@ std::chrono::steady_clock::time_point batching_store::maintain(std::chrono::stea
         upkeep_backoff_until_ = now + maintenance_.interval;
         return upkeep_backoff_until_;
     }
-    return now + (step.more ? maintenance_.pause : maintenance_.interval);
+    // Work still wanted after a step that succeeded (a restart checkpoint refused as busy)
+    // is tried again after the pause: nobody wakes this thread for it again.
+    const bool again = step.more || backend_->wants_maintenance();
+    return now + (again ? maintenance_.pause : maintenance_.interval);
 }
 
 std::vector<std::string> batching_store::channels_posted_to(const std::vector<any_job>& batch) {

@@ -2,7 +2,7 @@
 // committed together by that loop at the turn's end, without waking the storage thread;
 // a busy loop, a thread that runs no loop, and a batch already running leave them to the
 // storage thread or the loop that runs it; a turn-end commit that runs after the store
-// stopped does nothing.
+// stopped does nothing; upkeep a batch gave work wakes the storage thread once.
 #include "store/batching_store.hpp"
 
 #include <doctest/doctest.h>
@@ -242,6 +242,51 @@ TEST_CASE("a turn-end commit that finds another loop committing leaves its jobs 
     CHECK(first.result.message.id == 1);
     CHECK(second.result.message.id == 2);
     CHECK(s.backend->commits == 2);
+}
+
+TEST_CASE("a turn-end commit that gives upkeep work wakes the storage thread once, not after every turn") {
+    hand_loops loop;
+    maintenance_options m = quiet();
+    m.pause = std::chrono::seconds(2);  // the turns below all fall within it
+    scripted_store s(m, loop.hook());
+    wait_until_storage_sleeps(s);
+    s.backend->wants_upkeep_after_post = true;  // each post puts a channel over its cap
+    const int rounds_before = s.backend->storage_thread_rounds.load();
+    const int upkeeps_before = s.backend->upkeeps.load();  // its first round's
+
+    auto post_in_a_turn = [&] {
+        answer a;
+        s.store->post(make_message("fishing", "over the cap"), a.callback());
+        loop.run_turn();
+        REQUIRE(a.answered());
+    };
+    post_in_a_turn();  // tells the storage thread, which goes back to sleep for the pause
+    REQUIRE(eventually([&] { return s.backend->storage_thread_rounds.load() == rounds_before + 1; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // and is asleep again
+    for (int turn = 0; turn < 4; ++turn) post_in_a_turn();  // upkeep already waits: not told
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(s.backend->storage_thread_rounds.load() == rounds_before + 1);
+    CHECK(s.backend->upkeeps == upkeeps_before);  // the pause has not passed
+}
+
+TEST_CASE("upkeep still wanted after its step (a checkpoint refused as busy) runs again after the pause") {
+    hand_loops loop;
+    maintenance_options m = quiet();  // the interval is an hour: only the pause can bring it back
+    m.pause = std::chrono::milliseconds(5);
+    scripted_store s(m, loop.hook());
+    wait_until_storage_sleeps(s);
+    s.backend->busy_upkeeps = 2;
+    s.backend->wants_upkeep_after_post = true;
+    const int upkeeps_before = s.backend->upkeeps.load();  // its first round's
+
+    answer a;
+    s.store->post(make_message("fishing", "over the cap"), a.callback());
+    loop.run_turn();
+    REQUIRE(a.answered());
+    REQUIRE(eventually([&] { return s.backend->upkeeps.load() == upkeeps_before + 3; }));
+    CHECK_FALSE(s.backend->upkeep_wanted);
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    CHECK(s.backend->upkeeps == upkeeps_before + 3);  // done: back to the hourly interval
 }
 
 TEST_CASE("a turn-end commit that runs after the store stopped does nothing") {

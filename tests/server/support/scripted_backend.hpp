@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -31,7 +32,32 @@ struct scripted_backend final : batch_backend {
     stream_position placed = 0;
     std::vector<std::vector<std::string>> announced;  ///< will_post_to's, batch by batch
 
+    // Upkeep: a post with `wants_upkeep_after_post` makes wants_maintenance() true, like a
+    // channel that went over its cap; each maintain() counts, and keeps wanting while
+    // `busy_upkeeps` is above zero (a restart checkpoint refused as busy), then is done.
+    std::atomic<bool> wants_upkeep_after_post{false};
+    std::atomic<bool> upkeep_wanted{false};
+    std::atomic<int> busy_upkeeps{0};
+    std::atomic<int> upkeeps{0};
+    /// Rounds of the storage thread: each wake-up asks whether upkeep waits, once.
+    mutable std::atomic<int> storage_thread_rounds{0};
+
+    bool wants_maintenance() const override {
+        if (std::this_thread::get_id() == storage_thread_) ++storage_thread_rounds;
+        return upkeep_wanted;
+    }
+    maintenance_step maintain(unix_ms) override {
+        ++upkeeps;
+        if (busy_upkeeps > 0)
+            --busy_upkeeps;
+        else
+            upkeep_wanted = false;
+        return {};
+    }
+
     bool probe(std::string& error) override {
+        // Only the storage thread probes, and its first round does.
+        storage_thread_ = std::this_thread::get_id();
         ++probes;
         if (fail_probe) error = "connection refused";
         return !fail_probe;
@@ -78,6 +104,7 @@ struct scripted_backend final : batch_backend {
             return r;
         }
         r.outcome = store_outcome::ok;
+        if (wants_upkeep_after_post) upkeep_wanted = true;
         if (base != 0) r.position = ++placed;
         r.message.id = next_id++;
         r.message.channel = m.channel;
@@ -104,6 +131,7 @@ struct scripted_backend final : batch_backend {
     }
 
 private:
+    std::atomic<std::thread::id> storage_thread_{};
     std::mutex gate_mutex_;
     std::condition_variable gate_;
     bool gated_ = false;
