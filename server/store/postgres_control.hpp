@@ -1,7 +1,7 @@
 #pragma once
 // Control notices as they travel between the servers of one PostgreSQL deployment: rows
 // of the control log (schema v5), each followed by a NOTIFY on the deployment's control
-// channel that only wakes the readers. Written and read here only, by the event stream of
+// channel that wakes the readers (its payload is for servers older than the log). Written and read here only, by the event stream of
 // a running server and by `parley-server admin`, which changes the database under running
 // servers and tells them.
 
@@ -23,15 +23,32 @@ inline constexpr const char* control_channel = "control";
 /// A notification payload's fields: one a line (every payload here is written so).
 std::vector<std::string> payload_fields(std::string_view text);
 
-/// "origin \n kind \n arg \n arg ...": neither the kind nor an argument holds a newline.
-std::string encode_control(std::string_view origin, const control_notice& notice);
+/// "origin#number \n kind \n arg \n arg ...": neither the kind nor an argument holds a
+/// newline. `number` counts the sender's notices from 1; a notice sent again after a lost
+/// answer keeps its number, so a reader that finds it twice in the log applies it once.
+/// 0 (a notice sent once only, by `parley-server admin`) is written as the origin alone,
+/// as every payload was before the numbers.
+std::string encode_control(std::string_view origin, std::uint64_t number, const control_notice& notice);
 
 struct sent_control {
-    std::string origin;  ///< who sent it: a server's origin, or "cli"
+    std::string origin;       ///< who sent it: a server's origin, or "cli"
+    std::uint64_t number = 0;  ///< its place among the sender's notices; 0: not numbered
     control_notice notice;
 };
 /// The notice in a payload; nullopt when it has no kind.
 std::optional<sent_control> decode_control(std::string_view text);
+
+/// A control notification's payload, for the servers that read payloads (schema 4, before
+/// the log) while a rolling upgrade runs them beside this one: the log's row behind a
+/// marker, which tells this version's readers to read the log instead, and whose origin
+/// the older ones never take for their own. Empty when it would not fit in a notification.
+std::string notification_payload(std::string_view row_payload);
+/// What a control notification asks of this version's reader.
+enum class control_wakeup {
+    read_log,  ///< from this version (or the one before it): the notice is in the log
+    apply,     ///< from a server of schema 4: the payload is the notice, not in the log
+};
+control_wakeup classify_notification(std::string_view payload);
 
 /// Prepares append_control() and read_control() on `db` (again after a reconnection);
 /// false with `error` set.

@@ -199,10 +199,9 @@ void postgres_stream::run() {
 }
 
 void postgres_stream::send_control(control_notice notice) {
-    std::string text = pg::encode_control(options_.origin, notice);
     {
         std::lock_guard lock(notices_mutex_);
-        control_out_.push_back(std::move(text));
+        control_out_.push_back(pg::encode_control(options_.origin, ++control_numbered_, notice));
     }
     wake();
 }
@@ -216,8 +215,8 @@ bool postgres_stream::send_notices() {
     }
     if (!control.empty() && !pg::append_control(*db_, control, channel_prefix_ + control_channel)) {
         // Sent again after the reconnection: a kick or a logout must not be lost to a blip.
-        // (One whose commit went through but whose answer was lost is appended twice: the
-        // others apply it twice, which changes nothing but a failed login's count.)
+        // One whose commit went through but whose answer was lost is then in the log twice,
+        // with one number: the readers apply it once (deliver_control).
         std::lock_guard lock(notices_mutex_);
         control_out_.insert(control_out_.begin(), control.begin(), control.end());
         return false;
@@ -287,7 +286,7 @@ void postgres_stream::take_notifications() {
     while (PGnotify* n = PQnotifies(conn)) {
         const std::string_view channel = n->relname;
         if (channel == channel_prefix_ + typing_channel) deliver_typing(n->extra);
-        else if (channel == channel_prefix_ + control_channel) control_due_ = true;  // read from the log
+        else if (channel == channel_prefix_ + control_channel) take_control_notification(n->extra);
         else if (channel == presence_.options().channel) presence_.notified(n->extra);
         PQfreemem(n);  // a commit's wake-up needs nothing more: every turn of the loop reads events
     }
@@ -328,9 +327,25 @@ void postgres_stream::deliver_typing(const std::string& text) {
     if (receive_) receive_(e);
 }
 
+void postgres_stream::take_control_notification(const char* payload) {
+    if (pg::classify_notification(payload) == pg::control_wakeup::read_log)
+        control_due_ = true;  // read from the log, which has it
+    else
+        deliver_control(payload);  // a server older than the log, running beside this one
+}
+
 void postgres_stream::deliver_control(const std::string& text) {
     auto sent = pg::decode_control(text);
     if (!sent || sent->origin == options_.origin) return;  // ours: applied here already
+    if (sent->number != 0) {
+        // A sender's notices enter the log in the order it numbered them; one sent again
+        // after a lost answer comes after its first copy with the same number.
+        if (applied_numbers_.size() >= max_senders_remembered && !applied_numbers_.contains(sent->origin))
+            applied_numbers_.clear();  // origins of servers long gone; a resend is rarer still
+        std::uint64_t& applied = applied_numbers_[sent->origin];
+        if (sent->number <= applied) return;
+        applied = sent->number;
+    }
     if (control_) control_(sent->notice);
 }
 

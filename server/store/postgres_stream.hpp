@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "bus/bus.hpp"
@@ -110,6 +111,8 @@ private:
     void wake();
     void deliver_typing(const std::string& text);
     void deliver_control(const std::string& text);
+    /// A wake-up for the log, or a notice from a server older than the log.
+    void take_control_notification(const char* payload);
 
     postgres_stream_options options_;
     server_metrics& metrics_;
@@ -122,6 +125,9 @@ private:
     std::function<void(const control_notice&)> control_;
     std::int64_t control_read_ = 0;        ///< reader thread: the control log's last position read
     bool control_due_ = true;              ///< reader thread: a wake-up came, read the log
+    /// Reader thread: per sender, the number of the last notice applied (a resend is skipped).
+    std::unordered_map<std::string, std::uint64_t> applied_numbers_;
+    static constexpr std::size_t max_senders_remembered = 4096;
     std::int64_t control_read_at_ms_ = 0;  ///< reader thread: when it last read
     int wake_fd_ = -1;  ///< an eventfd: publish() and stop() wake the reader
     std::atomic<bool> stopping_{false};
@@ -132,6 +138,7 @@ private:
     std::mutex notices_mutex_;
     std::vector<std::string> typing_out_;   ///< guarded by notices_mutex_: notices to send
     std::vector<std::string> control_out_;  ///< guarded by notices_mutex_
+    std::uint64_t control_numbered_ = 0;    ///< guarded by notices_mutex_: the last number given
 };
 
 }  // namespace parley::server

@@ -1,9 +1,11 @@
 // The event stream's reader (postgres_stream) against a real database: it delivers every
 // committed event once, in order, while commits race its reads, and it tells a gap (events
 // pruned before it read them) from a commit that landed meanwhile. Control notices come
-// from their log the same way.
+// from their log the same way, once each, and still reach servers older than the log.
 #include "store/postgres_store.hpp"
 #include "store/postgres_stream.hpp"
+
+#include <libpq-fe.h>
 
 #include <doctest/doctest.h>
 
@@ -13,6 +15,9 @@
 #include <thread>
 #include <vector>
 
+#include "store/postgres_control.hpp"
+#include "store/postgres_handle.hpp"
+#include "store/postgres_schema.hpp"
 #include "store_test_support.hpp"
 #include "support/eventually.hpp"
 #include "support/store_places.hpp"
@@ -187,6 +192,93 @@ TEST_CASE("postgres stream: control notices sent while a reader was not reading 
     reader->stop();
     sender->stop();
     CHECK(heard == std::vector<std::string>{"kick ann", "kick bob", "kick cat"});
+}
+
+TEST_CASE("postgres stream: a control notice in the log twice (sent again after a lost answer) is applied once") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto tables = place.open_backend();  // creates the tables
+    server_metrics metrics;
+    auto sender = open_stream(place, "sender", metrics);
+    auto reader = open_stream(place, "reader", metrics);
+    std::mutex mutex;
+    std::vector<std::string> heard;
+    for (auto* s : {sender.get(), reader.get()}) s->subscribe([](const channel_event&) {});
+    reader->on_control([&](const control_notice& n) {
+        std::lock_guard lock(mutex);
+        heard.push_back(n.kind + " " + n.args.at(0));
+    });
+    auto heard_count = [&] {
+        std::lock_guard lock(mutex);
+        return heard.size();
+    };
+    sender->start();
+    reader->start();
+    sender->send_control({"login_failed", {"ann", "127.0.0.1", "1"}});
+    REQUIRE(eventually([&] { return heard_count() == 1; }));
+    // What the sender's resend appends when its first append committed but the answer was
+    // lost: the same row at the next position.
+    CHECK(place.query_int("WITH head AS (UPDATE control_head SET position = position + 1 RETURNING position), "
+                          "copy AS (INSERT INTO control_log (position, payload) SELECT head.position, "
+                          "(SELECT payload FROM control_log ORDER BY position DESC LIMIT 1) FROM head "
+                          "RETURNING position) SELECT count(*) FROM copy") == 1);
+    sender->send_control({"login_failed", {"bob", "127.0.0.1", "2"}});
+    REQUIRE(eventually([&] { return heard_count() == 2; }));
+    std::this_thread::sleep_for(300ms);  // the copy, read between them, was skipped
+    reader->stop();
+    sender->stop();
+    CHECK(heard == std::vector<std::string>{"login_failed ann", "login_failed bob"});
+}
+
+TEST_CASE("postgres stream: beside a server older than the control log, each applies the other's notices") {
+    postgres_place place;
+    if (!place.available()) return;
+    auto tables = place.open_backend();  // creates the tables
+    server_metrics metrics;
+    auto sender = open_stream(place, "sender", metrics);
+    auto reader = open_stream(place, "reader", metrics);
+    std::mutex mutex;
+    std::vector<std::string> heard;
+    for (auto* s : {sender.get(), reader.get()}) s->subscribe([](const channel_event&) {});
+    reader->on_control([&](const control_notice& n) {
+        std::lock_guard lock(mutex);
+        heard.push_back(n.kind + " " + n.args.at(0));
+    });
+    // The older server: it listens on the control channel and reads notices from payloads.
+    std::string error;
+    auto old_server = pg::connection::open(place.conninfo(), error);
+    REQUIRE(old_server);
+    const std::string channel = pg::notification_prefix(*old_server, error) + pg::control_channel;
+    REQUIRE(old_server->exec(("LISTEN " + channel).c_str()).ok());
+    sender->start();
+    reader->start();
+
+    sender->send_control({"kick", {"ann", "general"}});
+    std::vector<std::string> fields;
+    REQUIRE(eventually([&] {
+        if (PQconsumeInput(old_server->get()) == 0) return false;
+        PGnotify* n = PQnotifies(old_server->get());
+        if (n == nullptr) return false;
+        fields = pg::payload_fields(n->extra);  // as a schema-4 server read a payload
+        PQfreemem(n);
+        return true;
+    }));
+    REQUIRE(fields.size() == 4);
+    CHECK(fields[0] != "sender");  // never taken for its own origin
+    CHECK(fields[1] == "kick");
+    CHECK(fields[2] == "ann");
+
+    // What the older server sends: the notice in the payload, nothing in the log.
+    const std::int64_t rows = place.query_int("SELECT count(*) FROM control_log");
+    REQUIRE(old_server->exec(("SELECT pg_notify('" + channel + "', E'c3d4\\nkick\\nbob\\ngeneral')").c_str()).ok());
+    REQUIRE(eventually([&] {
+        std::lock_guard lock(mutex);
+        return heard.size() == 2;
+    }));
+    CHECK(place.query_int("SELECT count(*) FROM control_log") == rows);
+    reader->stop();
+    sender->stop();
+    CHECK(heard == std::vector<std::string>{"kick ann", "kick bob"});
 }
 
 TEST_CASE("postgres stream: upkeep prunes control notices as old as the events it prunes") {
