@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -66,6 +67,22 @@ unix_ms wall_now_ms() {
 unix_ms past_retention_ms() {
     return wall_now_ms() + postgres_backend_options{}.event_retention_ms + 60'000;
 }
+
+/// The control notices a stream applied, as "kind first-argument", from its reader thread.
+struct heard_notices {
+    std::mutex mutex;
+    std::vector<std::string> heard;
+    std::function<void(const control_notice&)> recorder() {
+        return [this](const control_notice& n) {
+            std::lock_guard lock(mutex);
+            heard.push_back(n.kind + " " + n.args.at(0));
+        };
+    }
+    std::size_t count() {
+        std::lock_guard lock(mutex);
+        return heard.size();
+    }
+};
 
 void commit_post(batch_backend& b, const std::string& text) {
     std::string error;
@@ -201,21 +218,13 @@ TEST_CASE("postgres stream: a control notice in the log twice (sent again after 
     server_metrics metrics;
     auto sender = open_stream(place, "sender", metrics);
     auto reader = open_stream(place, "reader", metrics);
-    std::mutex mutex;
-    std::vector<std::string> heard;
+    heard_notices notices;
     for (auto* s : {sender.get(), reader.get()}) s->subscribe([](const channel_event&) {});
-    reader->on_control([&](const control_notice& n) {
-        std::lock_guard lock(mutex);
-        heard.push_back(n.kind + " " + n.args.at(0));
-    });
-    auto heard_count = [&] {
-        std::lock_guard lock(mutex);
-        return heard.size();
-    };
+    reader->on_control(notices.recorder());
     sender->start();
     reader->start();
     sender->send_control({"login_failed", {"ann", "127.0.0.1", "1"}});
-    REQUIRE(eventually([&] { return heard_count() == 1; }));
+    REQUIRE(eventually([&] { return notices.count() == 1; }));
     // What the sender's resend appends when its first append committed but the answer was
     // lost: the same row at the next position.
     CHECK(place.query_int("WITH head AS (UPDATE control_head SET position = position + 1 RETURNING position), "
@@ -223,11 +232,11 @@ TEST_CASE("postgres stream: a control notice in the log twice (sent again after 
                           "(SELECT payload FROM control_log ORDER BY position DESC LIMIT 1) FROM head "
                           "RETURNING position) SELECT count(*) FROM copy") == 1);
     sender->send_control({"login_failed", {"bob", "127.0.0.1", "2"}});
-    REQUIRE(eventually([&] { return heard_count() == 2; }));
+    REQUIRE(eventually([&] { return notices.count() == 2; }));
     std::this_thread::sleep_for(300ms);  // the copy, read between them, was skipped
     reader->stop();
     sender->stop();
-    CHECK(heard == std::vector<std::string>{"login_failed ann", "login_failed bob"});
+    CHECK(notices.heard == std::vector<std::string>{"login_failed ann", "login_failed bob"});
 }
 
 TEST_CASE("postgres stream: beside a server older than the control log, each applies the other's notices") {
@@ -237,13 +246,9 @@ TEST_CASE("postgres stream: beside a server older than the control log, each app
     server_metrics metrics;
     auto sender = open_stream(place, "sender", metrics);
     auto reader = open_stream(place, "reader", metrics);
-    std::mutex mutex;
-    std::vector<std::string> heard;
+    heard_notices notices;
     for (auto* s : {sender.get(), reader.get()}) s->subscribe([](const channel_event&) {});
-    reader->on_control([&](const control_notice& n) {
-        std::lock_guard lock(mutex);
-        heard.push_back(n.kind + " " + n.args.at(0));
-    });
+    reader->on_control(notices.recorder());
     // The older server: it listens on the control channel and reads notices from payloads.
     std::string error;
     auto old_server = pg::connection::open(place.conninfo(), error);
@@ -271,14 +276,11 @@ TEST_CASE("postgres stream: beside a server older than the control log, each app
     // What the older server sends: the notice in the payload, nothing in the log.
     const std::int64_t rows = place.query_int("SELECT count(*) FROM control_log");
     REQUIRE(old_server->exec(("SELECT pg_notify('" + channel + "', E'c3d4\\nkick\\nbob\\ngeneral')").c_str()).ok());
-    REQUIRE(eventually([&] {
-        std::lock_guard lock(mutex);
-        return heard.size() == 2;
-    }));
+    REQUIRE(eventually([&] { return notices.count() == 2; }));
     CHECK(place.query_int("SELECT count(*) FROM control_log") == rows);
     reader->stop();
     sender->stop();
-    CHECK(heard == std::vector<std::string>{"kick ann", "kick bob"});
+    CHECK(notices.heard == std::vector<std::string>{"kick ann", "kick bob"});
 }
 
 TEST_CASE("postgres stream: upkeep prunes control notices as old as the events it prunes") {
