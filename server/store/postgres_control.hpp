@@ -1,9 +1,9 @@
 #pragma once
 // Control notices as they travel between the servers of one PostgreSQL deployment: rows
 // of the control log (schema v5), each followed by a NOTIFY on the deployment's control
-// channel that wakes the readers (its payload is for servers older than the log). Written and read here only, by the event stream of
-// a running server and by `parley-server admin`, which changes the database under running
-// servers and tells them.
+// channel that wakes the readers (its payload is for servers older than the log). Written
+// and read here only, by the event stream of a running server and by `parley-server
+// admin`, which changes the database under running servers and tells them.
 
 #include <cstdint>
 #include <optional>
