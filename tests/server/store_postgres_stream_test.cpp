@@ -84,6 +84,19 @@ struct heard_notices {
     }
 };
 
+/// Two servers' streams on `place` (its tables made already): "sender" and "reader",
+/// whose applied control notices `notices` records. Neither started.
+struct sender_and_reader {
+    server_metrics metrics;
+    std::unique_ptr<postgres_stream> sender, reader;
+    heard_notices notices;
+    explicit sender_and_reader(const postgres_place& place)
+        : sender(open_stream(place, "sender", metrics)), reader(open_stream(place, "reader", metrics)) {
+        for (auto* s : {sender.get(), reader.get()}) s->subscribe([](const channel_event&) {});
+        reader->on_control(notices.recorder());
+    }
+};
+
 void commit_post(batch_backend& b, const std::string& text) {
     std::string error;
     REQUIRE(b.begin(error));
@@ -215,12 +228,8 @@ TEST_CASE("postgres stream: a control notice in the log twice (sent again after 
     postgres_place place;
     if (!place.available()) return;
     auto tables = place.open_backend();  // creates the tables
-    server_metrics metrics;
-    auto sender = open_stream(place, "sender", metrics);
-    auto reader = open_stream(place, "reader", metrics);
-    heard_notices notices;
-    for (auto* s : {sender.get(), reader.get()}) s->subscribe([](const channel_event&) {});
-    reader->on_control(notices.recorder());
+    sender_and_reader servers(place);
+    auto& [metrics, sender, reader, notices] = servers;
     sender->start();
     reader->start();
     sender->send_control({"login_failed", {"ann", "127.0.0.1", "1"}});
@@ -243,12 +252,8 @@ TEST_CASE("postgres stream: beside a server older than the control log, each app
     postgres_place place;
     if (!place.available()) return;
     auto tables = place.open_backend();  // creates the tables
-    server_metrics metrics;
-    auto sender = open_stream(place, "sender", metrics);
-    auto reader = open_stream(place, "reader", metrics);
-    heard_notices notices;
-    for (auto* s : {sender.get(), reader.get()}) s->subscribe([](const channel_event&) {});
-    reader->on_control(notices.recorder());
+    sender_and_reader servers(place);
+    auto& [metrics, sender, reader, notices] = servers;
     // The older server: it listens on the control channel and reads notices from payloads.
     std::string error;
     auto old_server = pg::connection::open(place.conninfo(), error);
