@@ -34,7 +34,7 @@ ensure_packages() {
 # Makes `apt-get source` possible: adds a deb-src entry for bookworm when none exists.
 ensure_deb_src() {
   if ! grep -rqsE '^(deb-src|Types:.*deb-src)' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-    echo "parley: adding a deb-src entry for bookworm (for apt-get source imgui)"
+    echo "parley: adding a deb-src entry for bookworm (for apt-get source imgui and fribidi)"
     printf 'Types: deb-src\nURIs: http://deb.debian.org/debian\nSuites: bookworm\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' |
       as_root tee /etc/apt/sources.list.d/parley-deb-src.sources >/dev/null
     as_root apt-get update -qq

@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$repo_root"
 
 ensure_packages || { echo "parley: could not install the Debian packages" >&2; exit 1; }
-ensure_deb_src || { echo "parley: could not enable apt-get source (for the Dear ImGui sources)" >&2; exit 1; }
+ensure_deb_src || { echo "parley: could not enable apt-get source (for the Dear ImGui and FriBidi sources)" >&2; exit 1; }
 
 declare -a summary=()
 failed=0

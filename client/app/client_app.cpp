@@ -32,6 +32,7 @@ client_app::client_app(platform::app_window& window, platform::imgui_backend& ba
       backend_(backend),
       loop_(std::move(loop)),
       settings_(std::move(settings)),
+      theme_(text::make_system_glyph_source()),
       avatars_(window.dialect().shader_prelude) {
     ui_.start.server_url = settings_.server_url;
     ui_.start.channel = settings_.channel;
@@ -222,25 +223,32 @@ platform::frame_outcome client_app::frame() {
                      // The renderer clears to the window colour: no second full-window layer.
                      ImGuiWindowFlags_NoBackground);
     if (ui_.current == ui::ui_state::screen::start || !model_) {
-        if (auto request = ui::draw_start_view(ui_.start, settings_.server_editable, theme_.size_scale(), ui_.targets))
+        if (auto request = ui::draw_start_view(ui_.start, settings_.server_editable, theme_.size_scale(),
+                                               theme_.glyphs(), ui_.targets))
             submit(*request, now);
     } else {
-        ui::view_context context{*model_, ui_, avatars_, theme_.size_scale(), now};
+        ui::view_context context{*model_, ui_, avatars_, theme_.glyphs(), theme_.size_scale(), now};
         ui::draw_chat_screen(context);
         fetch_audit_if_due(now);
     }
     if (std::exchange(ui_.sign_out_requested, false)) sign_out();
     ImGui::End();
     avatars_.render_pending();
+    if (const auto rows = theme_.glyphs().take_changed_rows())
+        backend_.update_font_texture(rows->first, rows->end);
     backend_.render();
 
     const auto frame_end = std::chrono::steady_clock::now();
     stats_.frames += 1;
     stats_.last_frame_ms = std::chrono::duration<double, std::milli>(frame_end - frame_start).count();
+    stats_.glyphs = theme_.glyphs().stats();
     if (stats_.frames == 1)
         stats_.first_frame_at_ms = std::chrono::duration<double, std::milli>(frame_end - started_).count();
     publish_state();
-    return next_frame_due(now);
+    platform::frame_outcome outcome = next_frame_due(now);
+    // The glyph atlas filled up: the next frame rebuilds it and draws what did not fit.
+    if (theme_.glyphs().wants_rebuild()) outcome.animating = true;
+    return outcome;
 }
 
 }  // namespace parley::app

@@ -9,6 +9,8 @@
 
 #include <GLFW/glfw3.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <utility>
 
 #include "parley_gl.hpp"
@@ -81,6 +83,24 @@ void imgui_backend::render() {
 void imgui_backend::rebuild_font_texture() {
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
+}
+
+void imgui_backend::update_font_texture(int first_row, int end_row) {
+    ImFontAtlas& atlas = *ImGui::GetIO().Fonts;
+    unsigned char* pixels = nullptr;
+    int width = 0;
+    int height = 0;
+    atlas.GetTexDataAsRGBA32(&pixels, &width, &height);
+    first_row = std::max(first_row, 0);
+    end_row = std::min(end_row, height);
+    if (!pixels || !atlas.TexID || first_row >= end_row) return;
+    GLint bound = 0;
+    glGetIntegerv(GL_TEXTURE_BINDING_2D, &bound);
+    glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(reinterpret_cast<std::intptr_t>(atlas.TexID)));
+    glPixelStorei(GL_UNPACK_ALIGNMENT, 4);
+    glTexSubImage2D(GL_TEXTURE_2D, 0, 0, first_row, width, end_row - first_row, GL_RGBA, GL_UNSIGNED_BYTE,
+                    pixels + static_cast<std::size_t>(first_row) * static_cast<std::size_t>(width) * 4);
+    glBindTexture(GL_TEXTURE_2D, static_cast<GLuint>(bound));
 }
 
 }  // namespace parley::platform

@@ -34,6 +34,9 @@ public:
     /// Re-uploads the font atlas after the app rebuilt it (a new content scale).
     void rebuild_font_texture();
 
+    /// Uploads rows [first_row, end_row) of the font atlas, where glyphs were added since.
+    void update_font_texture(int first_row, int end_row);
+
 private:
     /// A key release held back until a frame has seen the press.
     struct held_release {

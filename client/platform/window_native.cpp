@@ -2,6 +2,8 @@
 
 #include "window.hpp"
 
+#include <algorithm>
+
 #include <GLFW/glfw3.h>
 
 #include "shader_sources.hpp"
@@ -28,6 +30,14 @@ std::variant<std::unique_ptr<app_window>, std::string> app_window::open(const st
     if (!window) {
         glfwTerminate();
         return std::string("cannot create a window with an OpenGL 3.3 core context");
+    }
+    // Scaled to a dense monitor, the window may outgrow a small screen: keep it on it.
+    if (GLFWmonitor* monitor = glfwGetPrimaryMonitor()) {
+        int x = 0, y = 0, width = 0, height = 0, window_width = 0, window_height = 0;
+        glfwGetMonitorWorkarea(monitor, &x, &y, &width, &height);
+        glfwGetWindowSize(window, &window_width, &window_height);
+        if (width > 0 && height > 0 && (window_width > width || window_height > height))
+            glfwSetWindowSize(window, std::min(window_width, width), std::min(window_height, height));
     }
     glfwMakeContextCurrent(window);
     glfwSwapInterval(1);  // vsync: a burst of frames never outruns the display

@@ -107,6 +107,7 @@ void draw_audit_tab(view_context& context) {
             ImGui::TextColored(name_colour(entry.actor), "%s", entry.actor.c_str());
             column(row_left, action_x);
             const std::string action = describe_audit_action(entry);
+            context.glyphs.ensure(action);  // a reason is free text
             ImGui::TextUnformatted(action.c_str());
             if (ImGui::IsItemHovered()) ImGui::SetTooltip("%s", action.c_str());
             ImGui::PopID();

@@ -74,6 +74,7 @@ void draw_notice(view_context& context) {
     if (context.model.identity_issue() != client::identity_problem::none) return;
     ImGui::TextColored(palette::warn, "\xE2\x9A\xA0");  // ⚠ WARNING SIGN
     ImGui::SameLine();
+    context.glyphs.ensure(error->message);
     ImGui::TextUnformatted(error->message.c_str());
     context.ui.drawn_notice = error->message;
     ImGui::SameLine();

@@ -52,7 +52,7 @@ void draw_banners(view_context& context) {
         ImGui::PopStyleColor();
         ImGui::SetNextItemWidth(220.0f * context.scale);
         std::string& name = context.ui.start.name;
-        if (input_text("##rename", name,
+        if (input_text(context.glyphs, "##rename", name,
                        ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CharsNoBlank) &&
             is_valid_user_name(name))
             model.identify(name, context.now);
@@ -155,7 +155,7 @@ void draw_composer(view_context& context, float width) {
         return accepted;
     };
     const chat_input_result input =
-        input_chat_message("##composer", composer.text, ImVec2(width, height), submit);
+        input_chat_message(context.glyphs, "##composer", composer.text, ImVec2(width, height), submit);
     const bool active = ImGui::IsItemActive();
     context.ui.composer_focused = active;
     // The field stays active through Enter; should anything have taken focus in the same

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <imgui.h>
+
 #include "ui_state.hpp"
 
 namespace parley::ui {
@@ -12,5 +14,9 @@ namespace parley::ui {
 /// Records the last ImGui item (the button or tab just submitted) as `name`. Main thread,
 /// inside a frame. A few dozen per frame at most: the cost is one vector push.
 void note_target(std::vector<drawn_target>& targets, std::string name);
+
+/// Records the area from `min` to `max` (screen coordinates) as `name`: something drawn
+/// that is not an ImGui item, such as a message's text (the tests read it back by OCR).
+void note_area(std::vector<drawn_target>& targets, std::string name, ImVec2 min, ImVec2 max);
 
 }  // namespace parley::ui

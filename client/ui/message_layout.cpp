@@ -110,7 +110,7 @@ std::size_t message_layout::first_line_row_of(std::size_t index) const {
 }
 
 bool message_layout::update(const client::channel_state& channel, std::string_view own_name, float width,
-                            float wrap_key, const wrap_function& wrap, std::uint64_t revision) {
+                            std::uint64_t wrap_key, const wrap_function& wrap, std::uint64_t revision) {
     if (revision != 0 && revision == revision_ && width == width_ && wrap_key == wrap_key_) return false;
     revision_ = revision;
     const auto& messages = channel.messages;

@@ -48,11 +48,11 @@ class message_layout {
 public:
     /// Brings the rows up to date with `channel`, wrapped at `width` by `wrap`. `own_name`
     /// authors the pending messages. `wrap_key` changes when `wrap` measures differently
-    /// (a new font size), forcing a full layout. `revision` is the model's: an unchanged
-    /// one with the same width returns at once, without even comparing messages.
-    /// Returns whether any row changed.
-    bool update(const client::channel_state& channel, std::string_view own_name, float width, float wrap_key,
-                const wrap_function& wrap, std::uint64_t revision = 0);
+    /// (a new font size, glyphs dropped from the atlas), forcing a full layout. `revision` is the model's: an
+    /// unchanged one with the same width returns at once, without even comparing messages. Returns whether
+    /// any row changed.
+    bool update(const client::channel_state& channel, std::string_view own_name, float width,
+                std::uint64_t wrap_key, const wrap_function& wrap, std::uint64_t revision = 0);
 
     /// Rows: delivered messages first, then the pending ones.
     std::size_t row_count() const { return rows_.size() + pending_rows_.size(); }
@@ -92,7 +92,7 @@ private:
                         const wrap_function& wrap);
 
     float width_ = -1.0f;
-    float wrap_key_ = -1.0f;
+    std::uint64_t wrap_key_ = ~std::uint64_t{0};
     std::uint64_t revision_ = 0;
     std::vector<layout_row> rows_;
     std::vector<layout_row> pending_rows_;

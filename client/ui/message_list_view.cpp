@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "admin_view.hpp"
+#include "bidi.hpp"
 #include "drawn_targets.hpp"
 #include "theme.hpp"
 #include "time_format.hpp"
@@ -96,6 +97,27 @@ void draw_marks(ImDrawList& list, const row_item& item, ImVec2 at, const list_me
     if (mark.empty()) return;
     const float width = ImGui::CalcTextSize(mark.c_str()).x;
     list.AddText(ImVec2(at.x + m.inner - width, at.y + m.text_dy), ImGui::GetColorU32(colour), mark.c_str());
+}
+
+/// One wrapped line of `text` at `at`: as it is, or, when its paragraph holds right-to-left
+/// letters, in visual order with Arabic joined (text/bidi.hpp), right-aligned within
+/// `width` when the paragraph reads right to left.
+void draw_line_text(ImDrawList& list, text::glyph_atlas& glyphs, std::string_view text, const layout_row& row,
+                    ImVec2 at, float width, ImU32 colour) {
+    const std::size_t newline_before =
+        row.begin == 0 ? std::string_view::npos : text.rfind('\n', row.begin - 1);
+    const std::size_t paragraph_begin = newline_before == std::string_view::npos ? 0 : newline_before + 1;
+    const std::size_t paragraph_end = std::min(text.find('\n', row.end), text.size());
+    const std::string_view paragraph = text.substr(paragraph_begin, paragraph_end - paragraph_begin);
+    if (!text::needs_bidi(paragraph)) {
+        list.AddText(at, colour, text.data() + row.begin, text.data() + row.end);
+        return;
+    }
+    const text::visual_line line =
+        text::visual_order(paragraph, row.begin - paragraph_begin, row.end - paragraph_begin);
+    glyphs.ensure(line.text);  // the joined forms are code points of their own
+    if (line.right_to_left) at.x += std::max(width - ImGui::CalcTextSize(line.text.c_str()).x, 0.0f);
+    list.AddText(at, colour, line.text.c_str());
 }
 
 /// The context menu of the message under the right click: copy, edit, delete, retry.
@@ -197,12 +219,18 @@ void draw_message_list(view_context& context, ImVec2 size) {
 
     ImFont* font = ImGui::GetFont();
     const float font_size = ImGui::GetFontSize();
-    const wrap_function wrap = [font, font_size](std::string_view text, float width) {
+    text::glyph_atlas& glyphs = context.glyphs;
+    // Text is measured with the glyphs it will be drawn with, so they are made first.
+    const wrap_function wrap = [font, font_size, &glyphs](std::string_view text, float width) {
+        glyphs.ensure(text);
         const char* end = font->CalcWordWrapPositionA(font_size / font->FontSize, text.data(),
                                                       text.data() + text.size(), width);
         return static_cast<std::size_t>(end - text.data());
     };
-    list.layout.update(*channel, own_name, wrap_width, font_size, wrap, context.model.revision());
+    // A new font size or a new generation of the glyph atlas measures differently.
+    const std::uint64_t wrap_key =
+        static_cast<std::uint64_t>(std::lround(font_size * 64.0f)) << 32 | context.glyphs.generation();
+    list.layout.update(*channel, own_name, wrap_width, wrap_key, wrap, context.model.revision());
     const std::size_t rows = list.layout.row_count();
     const float content_height = static_cast<float>(rows) * m.row;
 
@@ -286,10 +314,9 @@ void draw_message_list(view_context& context, ImVec2 size) {
                         list.layout.row(static_cast<std::size_t>(r - 1)).kind == row_kind::header)
                         draw_avatar(draw, context.avatars, item.user,
                                     ImVec2(at.x, at.y - m.row + 2.0f * context.scale), m.avatar);
-                    const char* begin = item.text.data() + row.begin;
-                    const char* end = item.text.data() + row.end;
-                    draw.AddText(font, font_size, ImVec2(at.x + m.gutter, at.y + m.text_dy),
-                                 item.pending ? pending_colour : text_colour, begin, end);
+                    draw_line_text(draw, context.glyphs, item.text, row,
+                                   ImVec2(at.x + m.gutter, at.y + m.text_dy), wrap_width,
+                                   item.pending ? pending_colour : text_colour);
                     if (row.first_line) draw_marks(draw, item, at, m);
                     break;
                 }
@@ -310,8 +337,11 @@ void draw_message_list(view_context& context, ImVec2 size) {
                                       item.pending->failure.c_str());
             }
             ImGui::Dummy(ImVec2(m.inner, m.row));
-            if (row.kind == row_kind::line && row.first_line && item.delivered)
+            if (row.kind == row_kind::line && row.first_line && item.delivered) {
                 note_target(ui.targets, "message:" + std::to_string(item.delivered->id));
+                note_area(ui.targets, "text:" + std::to_string(item.delivered->id),
+                          ImVec2(at.x + m.gutter, at.y), ImVec2(at.x + m.gutter + wrap_width, at.y + m.row));
+            }
         }
     }
     list.hovered_key = hovered_now;

@@ -61,7 +61,7 @@ void draw_channel_row(view_context& context, const client::channel_state& channe
 void draw_join_field(view_context& context) {
     sidebar_state& state = context.ui.sidebar;
     ImGui::SetNextItemWidth(-1.0f);
-    const bool enter = input_text("##join", state.join_name,
+    const bool enter = input_text(context.glyphs, "##join", state.join_name,
                                   ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CharsNoBlank);
     if (state.join_name.empty() && !ImGui::IsItemActive()) {
         const ImVec2 min = ImGui::GetItemRectMin();

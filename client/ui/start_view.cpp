@@ -28,7 +28,7 @@ std::string check_start_form(const start_form& form, bool server_editable) {
 }
 
 std::optional<join_request> draw_start_view(start_form& form, bool server_editable, float scale,
-                                            std::vector<drawn_target>& targets) {
+                                            text::glyph_atlas& glyphs, std::vector<drawn_target>& targets) {
     const ImVec2 region = ImGui::GetContentRegionAvail();
     const float width = std::min(form_width * scale, region.x);
     const float height = ImGui::GetFrameHeightWithSpacing() * 13.0f;
@@ -47,22 +47,23 @@ std::optional<join_request> draw_start_view(start_form& form, bool server_editab
     ImGui::PushItemWidth(-1.0f);
     if (server_editable) {
         ImGui::TextUnformatted("Server");
-        submit |= input_text("##server", form.server_url, enter);
+        submit |= input_text(glyphs, "##server", form.server_url, enter);
     } else {
         ImGui::TextColored(palette::dim, "Server: %s", form.server_url.c_str());
     }
     ImGui::TextUnformatted("Channel");
-    submit |= input_text("##channel", form.channel, enter | ImGuiInputTextFlags_CharsNoBlank);
+    submit |= input_text(glyphs, "##channel", form.channel, enter | ImGuiInputTextFlags_CharsNoBlank);
     ImGui::TextUnformatted("Your name");
     if (form.focus_name) {
         ImGui::SetKeyboardFocusHere();
         form.focus_name = false;
     }
-    submit |= input_text("##name", form.name, enter | ImGuiInputTextFlags_CharsNoBlank);
+    submit |= input_text(glyphs, "##name", form.name, enter | ImGuiInputTextFlags_CharsNoBlank);
     note_target(targets, "name_field");
     ImGui::TextUnformatted("Password (accounts only)");
     // Enter in the password field signs in: that is what a user with a password means.
-    const bool password_enter = input_text("##password", form.password, enter | ImGuiInputTextFlags_Password);
+    const bool password_enter =
+        input_text(glyphs, "##password", form.password, enter | ImGuiInputTextFlags_Password);
     note_target(targets, "password_field");
     ImGui::PopItemWidth();
 

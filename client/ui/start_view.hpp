@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "glyph_atlas.hpp"
 #include "ui_state.hpp"
 
 namespace parley::ui {
@@ -29,7 +30,7 @@ struct join_request {
 /// Its fields and buttons are recorded in `targets` ("name_field", "password_field",
 /// "join_guest", "sign_in", "create_account").
 std::optional<join_request> draw_start_view(start_form& form, bool server_editable, float scale,
-                                            std::vector<drawn_target>& targets);
+                                            text::glyph_atlas& glyphs, std::vector<drawn_target>& targets);
 
 /// Checks the fields; returns why they cannot be used, or an empty string.
 std::string check_start_form(const start_form& form, bool server_editable);

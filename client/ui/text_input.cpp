@@ -5,7 +5,14 @@ namespace {
 
 struct callback_data {
     std::string* text;
+    text::glyph_atlas* glyphs;
 };
+
+/// The edit buffer as it will be drawn: ImGui calls back after applying this frame's keys,
+/// characters and paste, before it draws.
+void ensure_glyphs(text::glyph_atlas& glyphs, const ImGuiInputTextCallbackData* data) {
+    glyphs.ensure(std::string_view(data->Buf, static_cast<std::size_t>(data->BufTextLen)));
+}
 
 int on_input_event(ImGuiInputTextCallbackData* data) {
     auto* context = static_cast<callback_data*>(data->UserData);
@@ -13,6 +20,8 @@ int on_input_event(ImGuiInputTextCallbackData* data) {
         // ImGui asks for room for BufTextLen bytes plus the terminator, then copies the text in.
         context->text->resize(static_cast<std::size_t>(data->BufTextLen));
         data->Buf = context->text->data();
+    } else if (data->EventFlag == ImGuiInputTextFlags_CallbackAlways) {
+        ensure_glyphs(*context->glyphs, data);
     }
     return 0;
 }
@@ -25,6 +34,7 @@ std::size_t buffer_size(std::string& text) {
 
 struct chat_callback_data {
     std::string* text;
+    text::glyph_atlas* glyphs;
     const std::function<bool(const std::string&)>* submit;
     chat_input_result result;
     bool enter = false;  ///< Enter was filtered out this frame; submit at the next event
@@ -49,6 +59,7 @@ int on_chat_input_event(ImGuiInputTextCallbackData* data) {
             [[fallthrough]];
         case ImGuiInputTextFlags_CallbackAlways:
             // One of these follows the key handling in the same frame, with the edit buffer.
+            ensure_glyphs(*context->glyphs, data);
             if (context->enter) {
                 context->enter = false;
                 context->result.submitted = true;
@@ -63,9 +74,11 @@ int on_chat_input_event(ImGuiInputTextCallbackData* data) {
 
 }  // namespace
 
-chat_input_result input_chat_message(const char* label, std::string& text, const ImVec2& size,
+chat_input_result input_chat_message(text::glyph_atlas& glyphs, const char* label, std::string& text,
+                                     const ImVec2& size,
                                      const std::function<bool(const std::string&)>& submit) {
-    chat_callback_data context{&text, &submit, {}};
+    glyphs.ensure(text);
+    chat_callback_data context{&text, &glyphs, &submit, {}};
     const std::size_t buffer = buffer_size(text);
     ImGui::InputTextMultiline(label, text.data(), buffer, size,
                               ImGuiInputTextFlags_CallbackResize | ImGuiInputTextFlags_CallbackCharFilter |
@@ -74,10 +87,12 @@ chat_input_result input_chat_message(const char* label, std::string& text, const
     return context.result;
 }
 
-bool input_text(const char* label, std::string& text, ImGuiInputTextFlags flags) {
-    callback_data context{&text};
+bool input_text(text::glyph_atlas& glyphs, const char* label, std::string& text, ImGuiInputTextFlags flags) {
+    glyphs.ensure(text);
+    callback_data context{&text, &glyphs};
     const std::size_t size = buffer_size(text);
-    return ImGui::InputText(label, text.data(), size, flags | ImGuiInputTextFlags_CallbackResize,
+    return ImGui::InputText(label, text.data(), size,
+                            flags | ImGuiInputTextFlags_CallbackResize | ImGuiInputTextFlags_CallbackAlways,
                             on_input_event, &context);
 }
 

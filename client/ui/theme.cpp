@@ -4,13 +4,15 @@
 #include <system_error>
 
 #include "avatar_atlas.hpp"
+#include "font_metrics.hpp"
 #include "resources.hpp"
 
 namespace parley::ui {
 namespace {
 
-// The scripts the client must show, matching the subset the build cuts (client/app/
-// CMakeLists.txt). Pairs of inclusive ranges, zero-terminated; ImGui keeps the pointer.
+// The scripts the UI font carries, matching the subset the build cuts (client/app/
+// CMakeLists.txt); the rest come from the system as text needs them. Pairs of inclusive
+// ranges, zero-terminated; ImGui keeps the pointer.
 constexpr ImWchar glyph_ranges[] = {
     0x0020, 0x007E,  // Basic Latin
     0x00A0, 0x017F,  // Latin-1 Supplement, Latin Extended-A
@@ -84,7 +86,9 @@ ImVec4 name_colour(std::string_view user) {
 bool theme::apply(float content_scale, float framebuffer_scale) {
     if (content_scale <= 0.0f) content_scale = 1.0f;
     if (framebuffer_scale <= 0.0f) framebuffer_scale = 1.0f;
-    if (content_scale == content_scale_ && framebuffer_scale == framebuffer_scale_) return false;
+    if (content_scale == content_scale_ && framebuffer_scale == framebuffer_scale_ &&
+        !glyphs_.wants_rebuild())
+        return false;
     content_scale_ = content_scale;
     framebuffer_scale_ = framebuffer_scale;
     size_scale_ = content_scale / framebuffer_scale;
@@ -94,15 +98,21 @@ bool theme::apply(float content_scale, float framebuffer_scale) {
     ImGuiIO& io = ImGui::GetIO();
     io.Fonts->Clear();
     const float pixels = std::round(base_font_px * content_scale);
+    // Room for about 3,000 CJK glyphs at this size before the area starts again.
+    const int texture_width = pixels <= 24.0f ? 1024 : 2048;
+    glyphs_.prepare(*io.Fonts, texture_width, texture_width);
     ImFontConfig config;
     config.OversampleH = 2;  // sharper subpixel placement of small text
     config.OversampleV = 1;
     font_problem_ = "no UI font found";
+    // ImGui sizes a font by its ascender-to-descender height; other fonts by the em.
+    float em_px = pixels;
     for (const auto& path : platform::ui_font_candidates()) {
         std::error_code ec;
         if (!std::filesystem::is_regular_file(path, ec)) continue;
         if (io.Fonts->AddFontFromFileTTF(path.string().c_str(), pixels, &config, glyph_ranges)) {
             font_problem_.clear();
+            if (const auto span = text::line_span_in_em(path)) em_px = pixels / *span;
             break;
         }
     }
@@ -113,6 +123,7 @@ bool theme::apply(float content_scale, float framebuffer_scale) {
     }
     io.FontGlobalScale = 1.0f / framebuffer_scale;
     io.Fonts->Build();
+    glyphs_.attach(*io.Fonts->Fonts[0], em_px);
     return true;
 }
 

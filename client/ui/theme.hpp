@@ -1,11 +1,15 @@
 #pragma once
 // Fonts and style: 16 px text at scale 1 (the web's default body size), in the subset
-// DejaVu Sans with Latin, Greek and Cyrillic, scaled by the display's density. A new
+// DejaVu Sans with Latin, Greek and Cyrillic, scaled by the display's density; every other
+// script comes from the system's fonts as text needs it (text/glyph_atlas.hpp). A new
 // density (a monitor change, browser zoom) rebuilds the font atlas at the new size.
 
+#include <memory>
 #include <string>
 
 #include <imgui.h>
+
+#include "glyph_atlas.hpp"
 
 namespace parley::ui {
 
@@ -30,10 +34,14 @@ ImVec4 name_colour(std::string_view user);
 /// The fonts and style in use. Main thread, inside an ImGui context.
 class theme {
 public:
+    /// Glyphs the UI font lacks come from `glyphs` (the system's fonts).
+    explicit theme(std::unique_ptr<text::glyph_source> glyphs) : glyphs_(std::move(glyphs)) {}
+
     /// Makes fonts and style match the display: `content_scale` is physical pixels per
     /// 96-dpi pixel, `framebuffer_scale` physical pixels per ImGui coordinate (1 unless the
-    /// platform scales window coordinates itself, as macOS does). Returns true when the
-    /// font atlas was rebuilt and must be uploaded again.
+    /// platform scales window coordinates itself, as macOS does). Also rebuilds when the
+    /// glyph atlas is full. Returns true when the font atlas was rebuilt and must be
+    /// uploaded again.
     bool apply(float content_scale, float framebuffer_scale);
 
     /// The factor sizes in ImGui coordinates are multiplied by (paddings, avatar size).
@@ -42,7 +50,11 @@ public:
     /// Why the UI font could not be loaded (ImGui's own font is used then); empty if fine.
     const std::string& font_problem() const { return font_problem_; }
 
+    /// The font's glyphs beyond the UI font: views ensure the text they draw.
+    text::glyph_atlas& glyphs() { return glyphs_; }
+
 private:
+    text::glyph_atlas glyphs_;
     float content_scale_ = 0.0f;
     float framebuffer_scale_ = 0.0f;
     float size_scale_ = 1.0f;

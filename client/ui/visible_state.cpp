@@ -13,6 +13,10 @@ std::string visible_state_json(const ui_state& ui, const client::chat_model* mod
     state["frames"] = stats.frames;
     state["last_frame_ms"] = stats.last_frame_ms;
     state["first_frame_at_ms"] = stats.first_frame_at_ms;
+    state["glyphs"] = {{"added", stats.glyphs.added},
+                       {"missing", stats.glyphs.missing},
+                       {"rebuilds", stats.glyphs.rebuilds},
+                       {"rasterise_ms", stats.glyphs.rasterise_ms}};
     // Where each clickable thing is, so a test clicks what a person would.
     nlohmann::json targets = nlohmann::json::object();
     for (const drawn_target& t : ui.targets)

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "glyph_atlas.hpp"
 #include "model/chat_model.hpp"
 #include "ui_state.hpp"
 
@@ -16,11 +17,13 @@ struct frame_stats {
     std::uint64_t frames = 0;        ///< frames drawn since start
     double last_frame_ms = 0.0;      ///< CPU time of the last frame's build and draw
     double first_frame_at_ms = 0.0;  ///< when the first frame was drawn, ms after start
+    text::glyph_atlas_stats glyphs;  ///< glyphs added from the system's fonts so far
 };
 
 /// {"screen","status","connection","user","channel","channels":[...],"messages":[...],
 ///  "typing","input","input_focused","refusal","users":[...],"message_count",
-///  "list":{"stick_to_bottom","unseen","scroll_y"},"frames","last_frame_ms",...}
+///  "list":{"stick_to_bottom","unseen","scroll_y"},"frames","last_frame_ms",
+///  "glyphs":{"added","missing","rebuilds","rasterise_ms"},...}
 /// `model` is null on the start screen.
 std::string visible_state_json(const ui_state& ui, const client::chat_model* model, const frame_stats& stats);
 

@@ -9,6 +9,7 @@ const {
   artifacts, sleep, freePort, server_process, tempDir, launchBrowser, newPage, visibleState, waitForState,
   screenshot, typeText, replaceInput, shows, check, postAsBot, clickTarget,
 } = require('./lib');
+const { checkEveryScript } = require('./scripts');
 
 const greek = 'Γειά σου κόσμε, Привет мир — ёЁ ΩΣ';
 
@@ -21,6 +22,7 @@ async function main() {
   await server.start();
   try {
     await chat(server);
+    await every_script(server);
     await without_webgl(server);
   } finally {
     await server.stop();
@@ -191,6 +193,33 @@ async function chat(server) {
 
     console.log(`  metrics ${JSON.stringify(metrics)}`);
     fs.writeFileSync(path.join(artifacts, 'browser-metrics.json'), JSON.stringify(metrics, null, 2));
+  } finally {
+    await browser.close();
+  }
+}
+
+/** A message in every script, from an outside client, drawn by the page: read back by OCR,
+ *  emoji in colour, and nothing downloaded for the glyphs (the browser's canvas draws them). */
+async function every_script(server) {
+  const browser = await launchBrowser();
+  try {
+    // Twice the pixels a CSS pixel has: sharper text for OCR, and the glyphs' HiDPI path.
+    const page = await newPage(browser, 'scripts', 2);
+    await page.goto(server.url('/scripts?name=reader'));
+    await waitForState(page, 'the reader ready', (s) => s.connection === 'ready');
+    let requests = 0;
+    page.on('request', () => { requests += 1; });
+    const figures = await checkEveryScript({
+      port: server.port, channel: 'scripts', label: 'browser',
+      waitFor: (what, predicate) => waitForState(page, what, predicate),
+      capture: (name) => {
+        const file = path.join(artifacts, `${name}.png`);
+        return page.screenshot({ path: file }).then(() => file);
+      },
+    });
+    figures.requests_for_glyphs = requests;
+    check(requests === 0, 'the page fetches nothing to draw CJK and emoji', `${requests} requests`);
+    console.log(`  metrics ${JSON.stringify(figures)}`);
   } finally {
     await browser.close();
   }

@@ -12,6 +12,7 @@ const {
   repo, artifacts, sleep, freePort, server_process, tempDir, launchBrowser, newPage, waitForState, screenshot,
   typeText, shows, check,
 } = require('./lib');
+const { checkEveryScript } = require('./scripts');
 
 const nativeBinary = process.env.PARLEY_NATIVE_CLIENT || path.join(repo, 'build', 'native', 'client', 'app', 'parley');
 
@@ -19,7 +20,8 @@ const nativeBinary = process.env.PARLEY_NATIVE_CLIENT || path.join(repo, 'build'
 function startXvfb() {
   return new Promise((resolve, reject) => {
     // -displayfd: Xvfb picks a free display number and writes it to the given fd.
-    const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp'],
+    // -noreset: root window properties (Xft.dpi below) outlive the clients that set them.
+    const child = spawn('Xvfb', ['-displayfd', '3', '-screen', '0', '1280x800x24', '-nolisten', 'tcp', '-noreset'],
       { stdio: ['ignore', 'ignore', 'ignore', 'pipe'] });
     let text = '';
     child.stdio[3].on('data', (chunk) => {
@@ -177,6 +179,37 @@ async function main() {
     check(!fs.existsSync(tokenFile), 'Sign out in the native top bar forgets the token file');
     await sleep(300);
     execFileSync('import', ['-window', 'root', path.join(artifacts, 'native-03-signed-out.png')], { env });
+
+    // ------------------------------------------------------------ every script, natively
+    // On a display of 192 dpi (Xft.dpi, which GLFW reads as a content scale of 2), so that
+    // OCR tells Arabic's one dot from two; glyphs come from fontconfig + FreeType.
+    await stopNative(client);
+    execFileSync('xprop', ['-root', '-f', 'RESOURCE_MANAGER', '8s', '-set', 'RESOURCE_MANAGER', 'Xft.dpi:\t192\n'],
+      { env });
+    fs.rmSync(stateFile, { force: true });
+    client = startNative(['--url', url, '--name', 'reader', '--channel', 'scripts'], env);
+    const reader = await waitForNative(stateFile, 'the native reader ready', (s) => s.connection === 'ready');
+    check(reader.user === 'reader', 'a native client starts on a 192 dpi display');
+    const scripts = await checkEveryScript({
+      port: server.port, channel: 'scripts', label: 'native',
+      waitFor: (what, predicate) => waitForNative(stateFile, what, predicate),
+      capture: (name) => {
+        const file = path.join(artifacts, `${name}.png`);
+        execFileSync('import', ['-window', focusWindow(), file], { env });
+        return file;
+      },
+    });
+    console.log(`  metrics ${JSON.stringify(scripts)}`);
+    // Typed, not pasted: xdotool maps each character to a spare key, as an input method's
+    // committed text arrives through X.
+    const typed = 'café 你好 שלום 🎉';
+    focusWindow();
+    x(['type', '--delay', '80', typed]);
+    await sleep(200);
+    x(['key', '--delay', '60', 'Return']);
+    const echoed = await waitForNative(stateFile, 'the typed non-ASCII message delivered', (s) => shows(s, 'reader', typed));
+    check(echoed.glyphs.missing === 0, 'non-ASCII text typed in the native window is sent exactly and drawn');
+    execFileSync('import', ['-window', focusWindow(), path.join(artifacts, 'native-05-typed-scripts.png')], { env });
   } finally {
     await browser.close();
     await stopNative(client);

@@ -5,7 +5,7 @@
 // middle, and while a new message arrives every frame. Not a ctest: it measures, it
 // asserts nothing about time.
 //
-//   DISPLAY=:99 parley_ui_bench [messages]
+//   DISPLAY=:99 parley_ui_bench [messages] [latin]
 
 #include <GLFW/glfw3.h>
 #include <imgui.h>
@@ -34,16 +34,20 @@ namespace {
 using clock_type = std::chrono::steady_clock;
 using namespace parley;
 
-/// Texts of mixed lengths, some wrapping over several lines, some Greek and Cyrillic.
-std::string sample_text(message_id id) {
-    static const char* const words[] = {"morning",  "is",     "best", "for", "fishing",
-                                        "Καλημέρα", "Привет", "lake", "the", "boat",
-                                        "wind",     "— and",  "then", "we",  "waited"};
+/// Texts of mixed lengths, some wrapping over several lines, in mixed scripts: Latin,
+/// Greek, Cyrillic, Chinese, Japanese, Korean, Arabic, Hebrew and emoji; or, with
+/// `latin_only`, the first fifteen words alone (the UI font's scripts, as before).
+std::string sample_text(message_id id, bool latin_only) {
+    static const char* const words[] = {"morning", "is",   "best",   "for",      "fishing",    "Καλημέρα",
+                                        "Привет",  "lake", "the",    "boat",     "wind",       "— and",
+                                        "then",    "we",   "waited", "你好世界", "こんにちは", "안녕하세요",
+                                        "مرحبا",   "שלום", "🎉👍",     "café",     "湖で釣り"};
+    const message_id word_count = latin_only ? 15 : sizeof words / sizeof words[0];
     std::string text;
     const int count = 3 + static_cast<int>(id * 7 % 40);
     for (int i = 0; i < count; ++i) {
         if (i) text += ' ';
-        text += words[(id + static_cast<message_id>(i) * 3) % 15];
+        text += words[(id + static_cast<message_id>(i) * 3) % word_count];
     }
     return text;
 }
@@ -70,6 +74,7 @@ struct frame_times {
 
 int main(int argc, char** argv) {
     const long count = argc > 1 ? std::strtol(argv[1], nullptr, 10) : 100'000;
+    const bool latin_only = argc > 2 && std::string(argv[2]) == "latin";
     auto opened = platform::app_window::open("Parley bench");
     if (const auto* problem = std::get_if<std::string>(&opened)) {
         std::fprintf(stderr, "parley_ui_bench: %s\n", problem->c_str());
@@ -78,7 +83,7 @@ int main(int argc, char** argv) {
     auto window = std::move(std::get<0>(opened));
     glfwSwapInterval(0);  // measure the work, not the display's refresh
     platform::imgui_backend backend(*window);
-    ui::theme theme;
+    ui::theme theme(text::make_system_glyph_source());
     ui::avatar_atlas avatars(window->dialect().shader_prelude);
     ui::ui_state ui;
     ui.current = ui::ui_state::screen::chat;
@@ -88,12 +93,23 @@ int main(int argc, char** argv) {
     history.reserve(static_cast<std::size_t>(count));
     const char* const authors[] = {"ann", "bob", "cleo", "dmitri", "eleni", "fred"};
     for (message_id id = 1; id <= count; ++id) {
-        chat_message m = client::test::msg(id, "general", authors[(id / 3) % 6], sample_text(id));
+        chat_message m = client::test::msg(id, "general", authors[(id / 3) % 6], sample_text(id, latin_only));
         m.timestamp = 1'652'997'756'000 + id * 20'000;
         history.push_back(std::move(m));
     }
     const auto feed_start = clock_type::now();
-    h.connect_ready(std::move(history), false, {"ann", "bob", "cleo", "dmitri", "eleni", "fred"});
+    // A server sends history in pages within its frame limit (256 KiB); a page of 400
+    // messages of these texts stays well inside it, and each merges into the channel.
+    constexpr std::size_t page = 400;
+    h.connect_ready({}, true, {"ann", "bob", "cleo", "dmitri", "eleni", "fred"});
+    for (std::size_t end = history.size(); end > 0;) {
+        const std::size_t begin = end > page ? end - page : 0;
+        h.server(history_page{"general",
+                              std::vector<chat_message>(history.begin() + static_cast<std::ptrdiff_t>(begin),
+                                                        history.begin() + static_cast<std::ptrdiff_t>(end)),
+                              begin > 0});
+        end = begin;
+    }
     const double feed_ms = std::chrono::duration<double, std::milli>(clock_type::now() - feed_start).count();
     const auto* channel = h.model.active();
     std::printf("messages in the model: %zu (fed in %.0f ms)\n", channel ? channel->messages.size() : 0,
@@ -110,12 +126,14 @@ int main(int argc, char** argv) {
         ImGui::SetNextWindowSize(ImGui::GetIO().DisplaySize);
         ImGui::Begin("bench", nullptr,
                      ImGuiWindowFlags_NoDecoration | ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_NoBackground);
-        ui::view_context context{h.model, ui, avatars, theme.size_scale(), h.now};
+        ui::view_context context{h.model, ui, avatars, theme.glyphs(), theme.size_scale(), h.now};
         ui::draw_chat_screen(context);
         ImGui::End();
         ImGui::EndFrame();  // the views have filled the draw lists: the CPU side of the frame
         const auto built = clock_type::now();
         avatars.render_pending();
+        if (const auto rows = theme.glyphs().take_changed_rows())
+            backend.update_font_texture(rows->first, rows->end);
         backend.render();
         return {std::chrono::duration<double, std::milli>(built - start).count(),
                 std::chrono::duration<double, std::milli>(clock_type::now() - start).count()};
@@ -133,7 +151,8 @@ int main(int argc, char** argv) {
 
     frame_times arriving;
     for (int i = 0; i < 200; ++i) {
-        chat_message m = client::test::msg(next_id, "general", authors[next_id % 6], sample_text(next_id));
+        chat_message m =
+            client::test::msg(next_id, "general", authors[next_id % 6], sample_text(next_id, latin_only));
         m.timestamp = 1'652'997'756'000 + next_id * 20'000;
         ++next_id;
         const auto start = clock_type::now();
@@ -163,6 +182,11 @@ int main(int argc, char** argv) {
                 arriving.worst());
     std::printf("scrolling in the middle:    mean %.2f ms, worst %.2f ms\n", middle.mean(), middle.worst());
     std::printf("rows drawn last frame: %zu messages\n", ui.drawn.size());
+    const text::glyph_atlas_stats& glyphs = theme.glyphs().stats();
+    std::printf(
+        "glyphs from the system's fonts: %llu (%llu in no font), %.1f ms rasterising, %llu rebuilds\n",
+        static_cast<unsigned long long>(glyphs.added), static_cast<unsigned long long>(glyphs.missing),
+        glyphs.rasterise_ms, static_cast<unsigned long long>(glyphs.rebuilds));
     if (const ImDrawData* data = ImGui::GetDrawData()) {
         int commands = 0;
         for (int i = 0; i < data->CmdListsCount; ++i) commands += data->CmdLists[i]->CmdBuffer.Size;
