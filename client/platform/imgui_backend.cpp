@@ -31,6 +31,7 @@ imgui_backend::imgui_backend(app_window& window) : window_(window) {
     ImGui_ImplGlfw_InitForOpenGL(window_.handle(), true);
     ImGui_ImplOpenGL3_Init(window_.dialect().imgui_version);
     install_backend_extras(window_.handle());
+    install_text_field();
     // In place of ImGui's key callback, which on_key calls (and which still chains to the
     // main loop's). io.UserData is the application's slot; this backend is its only user.
     io.UserData = this;
@@ -78,6 +79,7 @@ void imgui_backend::render() {
     glClear(GL_COLOR_BUFFER_BIT);
     ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
     window_.present();
+    sync_text_field();
 }
 
 void imgui_backend::rebuild_font_texture() {

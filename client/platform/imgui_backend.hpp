@@ -57,4 +57,11 @@ private:
 /// in the browser a clipboard and a corrected mouse wheel. Called by imgui_backend.
 void install_backend_extras(GLFWwindow* window);
 
+/// The browser's text entry (text_field_web.cpp): a DOM field that takes input methods'
+/// and touch keyboards' text while an ImGui field is active. Natively nothing: GLFW
+/// delivers an input method's text as characters. Called by imgui_backend: install once,
+/// sync after every frame.
+void install_text_field();
+void sync_text_field();
+
 }  // namespace parley::platform

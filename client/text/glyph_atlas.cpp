@@ -57,6 +57,8 @@ void glyph_atlas::attach(ImFont& font, float em_px) {
     area_width_ = area->Width;
     area_height_ = area->Height;
     shelf_x_ = shelf_y_ = shelf_height_ = 0;
+    ascii_complete_ = true;
+    for (char32_t c = 0x20; c < 0x7F; ++c) ascii_complete_ = ascii_complete_ && has_glyph(c);
     draw_missing_box();
     // Whatever has no glyph (or has none yet) is now drawn, and measured, as the box.
     const ImFontGlyph* box = font.FindGlyphNoFallback(static_cast<ImWchar>(missing_box));
@@ -110,6 +112,18 @@ void glyph_atlas::ensure(std::string_view utf8) {
     const char* p = utf8.data();
     const char* end = p + utf8.size();
     while (p < end) {
+        // Most text is mostly ASCII, which the UI font has whole: eight bytes at a time.
+        if (ascii_complete_) {
+            std::uint64_t eight = 0;
+            if (end - p >= 8 && (std::memcpy(&eight, p, 8), (eight & 0x8080808080808080u) == 0)) {
+                p += 8;
+                continue;
+            }
+            if (static_cast<unsigned char>(*p) < 0x80) {
+                ++p;
+                continue;
+            }
+        }
         unsigned int c = 0;
         const int n = ImTextCharFromUtf8(&c, p, end);
         p += n > 0 ? n : 1;

@@ -96,6 +96,7 @@ private:
     int texture_width_ = 0, texture_height_ = 0;
     std::optional<texture_rows> changed_;
     bool full_ = false;
+    bool ascii_complete_ = false;  ///< the font has every printable ASCII character
     std::uint32_t generation_ = 0;
     glyph_atlas_stats stats_;
 };

@@ -220,9 +220,17 @@ void draw_message_list(view_context& context, ImVec2 size) {
     ImFont* font = ImGui::GetFont();
     const float font_size = ImGui::GetFontSize();
     text::glyph_atlas& glyphs = context.glyphs;
-    // Text is measured with the glyphs it will be drawn with, so they are made first.
-    const wrap_function wrap = [font, font_size, &glyphs](std::string_view text, float width) {
-        glyphs.ensure(text);
+    // Text is measured with the glyphs it will be drawn with, so they are made first. The
+    // layout asks for a paragraph's lines one after another, each time with the rest of
+    // it: the glyphs of a rest already ensured are there.
+    std::string_view ensured;
+    const wrap_function wrap = [font, font_size, &glyphs, &ensured](std::string_view text, float width) {
+        const bool within =
+            text.data() >= ensured.data() && text.data() + text.size() <= ensured.data() + ensured.size();
+        if (!within) {
+            glyphs.ensure(text);
+            ensured = text;
+        }
         const char* end = font->CalcWordWrapPositionA(font_size / font->FontSize, text.data(),
                                                       text.data() + text.size(), width);
         return static_cast<std::size_t>(end - text.data());

@@ -7,7 +7,7 @@ const fs = require('fs');
 const path = require('path');
 const {
   artifacts, sleep, freePort, server_process, tempDir, launchBrowser, newPage, visibleState, waitForState,
-  screenshot, typeText, replaceInput, shows, check, postAsBot, clickTarget,
+  screenshot, typeText, replaceInput, shows, check, postAsBot, clickTarget, watchChannel,
 } = require('./lib');
 const { checkEveryScript } = require('./scripts');
 
@@ -220,6 +220,47 @@ async function every_script(server) {
     figures.requests_for_glyphs = requests;
     check(requests === 0, 'the page fetches nothing to draw CJK and emoji', `${requests} requests`);
     console.log(`  metrics ${JSON.stringify(figures)}`);
+
+    // ---------------------------------------------------------------- input methods
+    // What an input method does (CDP's IME events, as Chromium's own IMEs send them): a
+    // composition shown while under way, then its commit; then a touch keyboard's word,
+    // inserted without a composition; then the message sent, read by an outside client.
+    const observer = await watchChannel(server.port, 'scripts', 'observer');
+    const cdp = await page.context().newCDPSession(page);
+    await waitForState(page, 'the message input focused', (s) => s.input_focused);
+    await sleep(100);  // the frame after focus puts the page's text field at the caret
+    await cdp.send('Input.imeSetComposition', { text: 'にほんご', selectionStart: 4, selectionEnd: 4 });
+    const composing = await page.evaluate(() => {
+      const field = document.getElementById('parley-text-field');
+      return { shown: field.classList.contains('composing'), value: field.value,
+               focused: document.activeElement === field };
+    });
+    check(composing.shown && composing.value === 'にほんご' && composing.focused,
+      'a composition under way is shown at the caret', JSON.stringify(composing));
+    await screenshot(page, 'browser-13-ime-composing');
+    await cdp.send('Input.insertText', { text: '日本語' });
+    await waitForState(page, 'the committed composition in the input', (s) => s.input === '日本語');
+    await cdp.send('Input.insertText', { text: ' ok 👍' });
+    await waitForState(page, 'a touch keyboard\'s insertText in the input', (s) => s.input === '日本語 ok 👍');
+    await page.keyboard.press('Enter', { delay: 50 });
+    const deadline = Date.now() + 10000;
+    while (!observer.texts.includes('日本語 ok 👍') && Date.now() < deadline) await sleep(50);
+    check(observer.texts.includes('日本語 ok 👍'), 'text from an input method reaches an outside client exactly',
+      JSON.stringify(observer.texts));
+    // Paste: the page's paste event, plain text, into the focused field.
+    await page.evaluate((text) => {
+      const data = new DataTransfer();
+      data.setData('text', text);
+      document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true }));
+    }, 'مرحبا 你好');
+    await waitForState(page, 'the pasted text in the input', (s) => s.input === 'مرحبا 你好');
+    await page.keyboard.press('Enter', { delay: 50 });
+    while (!observer.texts.includes('مرحبا 你好') && Date.now() < deadline + 10000) await sleep(50);
+    check(observer.texts.includes('مرحبا 你好'), 'pasted text reaches an outside client exactly');
+    // Ordinary keys still type once each: no character doubled by the text field.
+    await typeText(page, 'Καλη');
+    await waitForState(page, 'typed text in the input, once', (s) => s.input === 'Καλη');
+    observer.close();
   } finally {
     await browser.close();
   }

@@ -236,6 +236,23 @@ function postAsBot(port, channel, user, count, textOf) {
   });
 }
 
+/** Watches `channel` as guest `user` over a plain WebSocket: resolves, once joined, with
+ *  { texts, close }, where `texts` collects the text of every message it receives live. */
+function watchChannel(port, channel, user) {
+  const WebSocket = require(path.join(repo, 'tests', 'node_modules', 'ws'));
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(`ws://127.0.0.1:${port}/${channel}`);
+    const texts = [];
+    socket.on('error', reject);
+    socket.on('message', (data) => {
+      const frame = JSON.parse(data.toString());
+      if (frame.type === 'connection') socket.send(JSON.stringify({ type: 'identity', user }));
+      if (frame.type === 'identity' && frame.success) resolve({ texts, close: () => socket.close() });
+      if (frame.type === 'message') texts.push(frame.text);
+    });
+  });
+}
+
 /** The HTTP status a WebSocket upgrade to `url` gets: 101 when it opens, 0 when no
  *  answer came. */
 function upgradeStatus(url) {
@@ -257,5 +274,5 @@ function check(ok, what, detail) {
 module.exports = {
   repo, artifacts, serverBinary, webRoot, sleep, freePort, server_process, tempDir, launchBrowser,
   newPage, visibleState, waitForState, screenshot, typeText, replaceInput, shows, check, postAsBot, targetCentre,
-  clickTarget, upgradeStatus,
+  clickTarget, upgradeStatus, watchChannel,
 };
