@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "admin_view.hpp"
+#include "announce.hpp"
 #include "chat_view.hpp"
 #include "launch.hpp"
 #include "state_probe.hpp"
@@ -231,6 +232,9 @@ platform::frame_outcome client_app::frame() {
         ui::draw_chat_screen(context);
         fetch_audit_if_due(now);
     }
+    for (const std::string& line :
+         announcer_.update(model_ && ui_.current == ui::ui_state::screen::chat ? model_->active() : nullptr))
+        platform::announce(line);
     if (std::exchange(ui_.sign_out_requested, false)) sign_out();
     ImGui::End();
     avatars_.render_pending();

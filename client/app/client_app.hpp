@@ -10,6 +10,7 @@
 #include "avatar_atlas.hpp"
 #include "imgui_backend.hpp"
 #include "launch_options.hpp"
+#include "live_announcer.hpp"
 #include "main_loop.hpp"
 #include "model/account_api.hpp"
 #include "model/chat_model.hpp"
@@ -74,6 +75,7 @@ private:
     std::unique_ptr<client::account_api> accounts_;
     std::string accounts_server_;
 
+    ui::live_announcer announcer_;  ///< what a screen reader is told about the open channel
     ui::frame_stats stats_;
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
     std::string published_;

@@ -221,6 +221,19 @@ async function every_script(server) {
     check(requests === 0, 'the page fetches nothing to draw CJK and emoji', `${requests} requests`);
     console.log(`  metrics ${JSON.stringify(figures)}`);
 
+    // ---------------------------------------------------------------- screen readers
+    await page.waitForFunction((text) => {
+      const region = document.getElementById('parley-live');
+      return region && region.textContent.includes(text);
+    }, 'scripts: 你好世界', { timeout: 5000 });
+    const live = await page.evaluate(() => {
+      const region = document.getElementById('parley-live');
+      return { role: region.getAttribute('role'), polite: region.getAttribute('aria-live'),
+               lines: [...region.children].map((p) => p.textContent) };
+    });
+    check(live.role === 'log' && live.polite === 'polite' && !live.lines.some((l) => l.startsWith('reader:')),
+      'new messages of the open channel are in the page\'s aria-live region, as drawn', JSON.stringify(live.lines));
+
     // ---------------------------------------------------------------- input methods
     // What an input method does (CDP's IME events, as Chromium's own IMEs send them): a
     // composition shown while under way, then its commit; then a touch keyboard's word,
