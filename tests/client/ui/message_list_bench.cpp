@@ -98,8 +98,8 @@ int main(int argc, char** argv) {
         history.push_back(std::move(m));
     }
     const auto feed_start = clock_type::now();
-    // A server sends history in pages within its frame limit (256 KiB); a page of 400
-    // messages of these texts stays well inside it, and each merges into the channel.
+    // A server sends history in pages; a frame holds at most 10,000 JSON values
+    // (limits::max_json_values), and a page of 400 messages about 3,200. Each merges in.
     constexpr std::size_t page = 400;
     h.connect_ready({}, true, {"ann", "bob", "cleo", "dmitri", "eleni", "fred"});
     for (std::size_t end = history.size(); end > 0;) {
