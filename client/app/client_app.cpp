@@ -10,6 +10,7 @@
 #include "announce.hpp"
 #include "chat_view.hpp"
 #include "launch.hpp"
+#include "sign_in_fields.hpp"
 #include "state_probe.hpp"
 #include "token_store.hpp"
 #include "view_context.hpp"
@@ -182,6 +183,34 @@ platform::frame_outcome client_app::next_frame_due(unix_ms now) const {
     return outcome;
 }
 
+void client_app::sync_sign_in_fields(bool start_screen) {
+    platform::sign_in_frame frame;
+    frame.shown = start_screen;
+    if (start_screen) {
+        using field = platform::sign_in_frame::field;
+        frame.active = ui_.start.active == ui::start_form::field::name       ? field::name
+                       : ui_.start.active == ui::start_form::field::password ? field::password
+                                                                             : field::none;
+        for (const ui::drawn_target& target : ui_.targets) {
+            float* rect = target.name == "name_field"       ? frame.name_rect
+                          : target.name == "password_field" ? frame.password_rect
+                                                            : nullptr;
+            if (!rect) continue;
+            rect[0] = target.x;
+            rect[1] = target.y;
+            rect[2] = target.width;
+            rect[3] = target.height;
+        }
+        frame.name = ui_.start.name;
+        frame.password = ui_.start.password;
+    }
+    const platform::sign_in_fill fill = platform::sync_sign_in_fields(frame);
+    // A password manager filled the page's fields: the start screen shows what it put there.
+    if (fill.name) ui_.start.name = *fill.name;
+    if (fill.password) ui_.start.password = *fill.password;
+    if (fill.name || fill.password) ui_.start.filled = true;
+}
+
 void client_app::publish_state() {
     if (!platform::state_probe_enabled()) return;
     std::string json = ui::visible_state_json(ui_, model_.get(), stats_);
@@ -223,10 +252,13 @@ platform::frame_outcome client_app::frame() {
                      ImGuiWindowFlags_NoBringToFrontOnFocus | ImGuiWindowFlags_NoScrollbar |
                      // The renderer clears to the window colour: no second full-window layer.
                      ImGuiWindowFlags_NoBackground);
-    if (ui_.current == ui::ui_state::screen::start || !model_) {
+    const bool start_screen = ui_.current == ui::ui_state::screen::start || !model_;
+    if (start_screen) {
         if (auto request = ui::draw_start_view(ui_.start, settings_.server_editable, theme_.size_scale(),
-                                               theme_.glyphs(), ui_.targets))
+                                               theme_.glyphs(), ui_.targets)) {
+            if (request->action != ui::join_request::kind::guest) platform::sign_in_submitted();
             submit(*request, now);
+        }
     } else {
         ui::view_context context{*model_, ui_, avatars_, theme_.glyphs(), theme_.size_scale(), now};
         ui::draw_chat_screen(context);
@@ -236,6 +268,7 @@ platform::frame_outcome client_app::frame() {
          announcer_.update(model_ && ui_.current == ui::ui_state::screen::chat ? model_->active() : nullptr))
         platform::announce(line);
     if (std::exchange(ui_.sign_out_requested, false)) sign_out();
+    sync_sign_in_fields(start_screen);
     ImGui::End();
     avatars_.render_pending();
     if (const auto rows = theme_.glyphs().take_changed_rows())

@@ -55,6 +55,9 @@ private:
     /// When a frame must run even without events: the model's timers, the countdown.
     platform::frame_outcome next_frame_due(unix_ms now) const;
     void publish_state();
+    /// Lays the page's own name and password fields over the start screen's (or hides
+    /// them) and takes what a password manager filled in (platform/sign_in_fields.hpp).
+    void sync_sign_in_fields(bool start_screen);
 
     platform::app_window& window_;
     platform::imgui_backend& backend_;

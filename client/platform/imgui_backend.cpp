@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "parley_gl.hpp"
+#include "sign_in_fields.hpp"
 #include "window.hpp"
 
 namespace parley::platform {
@@ -31,7 +32,8 @@ imgui_backend::imgui_backend(app_window& window) : window_(window) {
     ImGui_ImplGlfw_InitForOpenGL(window_.handle(), true);
     ImGui_ImplOpenGL3_Init(window_.dialect().imgui_version);
     install_backend_extras(window_.handle());
-    install_text_field();
+    install_text_field(window_.handle());
+    install_sign_in_fields(window_.handle());
     // In place of ImGui's key callback, which on_key calls (and which still chains to the
     // main loop's). io.UserData is the application's slot; this backend is its only user.
     io.UserData = this;

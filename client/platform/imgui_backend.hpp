@@ -59,9 +59,9 @@ void install_backend_extras(GLFWwindow* window);
 
 /// The browser's text entry (text_field_web.cpp): a DOM field that takes input methods'
 /// and touch keyboards' text while an ImGui field is active. Natively nothing: GLFW
-/// delivers an input method's text as characters. Called by imgui_backend: install once,
-/// sync after every frame.
-void install_text_field();
+/// delivers an input method's text as characters. Called by imgui_backend: install once
+/// (then the sign-in fields, sign_in_fields.hpp), sync after every frame.
+void install_text_field(GLFWwindow* window);
 void sync_text_field();
 
 }  // namespace parley::platform

@@ -40,6 +40,10 @@ public:
     /// it; natively it posts an empty GLFW event, which wakes a loop waiting for input.
     void wake();
 
+    /// Input that reached ImGui outside GLFW's callbacks (the page's own text fields, its
+    /// paste event) for the loop of `window`: makes the next turn draw. Main thread.
+    static void input_arrived(GLFWwindow* window);
+
     /// Runs frames until one returns `quit` (native). In the browser it hands the loop to
     /// the page and never returns: `frame` must own everything it uses, because main's
     /// stack is gone by the time the browser calls it.

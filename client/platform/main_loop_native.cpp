@@ -24,6 +24,9 @@ void main_loop::wake() {
     if (!woken_.exchange(true)) glfwPostEmptyEvent();
 }
 
+// Every input natively comes through GLFW, which wakes the loop itself.
+void main_loop::input_arrived(GLFWwindow*) {}
+
 void main_loop::run(frame_function frame) {
     int settle = settle_frames;
     std::optional<loop_clock::time_point> deadline;

@@ -83,6 +83,14 @@ void on_enter(GLFWwindow* w, int) {
     loop_state(w)->input_seen = true;
 }
 
+}  // namespace
+
+void main_loop::input_arrived(GLFWwindow* window) {
+    if (main_loop::state* s = window ? loop_state(window) : nullptr) s->input_seen = true;
+}
+
+namespace {
+
 /// One turn: resize the canvas to its CSS box, then draw if anything is due.
 void tick(main_loop::state& s) {
     const int width = parley_canvas_pixel_width();

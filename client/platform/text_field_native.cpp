@@ -5,7 +5,7 @@
 
 namespace parley::platform {
 
-void install_text_field() {}
+void install_text_field(GLFWwindow*) {}
 
 void sync_text_field() {}
 

@@ -1,6 +1,9 @@
 #include "start_view.hpp"
 
 #include <imgui.h>
+#include <imgui_internal.h>  // ClearActiveID: a field being edited lets go of its copy
+
+#include <utility>
 
 #include "drawn_targets.hpp"
 #include "launch_options.hpp"
@@ -42,6 +45,7 @@ std::optional<join_request> draw_start_view(start_form& form, bool server_editab
     ImGui::TextColored(palette::dim, "Real-time chat");
     ImGui::Spacing();
 
+    if (std::exchange(form.filled, false)) ImGui::ClearActiveID();
     bool submit = false;
     const ImGuiInputTextFlags enter = ImGuiInputTextFlags_EnterReturnsTrue;
     ImGui::PushItemWidth(-1.0f);
@@ -58,12 +62,15 @@ std::optional<join_request> draw_start_view(start_form& form, bool server_editab
         ImGui::SetKeyboardFocusHere();
         form.focus_name = false;
     }
+    form.active = start_form::field::none;
     submit |= input_text(glyphs, "##name", form.name, enter | ImGuiInputTextFlags_CharsNoBlank);
+    if (ImGui::IsItemActive()) form.active = start_form::field::name;
     note_target(targets, "name_field");
     ImGui::TextUnformatted("Password (accounts only)");
     // Enter in the password field signs in: that is what a user with a password means.
     const bool password_enter =
         input_text(glyphs, "##password", form.password, enter | ImGuiInputTextFlags_Password);
+    if (ImGui::IsItemActive()) form.active = start_form::field::password;
     note_target(targets, "password_field");
     ImGui::PopItemWidth();
 

@@ -26,6 +26,11 @@ struct start_form {
     bool busy = false;
     std::string problem;     ///< why the last attempt to join was refused, shown under the form
     bool focus_name = true;  ///< give the name field keyboard focus on the next frame
+    /// The field being edited this frame, for the page's own sign-in fields.
+    enum class field : std::uint8_t { none, name, password } active = field::none;
+    /// The values were filled in from outside (a password manager): the field being
+    /// edited lets go of its own copy, so the new values show.
+    bool filled = false;
 };
 
 /// The message input.

@@ -73,6 +73,37 @@ async function main() {
     check(true, 'a guest sees the account\'s message');
     await screenshot(bob, 'account-04-bob-sees-dora');
 
+    // ---------------------------------------------------------------- a password manager
+    // On another device: the start screen's name and password are real form fields with
+    // the autocomplete roles password managers look for, and what one fills in (a value
+    // set, an input event with no keys) signs in.
+    const filler = await newPage(browser, 'password manager');
+    await filler.goto(server.url('/lobby'));
+    await waitForState(filler, 'the start screen', (s) => s.screen === 'start');
+    const fields = await filler.evaluate(() => {
+      const user = document.querySelector('form input[autocomplete="username"]');
+      const password = document.querySelector('form input[autocomplete="current-password"]');
+      const shown = (e) => e && getComputedStyle(e.form).display !== 'none';
+      return { user: shown(user) && user.getAttribute('aria-label'), password: shown(password) && password.type };
+    });
+    check(fields.user === 'Your name' && fields.password === 'password',
+      'the sign-in fields are found by their autocomplete roles while the start screen is shown', JSON.stringify(fields));
+    await filler.evaluate(() => {
+      for (const [selector, value] of [['username', 'dora'], ['current-password', 'correct horse 9']]) {
+        const input = document.querySelector(`input[autocomplete="${selector}"]`);
+        input.value = value;
+        input.dispatchEvent(new Event('input', { bubbles: true }));
+      }
+    });
+    await waitForState(filler, 'the filled name on the start screen', (s) => s.start && s.start.name === 'dora');
+    await clickTarget(filler, 'sign_in');
+    const filled = await waitForState(filler, 'dora signed in from the filled form',
+      (s) => s.screen === 'chat' && s.connection === 'ready' && s.user === 'dora');
+    const hidden = await filler.evaluate(() => getComputedStyle(document.getElementById('parley-sign-in')).display);
+    check(filled.channel === 'lobby' && hidden === 'none',
+      'a password manager\'s fill signs in, and the form is gone with the start screen', hidden);
+    await filler.context().close();
+
     // ---------------------------------------------------------------- reload
     await dora.reload();
     await waitForState(dora, 'dora signed in after a reload',
