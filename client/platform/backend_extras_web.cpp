@@ -16,12 +16,7 @@
 #include <imgui.h>
 #include <imgui_impl_glfw.h>
 
-#include "main_loop.hpp"
-
 namespace {
-
-/// The window whose loop draws what a paste typed.
-GLFWwindow* pasted_into = nullptr;
 
 // clang-format off
 EM_JS(void, parley_clipboard_write, (const char* text), {
@@ -40,7 +35,7 @@ EM_JS(void, parley_listen_for_paste, (), {
         var size = lengthBytesUTF8(text) + 1;
         var buffer = _malloc(size);
         stringToUTF8(text, buffer, size);
-        _parley_on_paste(buffer);
+        _parley_on_text_input(buffer);  // typed like committed text (text_field_web.cpp)
         _free(buffer);
     });
 });
@@ -75,16 +70,9 @@ const char* get_clipboard(void*) {
 
 }  // namespace
 
-/// Called by the page's paste listener with the pasted text (UTF-8); main thread.
-extern "C" EMSCRIPTEN_KEEPALIVE void parley_on_paste(const char* text) {
-    ImGui::GetIO().AddInputCharactersUTF8(text);
-    parley::platform::main_loop::input_arrived(pasted_into);
-}
-
 namespace parley::platform {
 
 void install_backend_extras(GLFWwindow* window) {
-    pasted_into = window;
     ImGuiIO& io = ImGui::GetIO();
     io.SetClipboardTextFn = set_clipboard;
     io.GetClipboardTextFn = get_clipboard;

@@ -94,7 +94,8 @@ void on_caret_moved(int x, int y) {
 
 }  // namespace
 
-/// Called by the page's text field with committed text (UTF-8); main thread.
+/// Called with text to type into ImGui's active field (UTF-8): what the page's text fields
+/// commit, and what is pasted (backend_extras_web.cpp); main thread.
 extern "C" EMSCRIPTEN_KEEPALIVE void parley_on_text_input(const char* text) {
     ImGui::GetIO().AddInputCharactersUTF8(text);
     parley::platform::main_loop::input_arrived(text_window);
