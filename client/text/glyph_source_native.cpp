@@ -39,7 +39,37 @@ struct accumulator {
 
 class fontconfig_source final : public glyph_source {
 public:
-    fontconfig_source() {
+    fontconfig_source() = default;
+    fontconfig_source(const fontconfig_source&) = delete;
+    fontconfig_source& operator=(const fontconfig_source&) = delete;
+
+    ~fontconfig_source() override {
+        for (font_entry& entry : fonts_)
+            if (entry.face) FT_Done_Face(entry.face);
+        if (set_) FcFontSetDestroy(set_);
+        if (library_) FT_Done_FreeType(library_);
+    }
+
+    std::optional<glyph_image> render(char32_t c, float em_px) override {
+        if (!loaded_) load();
+        if (!library_ || em_px <= 0.0f) return std::nullopt;
+        const bool colour_first = prefers_colour(c);
+        for (int pass = 0; pass < 2; ++pass) {
+            const bool want_colour = (pass == 0) == colour_first;
+            for (font_entry& entry : fonts_) {
+                if (entry.colour != want_colour || entry.unusable) continue;
+                if (!FcCharSetHasChar(entry.charset, static_cast<FcChar32>(c))) continue;
+                if (auto image = render_with(entry, c, em_px)) return image;
+            }
+        }
+        return std::nullopt;
+    }
+
+private:
+    /// Asks fontconfig for its fallback list the first time a glyph is wanted: sorting every
+    /// installed font takes a while, and text in the UI font's scripts never needs it.
+    void load() {
+        loaded_ = true;
         if (FT_Init_FreeType(&library_) != 0) library_ = nullptr;
         FcPattern* pattern = FcNameParse(reinterpret_cast<const FcChar8*>("sans-serif"));
         if (!pattern) return;
@@ -66,28 +96,6 @@ public:
         }
     }
 
-    ~fontconfig_source() override {
-        for (font_entry& entry : fonts_)
-            if (entry.face) FT_Done_Face(entry.face);
-        if (set_) FcFontSetDestroy(set_);
-        if (library_) FT_Done_FreeType(library_);
-    }
-
-    std::optional<glyph_image> render(char32_t c, float em_px) override {
-        if (!library_ || em_px <= 0.0f) return std::nullopt;
-        const bool colour_first = prefers_colour(c);
-        for (int pass = 0; pass < 2; ++pass) {
-            const bool want_colour = (pass == 0) == colour_first;
-            for (font_entry& entry : fonts_) {
-                if (entry.colour != want_colour || entry.unusable) continue;
-                if (!FcCharSetHasChar(entry.charset, static_cast<FcChar32>(c))) continue;
-                if (auto image = render_with(entry, c, em_px)) return image;
-            }
-        }
-        return std::nullopt;
-    }
-
-private:
     FT_Face open(font_entry& entry) {
         if (!entry.face && FT_New_Face(library_, entry.file.c_str(), entry.index, &entry.face) != 0) {
             entry.face = nullptr;
@@ -186,6 +194,7 @@ private:
         }
     }
 
+    bool loaded_ = false;
     FT_Library library_ = nullptr;
     FcFontSet* set_ = nullptr;
     std::vector<font_entry> fonts_;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 
 #include "admin_view.hpp"
 #include "bidi.hpp"
@@ -225,8 +226,10 @@ void draw_message_list(view_context& context, ImVec2 size) {
     // it: the glyphs of a rest already ensured are there.
     std::string_view ensured;
     const wrap_function wrap = [font, font_size, &glyphs, &ensured](std::string_view text, float width) {
-        const bool within =
-            text.data() >= ensured.data() && text.data() + text.size() <= ensured.data() + ensured.size();
+        // std::less_equal: the pointers may be into different messages' texts.
+        const std::less_equal<const char*> at_most;
+        const bool within = at_most(ensured.data(), text.data()) &&
+                            at_most(text.data() + text.size(), ensured.data() + ensured.size());
         if (!within) {
             glyphs.ensure(text);
             ensured = text;
