@@ -5,6 +5,15 @@
   'use strict';
   // No browser context menu over the canvas: the client draws its own.
   document.getElementById('canvas').addEventListener('contextmenu', function (e) { e.preventDefault(); });
+  // On a phone the on-screen keyboard shrinks the visual viewport, not the layout one: the
+  // canvas follows it, so the message input stays just above the keyboard.
+  if (window.visualViewport) {
+    var fitViewport = function () {
+      document.getElementById('canvas').style.height = Math.round(window.visualViewport.height) + 'px';
+    };
+    window.visualViewport.addEventListener('resize', fitViewport);
+    fitViewport();
+  }
   // Uncompressed sizes of the bundle, filled in by the build (cmake/web_bundle.cmake).
   var wasmBytes = Number('@PARLEY_WASM_BYTES@') || 0;
   var dataBytes = Number('@PARLEY_DATA_BYTES@') || 0;

@@ -2,6 +2,7 @@
 
 #include <imgui.h>
 
+#include "drawn_targets.hpp"
 #include "parley/core/text.hpp"
 #include "text_input.hpp"
 #include "theme.hpp"
@@ -25,6 +26,7 @@ void draw_channel_row(view_context& context, const client::channel_state& channe
             context.ui.composer.focus_wanted = true;
         }
     }
+    note_target(context.ui.targets, "channel:" + channel.name);
     if (ImGui::BeginPopupContextItem("channel_menu")) {
         if (ImGui::MenuItem(("Leave #" + channel.name).c_str())) model.leave_channel(channel.name);
         ImGui::EndPopup();

@@ -127,6 +127,10 @@ struct ui_state {
     std::optional<message_id> menu_message;
     std::string menu_pending_nonce;
     bool show_users = true;
+    /// The one-column layout of a narrow window (a phone): the messages take the width,
+    /// and the channels or the online list slide over them from the top bar.
+    bool one_column = false;
+    enum class drawer : std::uint8_t { none, channels, users } open_drawer = drawer::none;
     /// The top bar's "Sign out" was clicked; the app handles it (logout, forget token).
     bool sign_out_requested = false;
     admin_state admin;

@@ -31,6 +31,10 @@ std::string visible_state_json(const ui_state& ui, const client::chat_model* mod
     if (!model) return state.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 
     state["status"] = ui.drawn_status;
+    state["layout"] = ui.one_column ? "one_column" : "columns";
+    state["drawer"] = ui.open_drawer == ui_state::drawer::channels ? "channels"
+                      : ui.open_drawer == ui_state::drawer::users  ? "users"
+                                                                   : "none";
     state["connection"] = std::string(client::to_string(model->state()));
     state["user"] = model->user_name();
     state["channel"] = model->active_channel();

@@ -9,7 +9,7 @@ const {
   artifacts, sleep, freePort, server_process, tempDir, launchBrowser, newPage, visibleState, waitForState,
   screenshot, typeText, replaceInput, shows, check, postAsBot, clickTarget, watchChannel,
 } = require('./lib');
-const { checkEveryScript } = require('./scripts');
+const { checkEveryScript, ocr } = require('./scripts');
 
 const greek = 'Γειά σου κόσμε, Привет мир — ёЁ ΩΣ';
 
@@ -23,6 +23,7 @@ async function main() {
   try {
     await chat(server);
     await every_script(server);
+    await phone(server);
     await without_webgl(server);
   } finally {
     await server.stop();
@@ -274,6 +275,53 @@ async function every_script(server) {
     await typeText(page, 'Καλη');
     await waitForState(page, 'typed text in the input, once', (s) => s.input === 'Καλη');
     observer.close();
+  } finally {
+    await browser.close();
+  }
+}
+
+/** A phone-sized page (390 x 844 CSS pixels, touch): one column, the message list the
+ *  width of the screen, channels and the online list in drawers opened by a tap. */
+async function phone(server) {
+  await postAsBot(server.port, 'phone', 'bot', 30, (i) => `history line ${i + 1}`);
+  await postAsBot(server.port, 'phone', 'ann', 1, () => 'morning is best for fishing');
+  const browser = await launchBrowser();
+  try {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2,
+      hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    page.on('pageerror', (error) => console.log(`  [phone] page error: ${error.message}`));
+    await page.goto(server.url('/phone?name=phone'));
+    const ready = await waitForState(page, 'the phone page ready',
+      (s) => s.connection === 'ready' && shows(s, 'ann', 'morning is best for fishing'));
+    const short = ready.messages.find((m) => m.text === 'morning is best for fishing');
+    const area = ready.targets[`text:${short.id}`];
+    // The text column is the screen less the avatar's gutter and the delivery marks'
+    // column (more than half of it); beside a channel list it was 60 px.
+    check(ready.layout === 'one_column' && area[2] >= 2 * 195,
+      'on a phone the message list takes the width of the screen', `${ready.layout}, text ${area[2] / 2} CSS px wide`);
+    const file = path.join(artifacts, 'browser-14-phone.png');
+    await page.screenshot({ path: file });
+    const read = ocr(file, area, 'eng', 'browser-ocr-phone');
+    check(read.includes('morning is best for fishing'), 'a short message is read whole on one line', `read "${read}"`);
+    // Targets are in device pixels; taps are in CSS pixels.
+    const tap = async (name) => {
+      const state = await waitForState(page, `"${name}" drawn`, (s) => s.targets && s.targets[name]);
+      const [x, y, width, height] = state.targets[name];
+      await page.touchscreen.tap((x + width / 2) / 2, (y + height / 2) / 2);
+    };
+    await tap('open_channels');
+    const channels = await waitForState(page, 'the channels drawer', (s) => s.drawer === 'channels');
+    check(Boolean(channels.targets['channel:phone']), 'a tap on Channels opens the channel list over the messages');
+    await screenshot(page, 'browser-15-phone-channels');
+    await tap('drawer_backdrop');
+    await waitForState(page, 'the drawer closed', (s) => s.drawer === 'none');
+    await tap('open_users');
+    const users = await waitForState(page, 'the users drawer', (s) => s.drawer === 'users');
+    check(users.users.includes('phone'), 'a tap on Users opens the online list; a tap beside a drawer closes it');
+    await screenshot(page, 'browser-16-phone-users');
+    await tap('drawer_backdrop');
+    await waitForState(page, 'the users drawer closed', (s) => s.drawer === 'none');
   } finally {
     await browser.close();
   }

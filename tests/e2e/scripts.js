@@ -104,4 +104,4 @@ async function checkEveryScript({ port, channel, label, waitFor, capture }) {
   return figures;
 }
 
-module.exports = { checkEveryScript, everyScript };
+module.exports = { checkEveryScript, everyScript, ocr };
