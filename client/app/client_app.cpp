@@ -285,6 +285,7 @@ platform::frame_outcome client_app::frame() {
     platform::frame_outcome outcome = next_frame_due(now);
     // The glyph atlas filled up: the next frame rebuilds it and draws what did not fit.
     if (theme_.glyphs().wants_rebuild()) outcome.animating = true;
+    if (backend_.animating()) outcome.animating = true;  // a flicked list still moving
     return outcome;
 }
 

@@ -34,6 +34,7 @@ imgui_backend::imgui_backend(app_window& window) : window_(window) {
     install_backend_extras(window_.handle());
     install_text_field(window_.handle());
     install_sign_in_fields(window_.handle());
+    install_touch(window_.handle());
     // In place of ImGui's key callback, which on_key calls (and which still chains to the
     // main loop's). io.UserData is the application's slot; this backend is its only user.
     io.UserData = this;
@@ -67,6 +68,7 @@ void imgui_backend::new_frame() {
     pressed_since_frame_.fill(false);
     ImGui_ImplOpenGL3_NewFrame();
     ImGui_ImplGlfw_NewFrame();
+    apply_touch();
     ImGui::NewFrame();
 }
 
@@ -87,6 +89,10 @@ void imgui_backend::render() {
 void imgui_backend::rebuild_font_texture() {
     ImGui_ImplOpenGL3_DestroyFontsTexture();
     ImGui_ImplOpenGL3_CreateFontsTexture();
+}
+
+bool imgui_backend::animating() const {
+    return touch_animating();
 }
 
 void imgui_backend::update_font_texture(int first_row, int end_row) {

@@ -37,6 +37,9 @@ public:
     /// Uploads rows [first_row, end_row) of the font atlas, where glyphs were added since.
     void update_font_texture(int first_row, int end_row);
 
+    /// Something the backend animates (a flicked list) wants the next frame at once.
+    bool animating() const;
+
 private:
     /// A key release held back until a frame has seen the press.
     struct held_release {
@@ -63,5 +66,13 @@ void install_backend_extras(GLFWwindow* window);
 /// (then the sign-in fields, sign_in_fields.hpp), sync after every frame.
 void install_text_field(GLFWwindow* window);
 void sync_text_field();
+
+/// Touch (touch_web.cpp): a drag or a flick scrolls what is under the finger, a long press
+/// is a right click there. Natively nothing. Called by imgui_backend: install once, apply
+/// at each frame's start (after the GLFW backend read the mouse); touch_animating() says a
+/// flick still needs frames.
+void install_touch(GLFWwindow* window);
+void apply_touch();
+bool touch_animating();
 
 }  // namespace parley::platform

@@ -283,7 +283,7 @@ async function every_script(server) {
 /** A phone-sized page (390 x 844 CSS pixels, touch): one column, the message list the
  *  width of the screen, channels and the online list in drawers opened by a tap. */
 async function phone(server) {
-  await postAsBot(server.port, 'phone', 'bot', 30, (i) => `history line ${i + 1}`);
+  await postAsBot(server.port, 'phone', 'bot', 80, (i) => `history line ${i + 1}`);
   await postAsBot(server.port, 'phone', 'ann', 1, () => 'morning is best for fishing');
   const browser = await launchBrowser();
   try {
@@ -322,6 +322,37 @@ async function phone(server) {
     await screenshot(page, 'browser-16-phone-users');
     await tap('drawer_backdrop');
     await waitForState(page, 'the users drawer closed', (s) => s.drawer === 'none');
+
+    // A finger dragged down the list scrolls back through history, and keeps going a
+    // little after it lifts; a long press on a message opens its menu.
+    const cdp = await context.newCDPSession(page);
+    const touch = (type, x, y) => cdp.send('Input.dispatchTouchEvent',
+      { type, touchPoints: type === 'touchEnd' ? [] : [{ x, y }] });
+    const bottom = await waitForState(page, 'the list at the bottom', (s) => s.list.stick_to_bottom);
+    await touch('touchStart', 200, 200);
+    for (let y = 220; y <= 600; y += 20) {
+      await touch('touchMove', 200, y);
+      await sleep(16);
+    }
+    await touch('touchEnd');
+    await sleep(300);
+    await sleep(700);
+    const scrolled = await visibleState(page);
+    // What is drawn: older messages than at the bottom (scroll_y itself grows when an
+    // older page arrives above, which the drag to the top asks for).
+    const oldest = (s) => Math.min(...s.messages.filter((m) => m.id).map((m) => m.id));
+    check(!scrolled.list.stick_to_bottom && oldest(scrolled) < oldest(bottom) - 20,
+      'a touch drag down the list scrolls back through history',
+      `oldest drawn ${oldest(bottom)} -> ${oldest(scrolled)}`);
+    await screenshot(page, 'browser-17-phone-scrolled');
+    const shown = scrolled.messages.find((m) => m.id && scrolled.targets[`message:${m.id}`]);
+    const [mx, my, mw, mh] = scrolled.targets[`message:${shown.id}`];
+    await touch('touchStart', (mx + mw / 3) / 2, (my + mh / 2) / 2);
+    await sleep(700);
+    await touch('touchEnd');
+    const menu = await waitForState(page, 'the message menu', (s) => s.targets && s.targets.menu_copy);
+    check(Boolean(menu.targets.menu_copy), 'a long press on a message opens its menu (Copy text)');
+    await screenshot(page, 'browser-18-phone-long-press');
   } finally {
     await browser.close();
   }
