@@ -244,6 +244,7 @@ platform::frame_outcome client_app::frame() {
     backend_.new_frame();
     avatars_.next_frame();
     ui_.targets.clear();
+    ui_.active_field_name.clear();
     const ImGuiIO& io = ImGui::GetIO();
     ImGui::SetNextWindowPos(ImVec2(0.0f, 0.0f));
     ImGui::SetNextWindowSize(io.DisplaySize);
@@ -269,6 +270,11 @@ platform::frame_outcome client_app::frame() {
         platform::announce(line);
     if (std::exchange(ui_.sign_out_requested, false)) sign_out();
     sync_sign_in_fields(start_screen);
+    if (start_screen)
+        ui_.active_field_name = ui_.start.active == ui::start_form::field::server    ? "Server address"
+                                : ui_.start.active == ui::start_form::field::channel ? "Channel"
+                                                                                     : "";
+    platform::name_text_field(ui_.active_field_name);
     ImGui::End();
     avatars_.render_pending();
     if (const auto rows = theme_.glyphs().take_changed_rows())

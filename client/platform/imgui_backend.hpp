@@ -10,6 +10,7 @@
 struct GLFWwindow;
 
 #include <array>
+#include <string>
 #include <vector>
 
 namespace parley::platform {
@@ -66,6 +67,9 @@ void install_backend_extras(GLFWwindow* window);
 /// (then the sign-in fields, sign_in_fields.hpp), sync after every frame.
 void install_text_field(GLFWwindow* window);
 void sync_text_field();
+/// What the ImGui field being edited is called ("Message #general"): the page's text entry
+/// takes it as its accessible name. Called by the app each frame.
+void name_text_field(const std::string& name);
 
 /// Touch (touch_web.cpp): a drag or a flick scrolls what is under the finger, a long press
 /// is a right click there. Natively nothing. Called by imgui_backend: install once, apply

@@ -9,4 +9,6 @@ void install_text_field(GLFWwindow*) {}
 
 void sync_text_field() {}
 
+void name_text_field(const std::string&) {}
+
 }  // namespace parley::platform

@@ -81,6 +81,11 @@ EM_JS(void, parley_text_field_sync, (int wanted, float x, float y, float line_he
     if (!wanted && focused && focused !== Module['canvas'] && focused.classList.contains('parley-text-entry'))
         Module['canvas'].focus({preventScroll: true});
 });
+EM_JS(void, parley_text_field_name, (const char* name), {
+    var field = Module['parleyTextField'];
+    var label = UTF8ToString(name) || 'Message';
+    if (field && field.getAttribute('aria-label') !== label) field.setAttribute('aria-label', label);
+});
 // clang-format on
 
 /// Where ImGui last put the caret of the active field (screen pixels).
@@ -107,6 +112,10 @@ void install_text_field(GLFWwindow* window) {
     text_window = window;
     ImGui::GetIO().ImeSetInputScreenPosFn = on_caret_moved;
     parley_text_field_install();
+}
+
+void name_text_field(const std::string& name) {
+    parley_text_field_name(name.c_str());
 }
 
 void sync_text_field() {

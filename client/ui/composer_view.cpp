@@ -56,6 +56,7 @@ void draw_banners(view_context& context) {
                        ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CharsNoBlank) &&
             is_valid_user_name(name))
             model.identify(name, context.now);
+        if (ImGui::IsItemActive()) context.ui.active_field_name = "Another name";
     }
 }
 
@@ -158,6 +159,11 @@ void draw_composer(view_context& context, float width) {
         input_chat_message(context.glyphs, "##composer", composer.text, ImVec2(width, height), submit);
     const bool active = ImGui::IsItemActive();
     context.ui.composer_focused = active;
+    if (active) {
+        context.ui.active_field_name = composer.editing ? "Edit message"
+                                       : channel        ? "Message #" + channel->name
+                                                        : "Message";
+    }
     // The field stays active through Enter; should anything have taken focus in the same
     // frame, sending still leaves the input focused.
     if (input.submitted && !active) composer.focus_wanted = true;

@@ -65,6 +65,7 @@ void draw_join_field(view_context& context) {
     ImGui::SetNextItemWidth(-1.0f);
     const bool enter = input_text(context.glyphs, "##join", state.join_name,
                                   ImGuiInputTextFlags_EnterReturnsTrue | ImGuiInputTextFlags_CharsNoBlank);
+    if (ImGui::IsItemActive()) context.ui.active_field_name = "Join a channel";
     if (state.join_name.empty() && !ImGui::IsItemActive()) {
         const ImVec2 min = ImGui::GetItemRectMin();
         const ImVec2 pad = ImGui::GetStyle().FramePadding;

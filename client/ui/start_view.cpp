@@ -49,20 +49,22 @@ std::optional<join_request> draw_start_view(start_form& form, bool server_editab
     bool submit = false;
     const ImGuiInputTextFlags enter = ImGuiInputTextFlags_EnterReturnsTrue;
     ImGui::PushItemWidth(-1.0f);
+    form.active = start_form::field::none;
     if (server_editable) {
         ImGui::TextUnformatted("Server");
         submit |= input_text(glyphs, "##server", form.server_url, enter);
+        if (ImGui::IsItemActive()) form.active = start_form::field::server;
     } else {
         ImGui::TextColored(palette::dim, "Server: %s", form.server_url.c_str());
     }
     ImGui::TextUnformatted("Channel");
     submit |= input_text(glyphs, "##channel", form.channel, enter | ImGuiInputTextFlags_CharsNoBlank);
+    if (ImGui::IsItemActive()) form.active = start_form::field::channel;
     ImGui::TextUnformatted("Your name");
     if (form.focus_name) {
         ImGui::SetKeyboardFocusHere();
         form.focus_name = false;
     }
-    form.active = start_form::field::none;
     submit |= input_text(glyphs, "##name", form.name, enter | ImGuiInputTextFlags_CharsNoBlank);
     if (ImGui::IsItemActive()) form.active = start_form::field::name;
     note_target(targets, "name_field");

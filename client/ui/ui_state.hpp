@@ -27,7 +27,7 @@ struct start_form {
     std::string problem;     ///< why the last attempt to join was refused, shown under the form
     bool focus_name = true;  ///< give the name field keyboard focus on the next frame
     /// The field being edited this frame, for the page's own sign-in fields.
-    enum class field : std::uint8_t { none, name, password } active = field::none;
+    enum class field : std::uint8_t { none, server, channel, name, password } active = field::none;
     /// The values were filled in from outside (a password manager): the field being
     /// edited lets go of its own copy, so the new values show.
     bool filled = false;
@@ -130,6 +130,9 @@ struct ui_state {
     /// The one-column layout of a narrow window (a phone): the messages take the width,
     /// and the channels or the online list slide over them from the top bar.
     bool one_column = false;
+    /// What the text field being edited is called, for assistive technology (the page's
+    /// text entry takes it as its label); empty when none is. Set by the views each frame.
+    std::string active_field_name;
     enum class drawer : std::uint8_t { none, channels, users } open_drawer = drawer::none;
     /// The top bar's "Sign out" was clicked; the app handles it (logout, forget token).
     bool sign_out_requested = false;

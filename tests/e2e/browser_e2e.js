@@ -243,6 +243,8 @@ async function every_script(server) {
     const cdp = await page.context().newCDPSession(page);
     await waitForState(page, 'the message input focused', (s) => s.input_focused);
     await sleep(100);  // the frame after focus puts the page's text field at the caret
+    const named = await page.evaluate(() => document.activeElement.getAttribute('aria-label'));
+    check(named === 'Message #scripts', 'the focused message input is named for assistive technology', named);
     await cdp.send('Input.imeSetComposition', { text: 'にほんご', selectionStart: 4, selectionEnd: 4 });
     const composing = await page.evaluate(() => {
       const field = document.getElementById('parley-text-field');
