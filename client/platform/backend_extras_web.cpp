@@ -32,9 +32,7 @@ EM_JS(void, parley_listen_for_paste, (), {
         var text = (event.clipboardData || window.clipboardData).getData('text');
         if (!text) return;
         event.preventDefault();
-        var size = lengthBytesUTF8(text) + 1;
-        var buffer = _malloc(size);
-        stringToUTF8(text, buffer, size);
+        var buffer = allocateUTF8(text);
         _parley_on_text_input(buffer);  // typed like committed text (text_field_web.cpp)
         _free(buffer);
     });

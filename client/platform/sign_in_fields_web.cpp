@@ -35,9 +35,7 @@ EM_JS(void, parley_sign_in_install, (), {
         input.className = 'parley-text-entry';
         form.appendChild(input);
         Module['parleyAttachTextEntry'](input, true, function(value) {
-            var size = lengthBytesUTF8(value) + 1;
-            var buffer = _malloc(size);
-            stringToUTF8(value, buffer, size);
+            var buffer = allocateUTF8(value);
             _parley_on_sign_in_fill(which, buffer);
             _free(buffer);
         });

@@ -22,9 +22,7 @@ namespace {
 EM_JS(void, parley_text_field_install, (), {
     var deliver = function(text) {
         if (!text) return;
-        var size = lengthBytesUTF8(text) + 1;
-        var buffer = _malloc(size);
-        stringToUTF8(text, buffer, size);
+        var buffer = allocateUTF8(text);
         _parley_on_text_input(buffer);
         _free(buffer);
     };
